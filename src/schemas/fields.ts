@@ -1,0 +1,125 @@
+/**
+ * Field constructors for the legacy wire types. Each field carries, once, its
+ * description (the seeds' Chinese text), its legacy type and its rules
+ * ("Required", "Max length: N", "Min length: N", formats). The same schema
+ * validates requests, shapes XML/JSON (through `wire/contract.ts`) and will
+ * document the endpoint. No I/O, no clock.
+ */
+import { z } from "zod";
+import { isRealDate } from "../domain/dates";
+import { yuanToFen } from "../domain/money";
+
+/** How a leaf member travels on the wire (Json.NET / DataContract types). */
+export type WireKind = "string" | "int" | "decimal";
+
+/** Leaf kinds, looked up by `wire/contract.ts`. */
+export const wireKinds = z.registry<{ kind: WireKind }>();
+
+/** DataContract identity of an object schema (root element and namespace). */
+export interface DataContractMeta {
+  /** Element name of the type: the root element, and the item element in lists. */
+  name: string;
+  /** CLR namespace; the XML namespace is DATACONTRACT_NS_BASE + this. */
+  clrNamespace: string;
+  /**
+   * Members declared on the base class. DataContractSerializer writes base
+   * members first, then the derived class's, each group in ordinal order
+   * (SPEC §3: PosPayWithPrepaymentParm writes BillNum, PayPwd, SenderBillNum, DWID, DWSX).
+   */
+  baseMembers?: readonly string[];
+}
+export const dataContracts = z.registry<DataContractMeta>();
+
+export const DATACONTRACT_NS_BASE = "http://schemas.datacontract.org/2004/07/";
+
+/** The rule a failed custom check broke; `errors.ts` turns it into a result code. */
+export type Rule = "required" | "format" | "range" | "conflict";
+export interface RuleParams {
+  rule: Rule;
+  /** Chinese text after the field name, e.g. "必须是yyyyMMdd格式的有效日期". */
+  text: string;
+}
+
+/** Missing (undefined/null) reads as "required", anything else as a type error. */
+const typeError = (issue: { input?: unknown }) => (issue.input == null ? "required" : "type");
+
+interface TextOptions {
+  description: string;
+  required?: boolean;
+  max?: number;
+  min?: number;
+  /** An extra format rule. */
+  format?: { test: (value: string) => boolean; text: string };
+}
+
+/** A legacy `string` member. Optional members accept null and absence. */
+export function text(options: TextOptions & { required: true }): z.ZodString;
+export function text(options: TextOptions): z.ZodOptional<z.ZodNullable<z.ZodString>>;
+export function text(options: TextOptions): z.ZodString | z.ZodOptional<z.ZodNullable<z.ZodString>> {
+  let leaf = z.string({ error: typeError });
+  if (options.required) {
+    // .NET's [Required] refuses null, "" and whitespace-only strings.
+    leaf = leaf.refine((v) => v.trim().length > 0, { params: rule("required", "为必填项") });
+  }
+  if (options.min !== undefined) leaf = leaf.min(options.min);
+  if (options.max !== undefined) leaf = leaf.max(options.max);
+  const format = options.format;
+  if (format) leaf = leaf.refine((v) => v === "" || format.test(v), { params: rule("format", format.text) });
+  leaf = leaf.describe(options.description);
+  wireKinds.add(leaf, { kind: "string" });
+  return options.required ? leaf : leaf.nullable().optional();
+}
+
+interface IntOptions {
+  description: string;
+  required?: boolean;
+  min?: number;
+  max?: number;
+}
+
+/** A legacy `integer` member (Int32). */
+export function int(options: IntOptions & { required: true }): z.ZodNumber;
+export function int(options: IntOptions): z.ZodOptional<z.ZodNullable<z.ZodNumber>>;
+export function int(options: IntOptions): z.ZodNumber | z.ZodOptional<z.ZodNullable<z.ZodNumber>> {
+  let leaf = z.number({ error: typeError }).int().min(options.min ?? -2147483648).max(options.max ?? 2147483647);
+  leaf = leaf.describe(options.description);
+  wireKinds.add(leaf, { kind: "int" });
+  return options.required ? leaf : leaf.nullable().optional();
+}
+
+/**
+ * A legacy `decimal number` member holding money in yuan. Carried as canonical
+ * decimal text so no binary float ever touches an amount; at most 2 decimals.
+ */
+export function money(options: { description: string; required?: boolean }) {
+  let leaf = z
+    .string({ error: typeError })
+    .refine((v) => { const fen = yuanToFen(v); return fen !== null && fen >= 0; }, {
+      params: rule("format", "必须是不小于0且最多两位小数的金额"),
+    });
+  leaf = leaf.describe(options.description);
+  wireKinds.add(leaf, { kind: "decimal" });
+  return options.required ? leaf : leaf.nullable().optional();
+}
+
+/** A DataContract object type. Member order here is the JSON (declaration) order. */
+export function contract<Shape extends z.ZodRawShape>(meta: DataContractMeta & { description?: string }, shape: Shape) {
+  const { description, ...contractMeta } = meta;
+  let schema = z.object(shape);
+  if (description) schema = schema.describe(description);
+  dataContracts.add(schema, contractMeta);
+  return schema;
+}
+
+export function rule(name: Rule, text: string): RuleParams {
+  return { rule: name, text };
+}
+
+// Formats named by SPEC §3.
+export const formats = {
+  date: { test: isRealDate, text: "必须是yyyyMMdd格式的有效日期" },
+  mobile: { test: (v: string) => /^1\d{10}$/.test(v), text: "必须是11位手机号码" },
+  dwlx: { test: (v: string) => /^[1-7]$/.test(v), text: "取值必须是1到7" },
+  timeOfDay: { test: (v: string) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v), text: "必须是HH:mm格式的时间" },
+  flag01: { test: (v: string) => v === "0" || v === "1", text: "取值必须是0或1" },
+} as const;

@@ -1,0 +1,85 @@
+/**
+ * Placing (and pre-checking) a calendar-ticket order.
+ * Seed: douyin-calendarticket-order-verify.txt (OrderAddParm); SPEC §5.5, §7.
+ */
+import { z } from "zod";
+import { contract, formats, int, text } from "./fields";
+import { NS } from "./namespaces";
+
+export const Order2SeatItem = contract(
+  { name: "Order2SeatItem", clrNamespace: NS.parmWebInterface },
+  { seatid: text({ description: "座位ID" }) },
+);
+
+export const OrderAddItemParm = contract(
+  { name: "OrderAddItemParm", clrNamespace: NS.parmWebInterface },
+  {
+    productid: text({ description: "订购的产品类别的ID(门票类型的ID)", required: true }),
+    amount: int({ description: "订购产品的数量", required: true, min: 1 }),
+    identificationnumber: text({ description: "游客证件号码(实名制产品每张门票一个证件)", max: 20 }),
+    fullname: text({ description: "游客姓名", max: 20 }),
+    identificationtype: text({
+      description: "证件类型,'1'身份证,'2'护照、回乡证、港澳台胞证,'3'现役军官证、士兵证,'4'学生证,'5'老年证,'6'残疾证,'9'其他。",
+      max: 1,
+    }),
+    mobile: text({ description: "游客手机号码", max: 11, format: formats.mobile }),
+    gateinmode: text({ description: "入园方式" }),
+    seatitems: z.array(Order2SeatItem).nullable().optional(),
+  },
+);
+
+export const OrderAddParm = contract(
+  { name: "OrderAddParm", clrNamespace: NS.parmWebInterface },
+  {
+    orderdetails: z
+      .array(OrderAddItemParm)
+      .min(1)
+      .describe("订单明细信息,指明定购产品及数量,此少需要包含一个明细。"),
+    mobile: text({
+      description:
+        "手机号码,如果系统有依据订单的通知(如退款完成,订单取票等),将发送到这个手机上。 如果订单整没有提供证件号,所有门票都是前台取票的,取票凭证会发送到这个手机上。",
+      required: true,
+      max: 11,
+      format: formats.mobile,
+    }),
+    otheruserid: int({
+      description:
+        "其他用户ID号,指用户在第三方系统的用户账号,主要用于官方网站和官方微信的对接,第三方OTA不能使用。",
+    }),
+    identificationnumber: text({
+      description: "身份证号,如果订单内的门票均是非实名的且需要取票的,客人可以使用这个证件号到前台或自助机上取票",
+      max: 20,
+    }),
+    effectdate: text({ description: "生效日期,格式:yyyyMMdd。", required: true, max: 8, format: formats.date }),
+    needinvoice: text({ description: "是否需要发票,“1”表示需要,“0”表示不需要。", max: 1 }),
+    invoicetitle: text({ description: "发票上打印的购货人单位名称", max: 100 }),
+    invoicecode: text({
+      description: "购货人统一社会信用代码,当需要发票为“1”,但此项为空时,则发票将开“个人”。",
+      max: 30,
+    }),
+    senderid: text({
+      description:
+        "被接口方的业务单据ID,示例:同程网接口调用,此值表示同程网业务系统内对应的订单的单据号,此值在接口方系统内应为唯一值。不提供此参数时,系统将不会执行回调通知。提供这个参数还可以防止订单的重复提交。",
+      max: 50,
+    }),
+    servicecode: text({ description: "服务项目ID(线路ID),此值仅在分时段景区中必须。", max: 2 }),
+    timespanindex: int({
+      description:
+        "时段序号,当门票系统处于分时段售检票模式时,此值必须;否则此值没有意义。指定时段:取值1,2,3,4,5之类的自然数,此时该时段必须是门票系统中存在的、可用的、有足够余额的,否则会占用失败;-1表示自动时段号,系统会自动检索有足够余量的时段,且时间最前的优先,来占用时段,若当天已无时段可用或没有足够的余额容纳本次占用时,预定会失败。",
+    }),
+    tripbillcode: text({
+      description: "行程单编号,在文档编写之时,此值只能对应张家界的全域通和一诚通行程单。",
+    }),
+    guidernumber: text({ description: "导游证号" }),
+    marketareaid: text({ description: "市场区划的代码" }),
+    reserve1: text({
+      description:
+        "预留一字段(对应T_SP_YD表中的BL2字段 varchar(200)) 原保留2字段用于存储预订明细表中该订单的总人数 2019-11-09 by TangYu 应卧龙要求进行修改",
+    }),
+    reserve2: text({
+      description:
+        "预留二字段(对应T_SP_YD表中的BZ字段 text) 原备注字段用于存储预订明细表中该订单的实名信息 2019-11-09 by TangYu 应卧龙要求进行修改",
+    }),
+  },
+);
+export type OrderAddParm = z.infer<typeof OrderAddParm>;

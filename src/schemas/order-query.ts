@@ -1,0 +1,46 @@
+/** Querying one's own order (SPEC §7). */
+import { z } from "zod";
+import { commonResultWithTag } from "./envelopes";
+import { contract, int, money, text } from "./fields";
+import { NS } from "./namespaces";
+
+export const OrderQueryParm = contract(
+  { name: "OrderQueryParm", clrNamespace: NS.parmWebInterface },
+  {
+    orderid: text({ description: "电子门票系统订单号,与senderid至少提供一个。", max: 20 }),
+    senderid: text({ description: "接口方的业务单据ID,与orderid至少提供一个。", max: 50 }),
+  },
+);
+export type OrderQueryParm = z.infer<typeof OrderQueryParm>;
+
+export const OrderQueryItem = contract(
+  { name: "OrderQueryItem", clrNamespace: NS.result },
+  {
+    productid: text({ description: "产品ID" }),
+    amount: int({ description: "数量", required: true }),
+    price: money({ description: "单价(元)" }),
+  },
+);
+
+export const OrderQueryTicket = contract(
+  { name: "OrderQueryTicket", clrNamespace: NS.result },
+  {
+    ticketcode: text({ description: "门票码" }),
+    productid: text({ description: "产品ID" }),
+    status: text({ description: "门票状态" }),
+  },
+);
+
+export const OrderQueryResult = contract(
+  { name: "OrderQueryResult", clrNamespace: NS.result },
+  {
+    orderid: text({ description: "电子门票系统订单号" }),
+    senderid: text({ description: "接口方的业务单据ID" }),
+    status: text({ description: "订单状态" }),
+    amount: money({ description: "订单金额(元)" }),
+    effectdate: text({ description: "生效日期yyyyMMdd" }),
+    items: z.array(OrderQueryItem).nullable().optional(),
+    tickets: z.array(OrderQueryTicket).nullable().optional(),
+  },
+);
+export const OrderQueryResponse = commonResultWithTag(OrderQueryResult);

@@ -1,0 +1,130 @@
+/**
+ * DataContract XML: the strict writer and the lenient reader (SPEC §3).
+ *
+ * The writer reproduces DataContractSerializer: root named after the type
+ * with `xmlns:i` then the default namespace, members in contract order, every
+ * member written, null as `<x i:nil="true" />`, a nested type of another
+ * namespace under a `d{depth}p1:` prefix declared on its member element.
+ *
+ * The reader accepts any member order, any or no namespaces, and refuses a
+ * DOCTYPE before parsing (no entity declarations can then exist).
+ */
+import { XMLParser } from "fast-xml-parser";
+import type { Contract, Member } from "./contract";
+import { MAX_XML_DEPTH } from "./limits";
+
+const XSI = "http://www.w3.org/2001/XMLSchema-instance";
+
+export type WireValue = string | number | null | undefined | WireObject | WireValue[];
+export interface WireObject {
+  [member: string]: WireValue;
+}
+
+export function writeXml(contract: Contract, value: WireObject): string {
+  const body = writeMembers(contract, value, new Map([[contract.namespace, ""]]), 1);
+  return `<${contract.name} xmlns:i="${XSI}" xmlns="${contract.namespace}">${body}</${contract.name}>`;
+}
+
+/** Members of `contract`, written by an element at `depth` (root = 1). */
+function writeMembers(contract: Contract, value: WireObject, scope: Map<string, string>, depth: number): string {
+  const prefix = scope.get(contract.namespace) ?? "";
+  let out = "";
+  for (const member of contract.xmlMembers) {
+    out += writeMember(member, value[member.name], prefix, scope, depth + 1);
+  }
+  return out;
+}
+
+function writeMember(member: Member, value: WireValue, prefix: string, scope: Map<string, string>, depth: number): string {
+  const tag = prefix ? `${prefix}:${member.name}` : member.name;
+  if (value === null || value === undefined) return `<${tag} i:nil="true" />`;
+  switch (member.kind) {
+    case "string":
+    case "int":
+    case "decimal":
+      return `<${tag}>${escapeText(String(value))}</${tag}>`;
+    case "object": {
+      const { declaration, inner } = enterNamespace(member.contract.namespace, scope, depth);
+      return `<${tag}${declaration}>${writeMembers(member.contract, value as WireObject, inner, depth)}</${tag}>`;
+    }
+    case "list": {
+      const items = value as WireObject[];
+      const { declaration, inner } = enterNamespace(member.item.namespace, scope, depth);
+      const itemPrefix = inner.get(member.item.namespace) ?? "";
+      const itemTag = itemPrefix ? `${itemPrefix}:${member.item.name}` : member.item.name;
+      let out = "";
+      for (const item of items) {
+        out += item === null
+          ? `<${itemTag} i:nil="true" />`
+          : `<${itemTag}>${writeMembers(member.item, item, inner, depth + 1)}</${itemTag}>`;
+      }
+      return `<${tag}${declaration}>${out}</${tag}>`;
+    }
+  }
+}
+
+/** A namespace not yet in scope gets the prefix .NET gives it: d{depth}p1. */
+function enterNamespace(namespace: string, scope: Map<string, string>, depth: number) {
+  if (scope.has(namespace)) return { declaration: "", inner: scope };
+  const prefix = `d${depth}p1`;
+  const inner = new Map(scope);
+  inner.set(namespace, prefix);
+  return { declaration: ` xmlns:${prefix}="${namespace}"`, inner };
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>\r]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#xD;"));
+}
+
+// ---------------------------------------------------------------- reading
+
+export class XmlRefused extends Error {}
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  // Only the five XML entities and character references can reach here: a
+  // DOCTYPE, the only place entities could be declared, is refused first.
+  processEntities: true,
+  htmlEntities: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: MAX_XML_DEPTH,
+});
+
+/**
+ * Parses XML into a loose tree: elements become objects keyed by local name,
+ * leaves become strings, `i:nil="true"` becomes null. Shaping to a contract
+ * (lists, numbers, case) happens in `shape.ts`.
+ */
+export function readXml(text: string): { root: string; value: unknown } {
+  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) throw new XmlRefused("DOCTYPE/ENTITY not allowed");
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = parser.parse(text, true) as Record<string, unknown>;
+  } catch (error) {
+    throw new XmlRefused(error instanceof Error ? error.message : "malformed XML");
+  }
+  const root = Object.keys(parsed).find((k) => !k.startsWith("?") && !k.startsWith("#") && !k.startsWith("@_"));
+  if (!root) throw new XmlRefused("no root element");
+  return { root, value: simplify(parsed[root]) };
+}
+
+function simplify(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(simplify);
+  if (node === null || typeof node !== "object") return node ?? "";
+  const entries = Object.entries(node as Record<string, unknown>);
+  if (entries.some(([k, v]) => k === "@_nil" && String(v).trim() === "true")) return null;
+  const children = entries.filter(([k]) => !k.startsWith("@_") && k !== "#text");
+  if (children.length === 0) {
+    const text = (node as Record<string, unknown>)["#text"];
+    return text === undefined ? "" : String(text);
+  }
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of children) out[k] = simplify(v);
+  return out;
+}

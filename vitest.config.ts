@@ -1,0 +1,30 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            // Test-only values; production sets these as secrets.
+            ADMIN_TOKEN: "test-admin-token",
+            PASSWORD_KEY: "dGVzdC1wYXNzd29yZC1rZXktMzItYnl0ZXMtbG9uZyE=",
+          },
+        },
+      }),
+    ],
+    test: {
+      setupFiles: ["./test/helpers/apply-migrations.ts"],
+      // workers-sdk #14736: a rejected DO RPC also raises an unhandled
+      // rejection; ignore exactly those (tests assert the rejection itself).
+      onUnhandledError(error: { remote?: unknown; durableObjectId?: unknown } | undefined) {
+        if (error?.remote && error?.durableObjectId) return false;
+      },
+    },
+  };
+});
