@@ -22,8 +22,9 @@ export default defineConfig(async () => {
       setupFiles: ["./test/helpers/apply-migrations.ts"],
       // workers-sdk #14736: a rejected DO RPC also raises an unhandled
       // rejection; ignore exactly those (tests assert the rejection itself).
-      onUnhandledError(error: { remote?: unknown; durableObjectId?: unknown } | undefined) {
-        if (error?.remote && error?.durableObjectId) return false;
+      onUnhandledError(error: unknown) {
+        const rpc = error as { remote?: unknown; durableObjectId?: unknown };
+        if (rpc.remote && rpc.durableObjectId) return false;
       },
     },
   };

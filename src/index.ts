@@ -1,11 +1,15 @@
+/**
+ * Worker entry: every request goes through the route table (router.ts).
+ * Exports the Durable Object classes bound in wrangler.toml.
+ */
 import type { Env } from "./env";
+import { buildRouter } from "./router";
 
 export { AccountDO } from "./durable/account";
 export { InventoryDO } from "./durable/inventory";
 
+const router = buildRouter();
+
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName("x"));
-    return new Response(await stub.ping());
-  },
+  fetch: (request, env, ctx) => router.fetch(request, env, ctx),
 } satisfies ExportedHandler<Env>;

@@ -50,6 +50,14 @@ export const ResultCodes = {
   // 5xxx — money
   insufficientBalance: { code: 5001, http: 200, message: "预订金余额不足" },
 
+  // 6xxx — operators' /admin API
+  adminUnauthorized: { code: 6001, http: 401, message: "缺少或错误的管理令牌" },
+  adminNotFound: { code: 6002, http: 404, message: "资源不存在" },
+  depositReferenceConflict: { code: 6003, http: 409, message: "充值流水号已存在且金额不同" },
+  loginPasswordRequired: { code: 6004, http: 400, message: "新客户必须设置登录密码" },
+  productNotFound: { code: 6005, http: 404, message: "产品不存在" },
+  adminInvalid: { code: 6006, http: 400, message: "请求参数错误" },
+
   // 9xxx — the service
   notYetAvailable: { code: 9001, http: 200, message: "接口尚未开放" },
   internal: { code: 9999, http: 500, message: "系统内部错误，请稍后重试" },

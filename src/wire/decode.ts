@@ -45,7 +45,7 @@ export async function readBodyBytes(request: Request): Promise<Uint8Array> {
   return bytes;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** Decodes a body already read; an empty body is `undefined`. */
 export function decodeBody(bytes: Uint8Array, contentType: string | null): unknown {

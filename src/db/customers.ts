@@ -1,0 +1,68 @@
+/** D1 `customers`: who may call, and where their callbacks go. */
+import { decodeCursor, pageOf, type Page } from "./pages";
+
+export interface Customer {
+  dwid: string;
+  dwlx: string;
+  name: string;
+  callbackUrl: string | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+interface CustomerRow {
+  dwid: string;
+  dwlx: string;
+  name: string;
+  callback_url: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+const toCustomer = (r: CustomerRow): Customer => ({
+  dwid: r.dwid,
+  dwlx: r.dwlx,
+  name: r.name,
+  callbackUrl: r.callback_url,
+  createdAtMs: r.created_at_ms,
+  updatedAtMs: r.updated_at_ms,
+});
+
+export async function upsertCustomer(db: D1Database, c: { dwid: string; dwlx: string; name: string; callbackUrl: string | null | undefined }, nowMs: number): Promise<{ created: boolean }> {
+  const row = await db
+    .prepare(
+      `INSERT INTO customers (dwid, dwlx, name, callback_url, created_at_ms, updated_at_ms)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+       ON CONFLICT (dwid) DO UPDATE SET dwlx = excluded.dwlx, name = excluded.name,
+         callback_url = CASE WHEN ?6 THEN excluded.callback_url ELSE customers.callback_url END,
+         updated_at_ms = excluded.updated_at_ms
+       RETURNING created_at_ms = updated_at_ms AS created`,
+    )
+    .bind(c.dwid, c.dwlx, c.name, c.callbackUrl ?? null, nowMs, c.callbackUrl !== undefined ? 1 : 0)
+    .first<{ created: number }>();
+  return { created: row?.created === 1 };
+}
+
+export async function getCustomer(db: D1Database, dwid: string): Promise<Customer | null> {
+  const row = await db.prepare("SELECT * FROM customers WHERE dwid = ?").bind(dwid).first<CustomerRow>();
+  return row ? toCustomer(row) : null;
+}
+
+/** Search by dwid prefix or name substring; ordered by dwid. */
+export async function listCustomers(db: D1Database, q: { search?: string; limit: number; cursor?: string }): Promise<Page<Customer>> {
+  const after = (decodeCursor(q.cursor)?.[0] as string | undefined) ?? "";
+  const search = q.search?.trim() ?? "";
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM customers
+       WHERE dwid > ?1 AND (?2 = '' OR dwid LIKE ?2 || '%' ESCAPE '\\' OR name LIKE '%' || ?2 || '%' ESCAPE '\\')
+       ORDER BY dwid LIMIT ?3`,
+    )
+    .bind(after, escapeLike(search), q.limit + 1)
+    .all<CustomerRow>();
+  return pageOf(results, q.limit, toCustomer, (r) => [r.dwid]);
+}
+
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,172 @@
+/** D1 `products` and `product_days`: the catalogue and its calendar. */
+import { decodeCursor, pageOf, type Page } from "./pages";
+
+export type ProductKind = "ticket" | "yearcard" | "retail";
+
+export interface InsuranceSettings {
+  mode: "forced" | "optional" | "none";
+  priceFen: number;
+  count: number;
+  planCode: string;
+  planName: string;
+  destZone: string | null;
+  timeRange: number | null;
+  holder: {
+    type: "1" | "2";
+    companyName: string;
+    companyCode: string;
+    address: string;
+    contactName: string;
+    contactPhone: string;
+    email: string;
+  } | null;
+}
+
+export interface Product {
+  productId: string;
+  name: string;
+  kind: ProductKind;
+  priceFen: number;
+  realName: boolean;
+  maxPerOrder: number | null;
+  limitPerIdPerDay: number | null;
+  limitPerMobilePerDay: number | null;
+  insurance: InsuranceSettings | null;
+  onSale: boolean;
+  updatedAtMs: number;
+}
+
+interface ProductRow {
+  product_id: string;
+  name: string;
+  kind: ProductKind;
+  price_fen: number;
+  real_name: number;
+  max_per_order: number | null;
+  limit_per_id_per_day: number | null;
+  limit_per_mobile_per_day: number | null;
+  insurance_json: string | null;
+  on_sale: number;
+  updated_at_ms: number;
+}
+
+const toProduct = (r: ProductRow): Product => ({
+  productId: r.product_id,
+  name: r.name,
+  kind: r.kind,
+  priceFen: r.price_fen,
+  realName: r.real_name === 1,
+  maxPerOrder: r.max_per_order,
+  limitPerIdPerDay: r.limit_per_id_per_day,
+  limitPerMobilePerDay: r.limit_per_mobile_per_day,
+  insurance: r.insurance_json ? (JSON.parse(r.insurance_json) as InsuranceSettings) : null,
+  onSale: r.on_sale === 1,
+  updatedAtMs: r.updated_at_ms,
+});
+
+export async function upsertProduct(db: D1Database, p: Omit<Product, "updatedAtMs">, nowMs: number): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO products (product_id, name, kind, price_fen, real_name, max_per_order, limit_per_id_per_day,
+         limit_per_mobile_per_day, insurance_json, on_sale, created_at_ms, updated_at_ms)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+       ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+         price_fen = excluded.price_fen, real_name = excluded.real_name, max_per_order = excluded.max_per_order,
+         limit_per_id_per_day = excluded.limit_per_id_per_day, limit_per_mobile_per_day = excluded.limit_per_mobile_per_day,
+         insurance_json = excluded.insurance_json, on_sale = excluded.on_sale, updated_at_ms = excluded.updated_at_ms`,
+    )
+    .bind(
+      p.productId, p.name, p.kind, p.priceFen, p.realName ? 1 : 0, p.maxPerOrder, p.limitPerIdPerDay,
+      p.limitPerMobilePerDay, p.insurance ? JSON.stringify(p.insurance) : null, p.onSale ? 1 : 0, nowMs,
+    )
+    .run();
+}
+
+export async function getProduct(db: D1Database, productId: string): Promise<Product | null> {
+  const row = await db.prepare("SELECT * FROM products WHERE product_id = ?").bind(productId).first<ProductRow>();
+  return row ? toProduct(row) : null;
+}
+
+export async function getProducts(db: D1Database, productIds: readonly string[]): Promise<Map<string, Product>> {
+  const unique = [...new Set(productIds)];
+  if (unique.length === 0) return new Map();
+  const { results } = await db
+    .prepare("SELECT * FROM products WHERE product_id IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(unique))
+    .all<ProductRow>();
+  return new Map(results.map((r) => [r.product_id, toProduct(r)]));
+}
+
+export async function listProducts(db: D1Database, q: { kind?: ProductKind; limit: number; cursor?: string }): Promise<Page<Product>> {
+  const after = (decodeCursor(q.cursor)?.[0] as string | undefined) ?? "";
+  const { results } = await db
+    .prepare("SELECT * FROM products WHERE product_id > ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY product_id LIMIT ?3")
+    .bind(after, q.kind ?? null, q.limit + 1)
+    .all<ProductRow>();
+  return pageOf(results, q.limit, toProduct, (r) => [r.product_id]);
+}
+
+// ---------------------------------------------------------------- calendar
+
+export interface Timeslot {
+  index: number;
+  start: string;
+  end: string;
+  capacity: number;
+}
+
+export interface CalendarDay {
+  productId: string;
+  day: string;
+  stock: number;
+  priceFen: number | null;
+  timeslots: Timeslot[] | null;
+  updatedAtMs: number;
+}
+
+interface DayRow {
+  product_id: string;
+  day: string;
+  stock: number;
+  price_fen: number | null;
+  timeslots_json: string | null;
+  updated_at_ms: number;
+}
+
+const toDay = (r: DayRow): CalendarDay => ({
+  productId: r.product_id,
+  day: r.day,
+  stock: r.stock,
+  priceFen: r.price_fen,
+  timeslots: r.timeslots_json ? (JSON.parse(r.timeslots_json) as Timeslot[]) : null,
+  updatedAtMs: r.updated_at_ms,
+});
+
+export async function upsertCalendarDay(db: D1Database, d: Omit<CalendarDay, "updatedAtMs">, nowMs: number): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO product_days (product_id, day, stock, price_fen, timeslots_json, updated_at_ms)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+       ON CONFLICT (product_id, day) DO UPDATE SET stock = excluded.stock, price_fen = excluded.price_fen,
+         timeslots_json = excluded.timeslots_json, updated_at_ms = excluded.updated_at_ms`,
+    )
+    .bind(d.productId, d.day, d.stock, d.priceFen, d.timeslots ? JSON.stringify(d.timeslots) : null, nowMs)
+    .run();
+}
+
+export async function getCalendarDay(db: D1Database, productId: string, day: string): Promise<CalendarDay | null> {
+  const row = await db
+    .prepare("SELECT * FROM product_days WHERE product_id = ? AND day = ?")
+    .bind(productId, day)
+    .first<DayRow>();
+  return row ? toDay(row) : null;
+}
+
+/** Days of one month (yyyyMM), in date order. */
+export async function listCalendarMonth(db: D1Database, productId: string, month: string): Promise<CalendarDay[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM product_days WHERE product_id = ? AND day BETWEEN ? AND ? ORDER BY day")
+    .bind(productId, `${month}01`, `${month}31`)
+    .all<DayRow>();
+  return results.map(toDay);
+}

@@ -1,0 +1,47 @@
+/**
+ * Session tokens carry the customer's dwid so the Worker finds the customer's
+ * AccountDO from the token alone (no lookup elsewhere); the object holds only
+ * a SHA-256 of the token, so the dwid inside proves nothing by itself.
+ *
+ *   t1.<base64url(UTF-8 dwid)>.<base64url(32 random bytes)>
+ *
+ * Pure: randomness comes in as an argument.
+ */
+
+export const TOKEN_SECRET_BYTES = 32;
+export const SESSION_KEY_BYTES = 18; // 24 base64url characters (SPEC §4: at least 16)
+
+export function makeToken(dwid: string, secret: Uint8Array): string {
+  if (secret.byteLength !== TOKEN_SECRET_BYTES) throw new Error("token secret must be 32 bytes");
+  return `t1.${base64url(new TextEncoder().encode(dwid))}.${base64url(secret)}`;
+}
+
+/** The dwid a token names, or null when it is not one of ours. */
+export function dwidOfToken(token: string): string | null {
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts[0] !== "t1" || parts[2]!.length !== 43) return null;
+  try {
+    const dwid = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(fromBase64url(parts[1]!));
+    return dwid.length >= 1 && dwid.length <= 36 ? dwid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The token from an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | null): string | null {
+  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match ? match[1]! : null;
+}
+
+export function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("not base64url");
+  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}

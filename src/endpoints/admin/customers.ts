@@ -1,0 +1,55 @@
+/** /admin/customers: create or edit a customer, list and search, read one. */
+import { z } from "zod";
+import { upperMd5 } from "../../crypto/paypassword";
+import { getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
+import { CustomerPut, DWID_PATTERN, PageQuery } from "../../schemas/admin";
+import { adminError, json, param, readJson, validate, type AdminHandler } from "./http";
+
+export function customerJson(c: Customer) {
+  return {
+    dwid: c.dwid,
+    dwlx: c.dwlx,
+    name: c.name,
+    callbackUrl: c.callbackUrl,
+    createdAt: new Date(c.createdAtMs).toISOString(),
+    updatedAt: new Date(c.updatedAtMs).toISOString(),
+  };
+}
+
+export function dwidParam(request: Parameters<AdminHandler>[0]): string | Response {
+  const dwid = param(request, "dwid");
+  return DWID_PATTERN.test(dwid) ? dwid : adminError("adminInvalid", "dwid 必须是1到36位字母、数字、_或-", "dwid");
+}
+
+/** PUT /admin/customers/{dwid}: the profile goes to the AccountDO first, so a customer row never exists without one. */
+export const putCustomer: AdminHandler = async (request, env) => {
+  const dwid = dwidParam(request);
+  if (dwid instanceof Response) return dwid;
+  const body = await readJson(request, CustomerPut);
+  const account = env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid));
+  const profile = await account.setProfile({
+    dwid,
+    dwlx: body.dwlx,
+    loginMd5: body.loginPassword === undefined ? undefined : await upperMd5(body.loginPassword),
+    payMd5: body.payPassword === undefined ? undefined : body.payPassword === null ? null : await upperMd5(body.payPassword),
+  });
+  if (!profile.ok) return adminError(profile.reason, undefined, "loginPassword");
+  const { created } = await upsertCustomer(env.DB, { dwid, dwlx: body.dwlx, name: body.name, callbackUrl: body.callbackUrl }, Date.now());
+  const customer = await getCustomer(env.DB, dwid);
+  return json(customerJson(customer!), created ? 201 : 200);
+};
+
+export const getCustomerHandler: AdminHandler = async (request, env) => {
+  const dwid = dwidParam(request);
+  if (dwid instanceof Response) return dwid;
+  const customer = await getCustomer(env.DB, dwid);
+  return customer ? json(customerJson(customer)) : adminError("customerNotFound");
+};
+
+const CustomerListQuery = PageQuery.extend({ q: z.string().max(100).optional() });
+
+export const listCustomersHandler: AdminHandler = async (request, env) => {
+  const query = validate(CustomerListQuery, request.query);
+  const page = await listCustomers(env.DB, { search: query.q, limit: query.limit, cursor: query.cursor });
+  return json({ items: page.items.map(customerJson), nextCursor: page.nextCursor });
+};

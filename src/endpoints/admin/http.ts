@@ -1,0 +1,63 @@
+/**
+ * The operators' API speaks plain JSON (SPEC §7): bodies validated by the
+ * zod schemas of `schemas/admin.ts`, errors as {error: {code, message, field?}}
+ * with 400/401/404/409, amounts as decimal yuan.
+ */
+import type { IRequest } from "itty-router";
+import type { z } from "zod";
+import { constantTimeEqual } from "../../crypto/paypassword";
+import { ResultCodes, type ResultKey } from "../../domain/codes";
+import { bearerToken } from "../../domain/tokens";
+import type { Env } from "../../env";
+import { describeIssues } from "../../schemas/errors";
+import { DecodeError, readBodyBytes } from "../../wire/decode";
+
+export type AdminHandler = (request: IRequest, env: Env, ctx: ExecutionContext) => Promise<Response>;
+
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+}
+
+export function adminError(key: ResultKey, message?: string, field?: string): Response {
+  const entry = ResultCodes[key];
+  return json({ error: { code: entry.code, message: message ?? entry.message, ...(field ? { field } : {}) } }, entry.http === 200 ? 400 : entry.http);
+}
+
+/** itty `before`-style guard: answers 401 unless the bearer is ADMIN_TOKEN. */
+export function requireAdmin(request: IRequest, env: Env): Response | undefined {
+  const token = bearerToken(request.headers.get("authorization"));
+  if (!token || !env.ADMIN_TOKEN || !constantTimeEqual(token, env.ADMIN_TOKEN)) return adminError("adminUnauthorized");
+  return undefined;
+}
+
+export class AdminInputError extends Error {
+  constructor(readonly response: Response) {
+    super("invalid admin input");
+  }
+}
+
+/** Reads and validates a JSON body; throws AdminInputError carrying the 400. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  let value: unknown;
+  try {
+    const text = new TextDecoder().decode(await readBodyBytes(request));
+    value = text.trim() === "" ? undefined : JSON.parse(text);
+  } catch (error) {
+    if (error instanceof DecodeError && error.reason === "bodyTooLarge") throw new AdminInputError(adminError("bodyTooLarge"));
+    throw new AdminInputError(adminError("bodyUnreadable", "请求体不是有效的JSON"));
+  }
+  return validate(schema, value);
+}
+
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    const failure = describeIssues(parsed.error.issues);
+    throw new AdminInputError(adminError("adminInvalid", failure.message, failure.field || undefined));
+  }
+  return parsed.data;
+}
+
+export function param(request: IRequest, name: string): string {
+  return decodeURIComponent(request.params[name] ?? "");
+}

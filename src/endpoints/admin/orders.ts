@@ -1,0 +1,91 @@
+/** /admin/orders, /admin/customers/{dwid}/orders, /admin/bills: what was sold. */
+import { z } from "zod";
+import { listBills, type Bill } from "../../db/bills";
+import { getOrderDetail, listOrders, type Order } from "../../db/orders";
+import { fenToYuanNumber } from "../../domain/money";
+import { dayParam, PageQuery } from "../../schemas/admin";
+import { dwidParam } from "./customers";
+import { adminError, json, param, validate, type AdminHandler } from "./http";
+
+function orderJson(o: Order) {
+  return {
+    orderId: o.orderId,
+    dwid: o.dwid,
+    senderId: o.senderId,
+    kind: o.kind,
+    status: o.status,
+    effectDate: o.effectDate,
+    timespanIndex: o.timespanIndex,
+    amount: fenToYuanNumber(o.amountFen),
+    mobile: o.mobile,
+    createdAt: new Date(o.createdAtMs).toISOString(),
+    expiresAt: new Date(o.expiresAtMs).toISOString(),
+    paidAt: o.paidAtMs === null ? null : new Date(o.paidAtMs).toISOString(),
+    businessDate: o.businessDate,
+    sellStationId: o.sellStationId,
+    marketAreaId: o.marketAreaId,
+    teamTypeCode: o.teamTypeCode,
+  };
+}
+
+function billJson(b: Bill) {
+  return {
+    billNum: b.billNum,
+    dwid: b.dwid,
+    senderBillNum: b.senderBillNum,
+    status: b.status,
+    amount: fenToYuanNumber(b.amountFen),
+    rndCode: b.rndCode,
+    createdAt: new Date(b.createdAtMs).toISOString(),
+    paidAt: b.paidAtMs === null ? null : new Date(b.paidAtMs).toISOString(),
+  };
+}
+
+export const getOrderHandler: AdminHandler = async (request, env) => {
+  const orderId = param(request, "orderid");
+  if (orderId.length < 1 || orderId.length > 20) return adminError("adminInvalid", "orderid 长度必须是1到20", "orderid");
+  const detail = await getOrderDetail(env.DB, orderId);
+  if (!detail) return adminError("orderNotFound");
+  return json({
+    ...orderJson(detail.order),
+    items: detail.items.map((i) => ({
+      lineNo: i.lineNo,
+      productId: i.productId,
+      quantity: i.quantity,
+      unitPrice: fenToYuanNumber(i.unitPriceFen),
+      amount: fenToYuanNumber(i.amountFen),
+      fullname: i.fullname,
+      idType: i.idType,
+      idNumber: i.idNumber,
+      mobile: i.mobile,
+    })),
+    tickets: detail.tickets.map((t) => ({ ticketCode: t.ticketCode, lineNo: t.lineNo, productId: t.productId, status: t.status, issuedAt: new Date(t.issuedAtMs).toISOString() })),
+  });
+};
+
+const OrderListQuery = PageQuery.extend({
+  customer: z.string().max(36).optional(),
+  date: dayParam.optional(),
+  status: z.enum(["unpaid", "paid", "expired", "cancelled"]).optional(),
+  q: z.string().min(1).max(50).optional(),
+});
+
+export const listOrdersHandler: AdminHandler = async (request, env) => {
+  const query = validate(OrderListQuery, request.query);
+  const page = await listOrders(env.DB, { dwid: query.customer, effectDate: query.date, status: query.status, q: query.q, limit: query.limit, cursor: query.cursor });
+  return json({ items: page.items.map(orderJson), nextCursor: page.nextCursor });
+};
+
+export const listCustomerOrders: AdminHandler = async (request, env) => {
+  const dwid = dwidParam(request);
+  if (dwid instanceof Response) return dwid;
+  const query = validate(PageQuery, request.query);
+  const page = await listOrders(env.DB, { dwid, limit: query.limit, cursor: query.cursor });
+  return json({ items: page.items.map(orderJson), nextCursor: page.nextCursor });
+};
+
+export const listBillsHandler: AdminHandler = async (request, env) => {
+  const query = validate(PageQuery.extend({ customer: z.string().max(36).optional() }), request.query);
+  const page = await listBills(env.DB, { dwid: query.customer, limit: query.limit, cursor: query.cursor });
+  return json({ items: page.items.map(billJson), nextCursor: page.nextCursor });
+};

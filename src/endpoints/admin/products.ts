@@ -1,0 +1,132 @@
+/** /admin/products and their calendar: the catalogue operators sell from. */
+import { z } from "zod";
+import { fenToYuanNumber, yuanToFen } from "../../domain/money";
+import {
+  getProduct, listCalendarMonth, listProducts, upsertCalendarDay, upsertProduct,
+  type CalendarDay, type InsuranceSettings, type Product,
+} from "../../db/products";
+import { CalendarDayPut, dayParam, monthParam, PageQuery, PRODUCT_ID_PATTERN, ProductPut } from "../../schemas/admin";
+import { adminError, json, param, readJson, validate, type AdminHandler } from "./http";
+
+export function productJson(p: Product) {
+  return {
+    productId: p.productId,
+    name: p.name,
+    kind: p.kind,
+    price: fenToYuanNumber(p.priceFen),
+    realName: p.realName,
+    maxPerOrder: p.maxPerOrder,
+    limitPerIdPerDay: p.limitPerIdPerDay,
+    limitPerMobilePerDay: p.limitPerMobilePerDay,
+    insurance: p.insurance ? { ...withoutPriceFen(p.insurance), price: fenToYuanNumber(p.insurance.priceFen) } : null,
+    onSale: p.onSale,
+    updatedAt: new Date(p.updatedAtMs).toISOString(),
+  };
+}
+
+function withoutPriceFen({ priceFen: _priceFen, ...rest }: InsuranceSettings) {
+  return rest;
+}
+
+function calendarDayJson(d: CalendarDay) {
+  return {
+    day: d.day,
+    stock: d.stock,
+    price: d.priceFen === null ? null : fenToYuanNumber(d.priceFen),
+    timeslots: d.timeslots,
+    updatedAt: new Date(d.updatedAtMs).toISOString(),
+  };
+}
+
+function productIdParam(request: Parameters<AdminHandler>[0]): string | Response {
+  const productId = param(request, "productid");
+  return PRODUCT_ID_PATTERN.test(productId) ? productId : adminError("adminInvalid", "productid 必须是1到36位字母、数字、_或-", "productid");
+}
+
+export const putProduct: AdminHandler = async (request, env) => {
+  const productId = productIdParam(request);
+  if (productId instanceof Response) return productId;
+  const body = await readJson(request, ProductPut);
+  const existed = (await getProduct(env.DB, productId)) !== null;
+  const insurance = body.insurance
+    ? {
+        mode: body.insurance.mode,
+        priceFen: yuanToFen(body.insurance.price)!,
+        count: body.insurance.count,
+        planCode: body.insurance.planCode,
+        planName: body.insurance.planName,
+        destZone: body.insurance.destZone ?? null,
+        timeRange: body.insurance.timeRange ?? null,
+        holder: body.insurance.holder ?? null,
+      }
+    : null;
+  await upsertProduct(
+    env.DB,
+    {
+      productId,
+      name: body.name,
+      kind: body.kind,
+      priceFen: yuanToFen(body.price)!,
+      realName: body.realName ?? false,
+      maxPerOrder: body.maxPerOrder ?? null,
+      limitPerIdPerDay: body.limitPerIdPerDay ?? null,
+      limitPerMobilePerDay: body.limitPerMobilePerDay ?? null,
+      insurance,
+      onSale: body.onSale ?? true,
+    },
+    Date.now(),
+  );
+  return json(productJson((await getProduct(env.DB, productId))!), existed ? 200 : 201);
+};
+
+export const getProductHandler: AdminHandler = async (request, env) => {
+  const productId = productIdParam(request);
+  if (productId instanceof Response) return productId;
+  const product = await getProduct(env.DB, productId);
+  return product ? json(productJson(product)) : adminError("productNotFound");
+};
+
+const ProductListQuery = PageQuery.extend({ kind: z.enum(["ticket", "yearcard", "retail"]).optional() });
+
+export const listProductsHandler: AdminHandler = async (request, env) => {
+  const query = validate(ProductListQuery, request.query);
+  const page = await listProducts(env.DB, query);
+  return json({ items: page.items.map(productJson), nextCursor: page.nextCursor });
+};
+
+/** PUT /admin/products/{productid}/calendar/{yyyyMMdd}: the day's stock, price and time slots. */
+export const putCalendarDay: AdminHandler = async (request, env) => {
+  const productId = productIdParam(request);
+  if (productId instanceof Response) return productId;
+  const day = validate(dayParam, param(request, "day"));
+  const body = await readJson(request, CalendarDayPut);
+  const product = await getProduct(env.DB, productId);
+  if (!product) return adminError("productNotFound");
+  const slotTotal = (body.timeslots ?? []).reduce((sum, s) => sum + s.capacity, 0);
+  if (body.timeslots && body.timeslots.length > 0 && slotTotal < body.stock) {
+    return adminError("adminInvalid", "timeslots 各时段容量之和不能小于当日库存 stock", "timeslots");
+  }
+  await upsertCalendarDay(
+    env.DB,
+    {
+      productId,
+      day,
+      stock: body.stock,
+      priceFen: body.price === null || body.price === undefined ? null : yuanToFen(body.price)!,
+      timeslots: body.timeslots ?? null,
+    },
+    Date.now(),
+  );
+  const days = await listCalendarMonth(env.DB, productId, day.slice(0, 6));
+  return json(calendarDayJson(days.find((d) => d.day === day)!));
+};
+
+export const getCalendarMonth: AdminHandler = async (request, env) => {
+  const productId = productIdParam(request);
+  if (productId instanceof Response) return productId;
+  const { month } = validate(z.object({ month: monthParam }), request.query);
+  const product = await getProduct(env.DB, productId);
+  if (!product) return adminError("productNotFound");
+  const days = await listCalendarMonth(env.DB, productId, month);
+  return json({ productId, month, days: days.map(calendarDayJson) });
+};

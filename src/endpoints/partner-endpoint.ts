@@ -1,0 +1,61 @@
+/**
+ * What a partner endpoint is: its legacy paths, its request and response
+ * contracts (zod schemas from `schemas/`), whether it needs a session, and
+ * the operation. The pipeline in `partner-pipeline.ts` does everything else
+ * (routing, decoding, validation, authentication, negotiation, envelopes).
+ */
+import type { z } from "zod";
+import type { ResultKey } from "../domain/codes";
+import type { Session } from "../durable/account";
+import type { Echo } from "../wire/envelope";
+import type { Env } from "../env";
+import type { WireObject } from "../wire/xml";
+
+export interface PartnerContext {
+  env: Env;
+  /** The caller's session; null only for endpoints with `auth: "none"`. */
+  session: Session | null;
+  /** The raw bearer token (AccountDO calls that re-check the session take it). */
+  token: string | null;
+  nowMs: number;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export interface PartnerEndpoint<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  /** Paths as the legacy system spells them, without a leading slash. */
+  paths: readonly string[];
+  /** HTTP methods served (SPEC §3: POST only for /api). */
+  methods: readonly ("POST" | "GET")[];
+  /** One line for the help index. */
+  summary: string;
+  /** The help page's description (the seed's text where there is one). */
+  description: string;
+  request: Req;
+  response: Res;
+  auth: "session" | "none";
+  /**
+   * The seed of POS pay imposes errcode -1 for every failure; other
+   * endpoints answer each reason's own code.
+   */
+  failureCode?: (code: number) => number;
+  handle(input: z.infer<Req>, ctx: PartnerContext): Promise<Outcome>;
+}
+
+/** A handler's answer: the full response value, or a refusal the pipeline wraps in the envelope. */
+export type Outcome = { ok: true; value: WireObject } | Refusal;
+export interface Refusal {
+  ok: false;
+  key: ResultKey;
+  /** Replaces the code table's message when the reason needs detail. */
+  message?: string;
+  echo?: Echo;
+}
+
+export const answer = (value: WireObject): Outcome => ({ ok: true, value });
+export const refuse = (key: ResultKey, message?: string, echo?: Echo): Refusal => ({ ok: false, key, message, echo });
+
+export function definePartnerEndpoint<Req extends z.ZodType, Res extends z.ZodType>(
+  endpoint: PartnerEndpoint<Req, Res>,
+): PartnerEndpoint<Req, Res> {
+  return endpoint;
+}

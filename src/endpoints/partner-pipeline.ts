@@ -1,0 +1,90 @@
+/**
+ * The stages every partner request goes through (SPEC §3):
+ * method → session → media type → body → contract shape → schema → operation
+ * → envelope in the negotiated format. Every answer, refusal or not, is the
+ * endpoint's own envelope; a 500 never shows internals.
+ */
+import { ResultCodes, type ResultKey } from "../domain/codes";
+import { bearerToken, dwidOfToken } from "../domain/tokens";
+import type { Env } from "../env";
+import { describeIssues } from "../schemas/errors";
+import { contractOf } from "../wire/contract";
+import { DecodeError, decodeBody, readBodyBytes } from "../wire/decode";
+import { encodeBody } from "../wire/encode";
+import { failureValue, type Echo } from "../wire/envelope";
+import { negotiate, type ResponseFormat } from "../wire/media";
+import { shapeToContract } from "../wire/shape";
+import type { WireObject } from "../wire/xml";
+import type { PartnerContext, PartnerEndpoint } from "./partner-endpoint";
+
+export async function servePartner(endpoint: PartnerEndpoint, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const format = negotiate(request.headers.get("accept"), request.headers.get("content-type"));
+  const respond = (value: WireObject, status = 200) => envelopeResponse(endpoint, value, format, status);
+  const fail = (key: ResultKey, message?: string, echo?: Echo) => respond(failure(endpoint, key, message, echo), ResultCodes[key].http);
+  try {
+    if (!endpoint.methods.includes(request.method as "POST" | "GET")) {
+      return withAllow(fail("methodNotAllowed"), endpoint.methods);
+    }
+
+    let session: PartnerContext["session"] = null;
+    const token = bearerToken(request.headers.get("authorization"));
+    if (endpoint.auth === "session") {
+      if (!token) return fail("sessionMissing");
+      const dwid = dwidOfToken(token);
+      if (!dwid) return fail("sessionInvalid");
+      const auth = await env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid)).authenticate(token);
+      if (!auth.ok) return fail("sessionInvalid");
+      session = auth.session;
+    }
+
+    let loose: unknown;
+    try {
+      loose = request.method === "GET" ? queryFields(request) : decodeBody(await readBodyBytes(request), request.headers.get("content-type"));
+    } catch (error) {
+      if (error instanceof DecodeError) return fail(error.reason, `${ResultCodes[error.reason].message}: ${error.message}`);
+      throw error;
+    }
+
+    const shaped = shapeToContract(contractOf(endpoint.request), loose);
+    const parsed = endpoint.request.safeParse(shaped, { reportInput: true });
+    if (!parsed.success) {
+      const { key, message } = describeIssues(parsed.error.issues);
+      return fail(key, message);
+    }
+
+    const outcome = await endpoint.handle(parsed.data, {
+      env,
+      session,
+      token,
+      nowMs: Date.now(),
+      waitUntil: (promise) => ctx.waitUntil(promise),
+    });
+    return outcome.ok ? respond(outcome.value) : fail(outcome.key, outcome.message, outcome.echo);
+  } catch (error) {
+    console.error(JSON.stringify({ event: "partner_error", path: new URL(request.url).pathname, error: String(error), stack: (error as Error)?.stack }));
+    return fail("internal");
+  }
+}
+
+function failure(endpoint: PartnerEndpoint, key: ResultKey, message?: string, echo?: Echo): WireObject {
+  const code = ResultCodes[key].code;
+  const wireCode = endpoint.failureCode ? endpoint.failureCode(code) : code;
+  return failureValue(contractOf(endpoint.response), wireCode, message ?? ResultCodes[key].message, echo);
+}
+
+function envelopeResponse(endpoint: PartnerEndpoint, value: WireObject, format: ResponseFormat, status: number): Response {
+  const { body, contentType } = encodeBody(contractOf(endpoint.response), value, format);
+  return new Response(body, { status, headers: { "content-type": contentType } });
+}
+
+function withAllow(response: Response, methods: readonly string[]): Response {
+  response.headers.set("allow", methods.join(", "));
+  return response;
+}
+
+/** The WebForms alias reads its fields from the query string on GET. */
+function queryFields(request: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URL(request.url).searchParams) out[k] = v;
+  return out;
+}

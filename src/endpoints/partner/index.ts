@@ -1,0 +1,19 @@
+/** Every partner endpoint, in the order the help index lists them. */
+import type { PartnerEndpoint } from "../partner-endpoint";
+import { douyinOrderVerify, orderAdd, orderQuery, yearCardAddOrder } from "./orders";
+import { orderPayByPassword, payOrderMin, payOrderWebForms } from "./order-pay";
+import { posBillAdd, posPayBill } from "./pos";
+import { sessionLogin } from "./session-login";
+
+export const partnerEndpoints: readonly PartnerEndpoint[] = [
+  sessionLogin,
+  douyinOrderVerify,
+  orderAdd,
+  orderQuery,
+  orderPayByPassword,
+  payOrderMin,
+  payOrderWebForms,
+  yearCardAddOrder,
+  posBillAdd,
+  posPayBill,
+] as unknown as readonly PartnerEndpoint[];

@@ -1,0 +1,58 @@
+/**
+ * Calendar-ticket orders: Douyin's pre-order check (SPEC §5.5), placing an
+ * order (§7) and querying one's own orders (§7); annual-card orders (§5.3).
+ */
+import { CommonOperationResult, OrderOperatorResult } from "../../schemas/envelopes";
+import { OrderAddParm } from "../../schemas/order-add";
+import { OrderQueryParm, OrderQueryResponse } from "../../schemas/order-query";
+import { YearCardOrderAddParm } from "../../schemas/yearcard";
+import { definePartnerEndpoint } from "../partner-endpoint";
+import { notYetAvailable } from "./not-yet-available";
+
+const VERIFY_DESCRIPTION =
+  "下单前的校验接口,用于消费者预订前的信息校验,包括库存和限购规则等,保障消费者提交订单后不会因为库存不足或其他业务规则被拒单。 V5及V5以前的版本。 对V53版本添加的整团入园和保险赋值设置默认值。";
+
+export const douyinOrderVerify = definePartnerEndpoint({
+  paths: ["api/SpecialOta/DouYin/CalendarTicket/Order/Verify"],
+  methods: ["POST"],
+  summary: "抖音日历票下单前校验(库存、限购、实名等),无副作用。",
+  description: VERIFY_DESCRIPTION,
+  request: OrderAddParm,
+  response: CommonOperationResult,
+  auth: "session",
+  handle: notYetAvailable,
+});
+
+export const orderAdd = definePartnerEndpoint({
+  paths: ["api/WebInterface/Order/Add", "api/SpecialOta/DouYin/CalendarTicket/Order/Add"],
+  methods: ["POST"],
+  summary: "下单:通过校验后生成占用库存的未支付订单,按senderid幂等。",
+  description:
+    "执行与下单前校验相同的检查,然后生成一个未支付的订单并占用库存(未支付订单到期自动释放)。同一客户的senderid重复提交时返回已有订单的当前状态。",
+  request: OrderAddParm,
+  response: OrderOperatorResult,
+  auth: "session",
+  handle: notYetAvailable,
+});
+
+export const orderQuery = definePartnerEndpoint({
+  paths: ["api/WebInterface/Order/Query"],
+  methods: ["POST"],
+  summary: "按订单号或senderid查询自己的订单、明细和门票。",
+  description: "按orderid或senderid查询本客户的订单:状态、金额、明细,支付后返回门票码。只能查询自己的订单。",
+  request: OrderQueryParm,
+  response: OrderQueryResponse,
+  auth: "session",
+  handle: notYetAvailable,
+});
+
+export const yearCardAddOrder = definePartnerEndpoint({
+  paths: ["api/Order/YearCard/AddOrder"],
+  methods: ["POST"],
+  summary: "对互联网年卡发起预订。",
+  description: "对互联网年卡发起预订的接口。",
+  request: YearCardOrderAddParm,
+  response: OrderOperatorResult,
+  auth: "session",
+  handle: notYetAvailable,
+});

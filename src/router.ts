@@ -1,0 +1,75 @@
+/**
+ * The route table. Partner paths (/api, /Source) are the legacy ones and are
+ * matched case-insensitively with or without a trailing slash (ASP.NET
+ * routing, SPEC §3); /admin paths are ours and case-sensitive (their
+ * parameters are ids). Unknown paths answer 404, known paths with another
+ * method 405. `catch` never shows internals.
+ */
+import { Router, type IRequest, type RouteEntry } from "itty-router";
+import type { Env } from "./env";
+import { getAccount, getLedger, postDeposit } from "./endpoints/admin/accounts";
+import { getCustomerHandler, listCustomersHandler, putCustomer } from "./endpoints/admin/customers";
+import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./endpoints/admin/http";
+import { getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
+import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
+import { partnerEndpoints } from "./endpoints/partner";
+import { servePartner } from "./endpoints/partner-pipeline";
+import { json } from "./endpoints/admin/http";
+
+type Args = [Env, ExecutionContext];
+
+export function buildRouter() {
+  const router = Router<IRequest, Args>({
+    catch: (error: unknown, request: IRequest) => {
+      if (error instanceof AdminInputError) return error.response;
+      console.error(JSON.stringify({ event: "unhandled_error", path: new URL(request.url).pathname, error: String(error) }));
+      return json({ error: { code: 9999, message: "系统内部错误,请稍后重试" } }, 500);
+    },
+  });
+
+  for (const endpoint of partnerEndpoints) {
+    for (const path of endpoint.paths) {
+      router.all(`/${path}`, (request, env, ctx) => servePartner(endpoint, request, env, ctx));
+    }
+  }
+  makeCaseInsensitive(router.routes);
+
+  const admin = (handler: AdminHandler) => (request: IRequest, env: Env, ctx: ExecutionContext) =>
+    requireAdmin(request, env) ?? handler(request, env, ctx);
+  router
+    .get("/admin/customers", admin(listCustomersHandler))
+    .put("/admin/customers/:dwid", admin(putCustomer))
+    .get("/admin/customers/:dwid", admin(getCustomerHandler))
+    .post("/admin/customers/:dwid/deposits", admin(postDeposit))
+    .get("/admin/customers/:dwid/account", admin(getAccount))
+    .get("/admin/customers/:dwid/ledger", admin(getLedger))
+    .get("/admin/customers/:dwid/orders", admin(listCustomerOrders))
+    .get("/admin/products", admin(listProductsHandler))
+    .put("/admin/products/:productid", admin(putProduct))
+    .get("/admin/products/:productid", admin(getProductHandler))
+    .put("/admin/products/:productid/calendar/:day", admin(putCalendarDay))
+    .get("/admin/products/:productid/calendar", admin(getCalendarMonth))
+    .get("/admin/orders", admin(listOrdersHandler))
+    .get("/admin/orders/:orderid", admin(getOrderHandler))
+    .get("/admin/bills", admin(listBillsHandler))
+    .get("/health", () => json({ ok: true }));
+
+  router.all("*", (request: IRequest) => notRoutable(router.routes, request));
+  return router;
+}
+
+/** itty-router has no case-insensitive option; its compiled route regexes take the `i` flag. */
+function makeCaseInsensitive(routes: RouteEntry[]): void {
+  for (const route of routes) route[1] = new RegExp(route[1].source, "i");
+}
+
+function notRoutable(routes: RouteEntry[], request: IRequest): Response {
+  const path = new URL(request.url).pathname;
+  const methods = routes.filter(([method, regex, , pattern]) => pattern !== "*" && regex.test(path)).map(([m]) => m);
+  if (methods.length > 0) {
+    const response = adminError("methodNotAllowed");
+    response.headers.set("allow", [...new Set(methods)].join(", "));
+    return response;
+  }
+  return adminError("notFound");
+}

@@ -1,0 +1,107 @@
+/**
+ * Operators' /admin API bodies and queries (SPEC §7). JSON only; amounts are
+ * decimal yuan numbers on the wire, converted to fen by the endpoints.
+ */
+import { z } from "zod";
+import { isRealDate } from "../domain/dates";
+import { yuanToFen } from "../domain/money";
+import { rule } from "./fields";
+
+const yuan = (description: string) =>
+  z
+    .union([z.number(), z.string()])
+    .refine((v) => { const fen = yuanToFen(v); return fen !== null && fen >= 0; }, {
+      params: rule("format", "必须是不小于0且最多两位小数的金额(元)"),
+    })
+    .describe(description);
+
+const positiveYuan = (description: string) =>
+  z
+    .union([z.number(), z.string()])
+    .refine((v) => { const fen = yuanToFen(v); return fen !== null && fen > 0; }, {
+      params: rule("format", "必须是大于0且最多两位小数的金额(元)"),
+    })
+    .describe(description);
+
+/** A string matching `pattern`, refused with the rule's Chinese text. */
+const matching = (pattern: RegExp, text: string) => z.string().refine((v) => pattern.test(v), { params: rule("format", text) });
+
+const hhmm = matching(/^([01]\d|2[0-3]):[0-5]\d$/, "必须是HH:mm格式的时间");
+
+export const DWID_PATTERN = /^[A-Za-z0-9_-]{1,36}$/;
+export const PRODUCT_ID_PATTERN = /^[A-Za-z0-9_-]{1,36}$/;
+
+export const CustomerPut = z.object({
+  dwlx: matching(/^[1-7]$/, "取值必须是1到7").describe("客户类型 1–7"),
+  name: z.string().min(1).max(100).describe("客户名称"),
+  loginPassword: z.string().min(1).max(64).optional().describe("登录密码(明文,只保存其加密的UPPER_MD5值);新客户必填"),
+  payPassword: z.string().min(1).max(64).nullable().optional().describe("支付密码(明文,只保存其加密的UPPER_MD5值);null 删除支付密码"),
+  callbackUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .nullable()
+    .optional()
+    .describe("订单状态回调地址"),
+});
+
+export const DepositPost = z.object({
+  amount: positiveYuan("充值金额(元)"),
+  reference: z.string().min(1).max(64).describe("充值流水号,同一客户内唯一(幂等键)"),
+});
+
+export const InsuranceConfig = z.object({
+  mode: z.enum(["forced", "optional", "none"]),
+  price: yuan("保险单价(元)"),
+  count: z.number().int().min(1).max(10),
+  planCode: z.string().max(30),
+  planName: z.string().max(30),
+  destZone: z.string().max(50).nullable().optional(),
+  timeRange: z.number().int().min(1).max(3650).nullable().optional(),
+  holder: z
+    .object({
+      type: z.enum(["1", "2"]),
+      companyName: z.string().max(60),
+      companyCode: z.string().max(20),
+      address: z.string().max(60),
+      contactName: z.string().max(40),
+      contactPhone: z.string().max(20),
+      email: z.string().max(60),
+    })
+    .nullable()
+    .optional(),
+});
+
+export const ProductPut = z.object({
+  name: z.string().min(1).max(100),
+  kind: z.enum(["ticket", "yearcard", "retail"]),
+  price: yuan("产品价格(元)"),
+  realName: z.boolean().optional(),
+  maxPerOrder: z.number().int().min(1).nullable().optional(),
+  limitPerIdPerDay: z.number().int().min(1).nullable().optional(),
+  limitPerMobilePerDay: z.number().int().min(1).nullable().optional(),
+  insurance: InsuranceConfig.nullable().optional(),
+  onSale: z.boolean().optional(),
+});
+
+export const Timeslot = z
+  .object({ index: z.number().int().min(1).max(99), start: hhmm, end: hhmm, capacity: z.number().int().min(0) })
+  .refine((s) => s.start < s.end, { params: rule("format", "start必须早于end"), path: ["end"] });
+
+export const CalendarDayPut = z
+  .object({
+    stock: z.number().int().min(0).max(1_000_000),
+    price: yuan("当日价格(元),不填则用产品价格").nullable().optional(),
+    timeslots: z.array(Timeslot).max(48).nullable().optional(),
+  })
+  .refine((d) => !d.timeslots || new Set(d.timeslots.map((s) => s.index)).size === d.timeslots.length, {
+    params: rule("conflict", "时段序号不能重复"),
+    path: ["timeslots"],
+  });
+
+export const dayParam = z.string().refine(isRealDate, { params: rule("format", "必须是yyyyMMdd格式的有效日期") });
+export const monthParam = matching(/^\d{4}(0[1-9]|1[0-2])$/, "必须是yyyyMM格式的月份");
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
