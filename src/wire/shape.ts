@@ -9,13 +9,29 @@ import type { Contract, Member } from "./contract";
 
 export function shapeToContract(contract: Contract, loose: unknown): unknown {
   if (loose === null || loose === undefined) return loose;
+  // An empty element (`<X/>`, or only whitespace inside) is an object with no members set.
+  if (isBlank(loose)) return {};
   if (typeof loose !== "object" || Array.isArray(loose)) return loose;
-  const out: Record<string, unknown> = {};
+  // Gather each member's raw value first: two spellings of one object member
+  // (`payparm` and `PayParm`) fill the same object, as Json.NET does.
+  const raw = new Map<Member, unknown>();
   for (const [key, value] of Object.entries(loose as Record<string, unknown>)) {
     const member = contract.byLowerName.get(key.toLowerCase());
-    if (member) out[member.name] = shapeMember(member, value);
+    if (!member) continue;
+    const prior = raw.get(member);
+    raw.set(member, member.kind === "object" && isPlainObject(prior) && isPlainObject(value) ? { ...prior, ...value } : value);
   }
+  const out: Record<string, unknown> = {};
+  for (const [member, value] of raw) out[member.name] = shapeMember(member, value);
   return out;
+}
+
+function isBlank(value: unknown): boolean {
+  return typeof value === "string" && value.trim() === "";
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function shapeMember(member: Member, value: unknown): unknown {
@@ -64,7 +80,7 @@ function readDecimal(value: unknown): unknown {
  */
 function listItems(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
-  if (value === "" ) return [];
+  if (isBlank(value)) return [];
   if (typeof value !== "object" || value === null) return [value];
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length > 0 && entries.every(([k]) => /^\d+$/.test(k))) {

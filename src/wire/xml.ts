@@ -58,7 +58,8 @@ function writeMember(member: Member, value: WireValue, prefix: string, scope: Ma
           ? `<${itemTag} i:nil="true" />`
           : `<${itemTag}>${writeMembers(member.item, item, inner, depth + 1)}</${itemTag}>`;
       }
-      return `<${tag}${declaration}>${out}</${tag}>`;
+      // An empty collection: start and end with nothing between, which .NET's writer shortens.
+      return out === "" ? `<${tag}${declaration} />` : `<${tag}${declaration}>${out}</${tag}>`;
     }
   }
 }
@@ -87,13 +88,14 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  // Only the five XML entities and character references can reach here: a
-  // DOCTYPE, the only place entities could be declared, is refused first.
-  processEntities: true,
-  htmlEntities: true,
+  // Entities are decoded by `decodeEntities` below: the five XML ones and
+  // character references; anything else is refused, as .NET's reader does.
+  processEntities: false,
+  htmlEntities: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  maxNestedTags: MAX_XML_DEPTH,
+  // fast-xml-parser refuses when the open-element stack exceeds this before a push.
+  maxNestedTags: MAX_XML_DEPTH - 1,
 });
 
 /**
@@ -116,15 +118,38 @@ export function readXml(text: string): { root: string; value: unknown } {
 
 function simplify(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(simplify);
-  if (node === null || typeof node !== "object") return node ?? "";
+  if (node === null || node === undefined) return "";
+  if (typeof node !== "object") return decodeEntities(String(node));
   const entries = Object.entries(node as Record<string, unknown>);
   if (entries.some(([k, v]) => k === "@_nil" && String(v).trim() === "true")) return null;
   const children = entries.filter(([k]) => !k.startsWith("@_") && k !== "#text");
   if (children.length === 0) {
     const text = (node as Record<string, unknown>)["#text"];
-    return text === undefined ? "" : String(text);
+    return text === undefined ? "" : decodeEntities(String(text));
   }
   const out: Record<string, unknown> = Object.create(null);
   for (const [k, v] of children) out[k] = simplify(v);
   return out;
+}
+
+const XML_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+
+/** The five predefined entities and character references; any other entity is refused. */
+function decodeEntities(text: string): string {
+  if (!text.includes("&")) return text;
+  return text.replace(/&([^;&\s]*);?/g, (match, name: string) => {
+    if (!match.endsWith(";")) throw new XmlRefused("bare '&' in text");
+    const predefined = XML_ENTITIES[name];
+    if (predefined !== undefined) return predefined;
+    const reference = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(name);
+    if (reference) {
+      const codePoint = reference[1] !== undefined ? parseInt(reference[1], 16) : Number(reference[2]);
+      if (isXmlChar(codePoint)) return String.fromCodePoint(codePoint);
+    }
+    throw new XmlRefused(`undeclared entity &${name};`);
+  });
+}
+
+function isXmlChar(c: number): boolean {
+  return c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
 }
