@@ -1,4 +1,8 @@
-/** D1 `orders`, `order_items`, `tickets`: reading for operators and partners. */
+/**
+ * D1 `orders`, `order_items`, `tickets`: reading for operators and partners,
+ * placing unpaid orders (orders issue), and the InventoryDO's questions
+ * about an order's fate.
+ */
 import { decodeCursor, pageOf, type Page } from "./pages";
 import { escapeLike } from "./customers";
 
@@ -27,6 +31,12 @@ export interface Order {
 
 export interface OrderItem {
   lineNo: number;
+  /**
+   * 'insurance': an annual card's insurance line, which issues no ticket
+   * (migration 0002). Optional so readers that predate it still type-check;
+   * getOrderDetail always fills the three fields below.
+   */
+  itemKind?: "ticket" | "insurance";
   productId: string;
   quantity: number;
   unitPriceFen: number;
@@ -35,6 +45,8 @@ export interface OrderItem {
   idType: string | null;
   idNumber: string | null;
   mobile: string | null;
+  timespanIndex?: number | null;
+  seatIds?: string[];
 }
 
 export interface Ticket {
@@ -107,6 +119,7 @@ export async function getOrderDetail(db: D1Database, orderId: string): Promise<{
     order: toOrder(row),
     items: (itemsRes!.results as Record<string, unknown>[]).map((r) => ({
       lineNo: r.line_no as number,
+      itemKind: r.item_kind as OrderItem["itemKind"],
       productId: r.product_id as string,
       quantity: r.quantity as number,
       unitPriceFen: r.unit_price_fen as number,
@@ -115,6 +128,8 @@ export async function getOrderDetail(db: D1Database, orderId: string): Promise<{
       idType: r.id_type as string | null,
       idNumber: r.id_number as string | null,
       mobile: r.mobile as string | null,
+      timespanIndex: r.timespan_index as number | null,
+      seatIds: r.seats_json ? (JSON.parse(r.seats_json as string) as string[]) : [],
     })),
     tickets: (ticketsRes!.results as Record<string, unknown>[]).map((r) => ({
       ticketCode: r.ticket_code as string,
@@ -153,4 +168,176 @@ export async function listOrders(db: D1Database, f: OrderFilter): Promise<Page<O
     )
     .all<OrderRow>();
   return pageOf(results, f.limit, toOrder, (r) => [r.created_at_ms, r.order_id]);
+}
+
+// ---------------------------------------------------------------- placing orders
+
+export interface NewOrderItem {
+  lineNo: number;
+  itemKind: "ticket" | "insurance";
+  productId: string;
+  quantity: number;
+  unitPriceFen: number;
+  fullname: string | null;
+  idType: string | null;
+  idNumber: string | null;
+  mobile: string | null;
+  timespanIndex: number | null;
+  seatIds: string[];
+}
+
+export interface NewOrder {
+  orderId: string;
+  dwid: string;
+  senderId: string | null;
+  kind: "ticket" | "yearcard";
+  effectDate: string;
+  timespanIndex: number | null;
+  amountFen: number;
+  mobile: string;
+  idNumber: string | null;
+  requestJson: string;
+  createdAtMs: number;
+  expiresAtMs: number;
+  items: NewOrderItem[];
+}
+
+/** `senderTaken`: (dwid, sender_id) exists; `orderIdTaken`: the random id collided. */
+export type InsertOutcome = "inserted" | "senderTaken" | "orderIdTaken";
+
+/** The order and its lines in one batch (one transaction): all or nothing. */
+export async function insertOrder(db: D1Database, o: NewOrder): Promise<InsertOutcome> {
+  const itemsFen = o.items.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0);
+  if (itemsFen !== o.amountFen) throw new Error(`order ${o.orderId}: items add up to ${itemsFen}, amount is ${o.amountFen}`);
+  const statements = [
+    db
+      .prepare(
+        `INSERT INTO orders (order_id, dwid, sender_id, kind, status, effect_date, timespan_index, amount_fen, mobile,
+           id_number, request_json, created_at_ms, expires_at_ms)
+         VALUES (?1, ?2, ?3, ?4, 'unpaid', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`,
+      )
+      .bind(o.orderId, o.dwid, o.senderId, o.kind, o.effectDate, o.timespanIndex, o.amountFen, o.mobile, o.idNumber, o.requestJson, o.createdAtMs, o.expiresAtMs),
+    ...o.items.map((i) =>
+      db
+        .prepare(
+          `INSERT INTO order_items (order_id, line_no, item_kind, product_id, quantity, unit_price_fen, amount_fen,
+             fullname, id_type, id_number, mobile, timespan_index, seats_json)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
+        )
+        .bind(
+          o.orderId, i.lineNo, i.itemKind, i.productId, i.quantity, i.unitPriceFen, i.unitPriceFen * i.quantity,
+          i.fullname, i.idType, i.idNumber, i.mobile, i.timespanIndex, i.seatIds.length > 0 ? JSON.stringify(i.seatIds) : null,
+        ),
+    ),
+  ];
+  try {
+    await db.batch(statements);
+    return "inserted";
+  } catch (error) {
+    const message = String((error as Error)?.message ?? error);
+    if (/UNIQUE constraint failed: orders\.dwid, orders\.sender_id/.test(message)) return "senderTaken";
+    if (/UNIQUE constraint failed: orders\.order_id/.test(message)) return "orderIdTaken";
+    throw error;
+  }
+}
+
+/** SPEC §5.3/§7: senderid is unique per customer. */
+export async function findOrderBySender(db: D1Database, dwid: string, senderId: string): Promise<Order | null> {
+  const row = await db
+    .prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE dwid = ? AND sender_id = ?`)
+    .bind(dwid, senderId)
+    .first<OrderRow>();
+  return row ? toOrder(row) : null;
+}
+
+/**
+ * One of the customer's own orders, by order id and/or senderid (both must
+ * match when both are given). Another customer's order is not found.
+ */
+export async function getOwnOrderDetail(
+  db: D1Database,
+  dwid: string,
+  key: { orderId: string | null; senderId: string | null },
+): Promise<{ order: Order; items: OrderItem[]; tickets: Ticket[] } | null> {
+  const row = await db
+    .prepare("SELECT order_id FROM orders WHERE dwid = ?1 AND (?2 IS NULL OR order_id = ?2) AND (?3 IS NULL OR sender_id = ?3)")
+    .bind(dwid, key.orderId, key.senderId)
+    .first<{ order_id: string }>();
+  if (!row) return null;
+  const detail = await getOrderDetail(db, row.order_id);
+  return detail && detail.order.dwid === dwid ? detail : null;
+}
+
+/**
+ * Ticket units of one product and day held by live orders (paid, or unpaid
+ * and not expired at `nowMs`), per ID number and per mobile among those
+ * asked for: what the daily purchase limits count (SPEC §5.5).
+ */
+export async function countLiveUnits(
+  db: D1Database,
+  q: { productId: string; effectDate: string; nowMs: number; idNumbers: string[]; mobiles: string[] },
+): Promise<{ byId: Map<string, number>; byMobile: Map<string, number> }> {
+  const select = (column: "id_number" | "mobile", keys: string[]) =>
+    db
+      .prepare(
+        `SELECT oi.${column} AS key, SUM(oi.quantity) AS units
+         FROM order_items oi JOIN orders o ON o.order_id = oi.order_id
+         WHERE oi.${column} IN (SELECT value FROM json_each(?1)) AND oi.product_id = ?2 AND oi.item_kind = 'ticket'
+           AND o.effect_date = ?3 AND (o.status = 'paid' OR (o.status = 'unpaid' AND o.expires_at_ms > ?4))
+         GROUP BY oi.${column}`,
+      )
+      .bind(JSON.stringify(keys), q.productId, q.effectDate, q.nowMs);
+  const [ids, mobiles] = await db.batch<{ key: string; units: number }>([select("id_number", q.idNumbers), select("mobile", q.mobiles)]);
+  return {
+    byId: new Map(ids!.results.map((r) => [r.key, r.units])),
+    byMobile: new Map(mobiles!.results.map((r) => [r.key, r.units])),
+  };
+}
+
+// ---------------------------------------------------------------- InventoryDO's questions
+
+/** What D1 says of an order a hold belongs to; absent when no such order exists. */
+export interface OrderFate {
+  status: OrderStatus;
+  expiresAtMs: number;
+}
+
+/**
+ * Settles holds past their time: marks those orders expired — only while
+ * unpaid and past `expires_at_ms`, so a payment that committed first wins
+ * (its batch is guarded by status 'unpaid' and `expires_at_ms > now`) — then
+ * reads every fate, in one transaction.
+ */
+export async function expireAndReadFates(db: D1Database, orderIds: readonly string[], nowMs: number): Promise<Map<string, OrderFate>> {
+  const ids = JSON.stringify(orderIds);
+  const [, read] = await db.batch([
+    db
+      .prepare(
+        `UPDATE orders SET status = 'expired'
+         WHERE order_id IN (SELECT value FROM json_each(?1)) AND status = 'unpaid' AND expires_at_ms <= ?2`,
+      )
+      .bind(ids, nowMs),
+    fatesStatement(db, ids),
+  ]);
+  return fatesOf(read!.results as FateRow[]);
+}
+
+/** Read-only fates (Verify's dry run must change nothing). */
+export async function readFates(db: D1Database, orderIds: readonly string[]): Promise<Map<string, OrderFate>> {
+  const { results } = await fatesStatement(db, JSON.stringify(orderIds)).all<FateRow>();
+  return fatesOf(results);
+}
+
+interface FateRow {
+  order_id: string;
+  status: OrderStatus;
+  expires_at_ms: number;
+}
+
+function fatesStatement(db: D1Database, idsJson: string): D1PreparedStatement {
+  return db.prepare("SELECT order_id, status, expires_at_ms FROM orders WHERE order_id IN (SELECT value FROM json_each(?1))").bind(idsJson);
+}
+
+function fatesOf(rows: readonly FateRow[]): Map<string, OrderFate> {
+  return new Map(rows.map((r) => [r.order_id, { status: r.status, expiresAtMs: r.expires_at_ms }]));
 }

@@ -142,16 +142,23 @@ const toDay = (r: DayRow): CalendarDay => ({
   updatedAtMs: r.updated_at_ms,
 });
 
-export async function upsertCalendarDay(db: D1Database, d: Omit<CalendarDay, "updatedAtMs">, nowMs: number): Promise<void> {
-  await db
+/**
+ * `updated_at_ms` strictly increases on every write: it is the version
+ * InventoryDO keeps, so of two configurations the later one always wins.
+ */
+export async function upsertCalendarDay(db: D1Database, d: Omit<CalendarDay, "updatedAtMs">, nowMs: number): Promise<CalendarDay> {
+  const row = await db
     .prepare(
       `INSERT INTO product_days (product_id, day, stock, price_fen, timeslots_json, updated_at_ms)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6)
        ON CONFLICT (product_id, day) DO UPDATE SET stock = excluded.stock, price_fen = excluded.price_fen,
-         timeslots_json = excluded.timeslots_json, updated_at_ms = excluded.updated_at_ms`,
+         timeslots_json = excluded.timeslots_json,
+         updated_at_ms = max(excluded.updated_at_ms, product_days.updated_at_ms + 1)
+       RETURNING *`,
     )
     .bind(d.productId, d.day, d.stock, d.priceFen, d.timeslots ? JSON.stringify(d.timeslots) : null, nowMs)
-    .run();
+    .first<DayRow>();
+  return toDay(row!);
 }
 
 export async function getCalendarDay(db: D1Database, productId: string, day: string): Promise<CalendarDay | null> {
@@ -160,6 +167,17 @@ export async function getCalendarDay(db: D1Database, productId: string, day: str
     .bind(productId, day)
     .first<DayRow>();
   return row ? toDay(row) : null;
+}
+
+/** The calendar rows of several products on one day, by product id. */
+export async function getCalendarDays(db: D1Database, productIds: readonly string[], day: string): Promise<Map<string, CalendarDay>> {
+  const unique = [...new Set(productIds)];
+  if (unique.length === 0) return new Map();
+  const { results } = await db
+    .prepare("SELECT * FROM product_days WHERE day = ?2 AND product_id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(unique), day)
+    .all<DayRow>();
+  return new Map(results.map((r) => [r.product_id, toDay(r)]));
 }
 
 /** Days of one month (yyyyMM), in date order. */

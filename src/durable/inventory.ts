@@ -1,5 +1,259 @@
+/**
+ * InventoryDO — one per product and day (name `${productId}:${yyyyMMdd}`,
+ * see inventory-client.ts): the day's stock, its time slots and seats, and
+ * one hold per order (SPEC §2, §6 last paragraph).
+ *
+ * No overselling under any concurrency: every decision reads usage and
+ * writes the hold in one synchronous SQLite transaction, and the object
+ * runs one such block at a time.
+ *
+ * D1 is the arbiter of an order's fate. A hold past its time is released
+ * only after D1 says the order is not paid: the settling step marks it
+ * 'expired' in D1 (guarded: unpaid and past its time) and reads the status
+ * back in one batch; a paid order's hold becomes sold even when the
+ * payment's `confirm` call was lost. Settling runs from the alarm (at the
+ * earliest expiry; safe to run twice or late) and when a hold would not fit.
+ *
+ * RPC methods answer a partner's situation with results; a throw is a
+ * programmer error and rolls back the transaction it happened in.
+ */
 import { DurableObject } from "cloudflare:workers";
+import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
+import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
 import type { Env } from "../env";
+import { InventoryStore, sumMaps, type DayConfig, type HoldRow, type HoldState } from "./inventory-store";
 
-/** Stock of one product on one day (SPEC §6, last paragraph). Built by the orders issue. */
-export class InventoryDO extends DurableObject<Env> {}
+export type { DayConfig, HoldState } from "./inventory-store";
+
+/** Holds settled per D1 batch (one json_each parameter, well under 100 KB). */
+const SETTLE_BATCH = 200;
+/** When settling fails (D1 unreachable), the alarm tries again this much later. */
+const ALARM_RETRY_MS = 30_000;
+
+export interface InventoryAsk {
+  quantity: number;
+  timespanIndex: number | null;
+  seatIds: readonly string[];
+  /** Slots ending at or before this minute (Asia/Shanghai) are over; null when the day is not today. */
+  closedBeforeMinute: number | null;
+  /** D1's configuration as the caller read it: adopted when newer than the object's. */
+  config: DayConfig | null;
+}
+
+export type InventoryRefusal = StockRefusal | "seatTaken";
+export type HoldResult = { ok: true; slotIndex: number | null } | { ok: false; reason: InventoryRefusal };
+export type ConfirmResult = { ok: true } | { ok: false; reason: "unknownOrder" | "released" };
+
+export interface InventorySnapshot {
+  productId: string | null;
+  day: string | null;
+  version: number | null;
+  stock: number;
+  held: number;
+  sold: number;
+  available: number;
+  slots: { index: number; startMinute: number; endMinute: number; capacity: number; held: number; sold: number; available: number }[];
+}
+
+export class InventoryDO extends DurableObject<Env> {
+  protected readonly store: InventoryStore;
+  /** One settling pass at a time; concurrent callers wait for it. */
+  private settling: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new InventoryStore(ctx.storage.sql);
+    void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));
+  }
+
+  /** PUT calendar: stock and slots take effect for every later decision. */
+  async configure(config: DayConfig): Promise<InventorySnapshot> {
+    this.ctx.storage.transactionSync(() => this.store.adopt(config));
+    return this.snapshot();
+  }
+
+  // ------------------------------------------------------------ decisions
+
+  /** Verify's dry run (SPEC §5.5 "No side effects"): would `ask` be held now? Writes nothing. */
+  async check(ask: InventoryAsk): Promise<HoldResult> {
+    const first = this.decide(this.store.dayStock(ask.config), this.store.usage(), ask, new Set());
+    if (first.ok) return first;
+    const nowMs = Date.now();
+    const expired = this.store.expiredHolds(nowMs);
+    if (expired.length === 0) return first;
+    // Holds past their time whose orders D1 no longer counts: a real hold would settle them first.
+    let fates: Map<string, OrderFate>;
+    try {
+      fates = await readFates(this.env.DB, expired.map((h) => h.order_id));
+    } catch (error) {
+      console.error(JSON.stringify({ event: "inventory_fates_unread", error: String(error) }));
+      return first;
+    }
+    // Other calls ran during the read: count only what is still held now.
+    const gone = expired.filter((h) => fateOf(fates.get(h.order_id), nowMs) === "released" && this.store.holdOf(h.order_id)?.state === "held");
+    return this.decide(this.store.dayStock(ask.config), this.store.usage(gone), ask, new Set(gone.map((h) => h.order_id)));
+  }
+
+  /**
+   * Holds `ask` for `orderId` until `expiresAtMs` (the order's own
+   * expires_at_ms in D1). Idempotent per order id.
+   */
+  async hold(orderId: string, expiresAtMs: number, ask: InventoryAsk): Promise<HoldResult> {
+    if (ask.config) this.ctx.storage.transactionSync(() => this.store.adopt(ask.config!));
+    let result = this.tryHold(orderId, expiresAtMs, ask);
+    if (!result.ok && this.store.expiredHolds(Date.now()).length > 0) {
+      try {
+        await this.settle();
+        result = this.tryHold(orderId, expiresAtMs, ask);
+      } catch (error) {
+        // D1 unreachable: the refusal stands (the stock stays held until D1 says otherwise); the alarm retries.
+        console.error(JSON.stringify({ event: "inventory_settle_failed", error: String(error) }));
+      }
+    }
+    if (result.ok) await this.scheduleAlarm();
+    return result;
+  }
+
+  private tryHold(orderId: string, expiresAtMs: number, ask: InventoryAsk): HoldResult {
+    return this.ctx.storage.transactionSync((): HoldResult => {
+      const prior = this.store.holdOf(orderId);
+      if (prior) {
+        if (prior.state === "released") throw new Error(`hold of ${orderId} was released; order ids are never reused`);
+        return { ok: true, slotIndex: prior.slot_index };
+      }
+      const day = this.store.dayStock();
+      const decision = this.decide(day, this.store.usage(), ask, new Set());
+      if (!decision.ok) return decision;
+      this.store.insertHold({ orderId, quantity: ask.quantity, slotIndex: decision.slotIndex, seatIds: ask.seatIds, expiresAtMs, nowMs: Date.now() });
+      this.assertWithinStock(day, decision.slotIndex);
+      return decision;
+    });
+  }
+
+  /** Placement in the day and slot, then the seats; `ignoring`: orders whose seats count as free. */
+  private decide(day: DayStock, usage: Usage, ask: InventoryAsk, ignoring: ReadonlySet<string>): HoldResult {
+    const placement = placeInStock(day, usage, ask);
+    if (!placement.ok) return placement;
+    for (const seat of ask.seatIds) {
+      const owner = this.store.seatOwner(placement.slotIndex, seat);
+      if (owner !== null && !ignoring.has(owner)) return { ok: false, reason: "seatTaken" };
+    }
+    return placement;
+  }
+
+  /** Read back after a hold: the day and its slot are within what is configured. */
+  private assertWithinStock(day: DayStock, slotIndex: number | null): void {
+    const usage = this.store.usage();
+    if (usage.day > day.stock) throw new Error(`oversold: ${usage.day} > ${day.stock}`);
+    const slot = day.slots.find((s) => s.index === slotIndex);
+    if (slot && (usage.bySlot.get(slot.index) ?? 0) > slot.capacity) throw new Error(`slot ${slot.index} oversold`);
+  }
+
+  // ------------------------------------------------------------ an order's fate
+
+  /** After a payment committed: the hold becomes sold. Idempotent. */
+  async confirm(orderId: string): Promise<ConfirmResult> {
+    const hold = this.store.holdOf(orderId);
+    if (!hold) return { ok: false, reason: "unknownOrder" };
+    if (hold.state === "released") return { ok: false, reason: "released" };
+    if (hold.state === "held") this.ctx.storage.transactionSync(() => this.store.decideHold(orderId, "sold", hold.expires_at_ms, Date.now()));
+    return { ok: true };
+  }
+
+  /**
+   * Gives the stock back when D1 says the order will never be paid (no such
+   * order — e.g. it lost the senderid race —, expired or cancelled); a paid
+   * order's hold becomes sold instead, a live unpaid one stays. Idempotent.
+   */
+  async release(orderId: string): Promise<{ state: HoldState | "unknown" }> {
+    const hold = this.store.holdOf(orderId);
+    if (!hold || hold.state !== "held") return { state: hold?.state ?? "unknown" };
+    const nowMs = Date.now();
+    const fates = await expireAndReadFates(this.env.DB, [orderId], nowMs);
+    this.applyFates([hold], fates, nowMs);
+    await this.scheduleAlarm();
+    return { state: this.store.holdOf(orderId)!.state };
+  }
+
+  override async alarm(): Promise<void> {
+    try {
+      await this.settle();
+    } catch (error) {
+      console.error(JSON.stringify({ event: "inventory_settle_failed", error: String(error) }));
+      await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
+      return;
+    }
+    await this.scheduleAlarm();
+  }
+
+  /** Settles every hold past its time against D1; concurrent callers share one pass. */
+  private settle(): Promise<void> {
+    this.settling ??= this.settlePass().finally(() => {
+      this.settling = null;
+    });
+    return this.settling;
+  }
+
+  private async settlePass(): Promise<void> {
+    for (;;) {
+      const nowMs = Date.now();
+      const expired = this.store.expiredHolds(nowMs, SETTLE_BATCH);
+      if (expired.length === 0) return;
+      const fates = await expireAndReadFates(this.env.DB, expired.map((h) => h.order_id), nowMs);
+      this.applyFates(expired, fates, nowMs);
+    }
+  }
+
+  private applyFates(holds: readonly HoldRow[], fates: ReadonlyMap<string, OrderFate>, nowMs: number): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const hold of holds) {
+        const fate = fates.get(hold.order_id);
+        const next = fateOf(fate, nowMs);
+        // A live order's hold moves to D1's own time, so this pass cannot meet it again.
+        this.store.decideHold(hold.order_id, next, next === "held" ? Math.max(fate!.expiresAtMs, nowMs + 1) : hold.expires_at_ms, nowMs);
+      }
+    });
+  }
+
+  /** The alarm rings at the earliest expiry of a held hold; none left, no alarm. */
+  private async scheduleAlarm(): Promise<void> {
+    const next = this.store.nextExpiry();
+    if (next === null) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+  }
+
+  // ------------------------------------------------------------ reading
+
+  /** Stock, held (unpaid orders), sold (paid) and what is left, for the day and each slot. */
+  async snapshot(): Promise<InventorySnapshot> {
+    const config = this.store.storedConfig();
+    const day = this.store.dayStock();
+    const split = this.store.usageByState();
+    const left = remaining(day, { day: split.held.day + split.sold.day, bySlot: sumMaps(split.held.bySlot, split.sold.bySlot) });
+    return {
+      productId: config?.productId ?? null,
+      day: config?.day ?? null,
+      version: config?.version ?? null,
+      stock: day.stock,
+      held: split.held.day,
+      sold: split.sold.day,
+      available: left.day,
+      slots: day.slots.map((s) => ({
+        ...s,
+        held: split.held.bySlot.get(s.index) ?? 0,
+        sold: split.sold.bySlot.get(s.index) ?? 0,
+        available: left.bySlot.get(s.index) ?? 0,
+      })),
+    };
+  }
+}
+
+/** What a held hold becomes, given D1's word on its order (absent: no such order). */
+function fateOf(fate: OrderFate | undefined, nowMs: number): HoldState {
+  if (fate?.status === "paid") return "sold";
+  if (fate?.status === "unpaid" && fate.expiresAtMs > nowMs) return "held";
+  return "released";
+}

@@ -3,8 +3,16 @@
  * Seed: douyin-calendarticket-order-verify.txt (OrderAddParm); SPEC §5.5, §7.
  */
 import { z } from "zod";
+import { ID_TYPES } from "../domain/idcard";
+import { MAX_ORDER_LINES } from "../domain/orders";
 import { contract, formats, int, text } from "./fields";
 import { NS } from "./namespaces";
+
+/** Rules this project adds to the seed's (SPEC §3 "plus formats"). */
+export const orderFormats = {
+  idType: { test: (v: string) => (ID_TYPES as readonly string[]).includes(v), text: `取值必须是${ID_TYPES.join("、")}之一` },
+  sex: { test: (v: string) => v === "M" || v === "W", text: "取值必须是M(男)或W(女)" },
+} as const;
 
 export const Order2SeatItem = contract(
   { name: "Order2SeatItem", clrNamespace: NS.parmWebInterface },
@@ -21,6 +29,7 @@ export const OrderAddItemParm = contract(
     identificationtype: text({
       description: "证件类型,'1'身份证,'2'护照、回乡证、港澳台胞证,'3'现役军官证、士兵证,'4'学生证,'5'老年证,'6'残疾证,'9'其他。",
       max: 1,
+      format: orderFormats.idType,
     }),
     mobile: text({ description: "游客手机号码", max: 11, format: formats.mobile }),
     gateinmode: text({ description: "入园方式" }),
@@ -34,6 +43,7 @@ export const OrderAddParm = contract(
     orderdetails: z
       .array(OrderAddItemParm)
       .min(1)
+      .max(MAX_ORDER_LINES)
       .describe("订单明细信息,指明定购产品及数量,此少需要包含一个明细。"),
     mobile: text({
       description:
@@ -51,7 +61,7 @@ export const OrderAddParm = contract(
       max: 20,
     }),
     effectdate: text({ description: "生效日期,格式:yyyyMMdd。", required: true, max: 8, format: formats.date }),
-    needinvoice: text({ description: "是否需要发票,“1”表示需要,“0”表示不需要。", max: 1 }),
+    needinvoice: text({ description: "是否需要发票,“1”表示需要,“0”表示不需要。", max: 1, format: formats.flag01 }),
     invoicetitle: text({ description: "发票上打印的购货人单位名称", max: 100 }),
     invoicecode: text({
       description: "购货人统一社会信用代码,当需要发票为“1”,但此项为空时,则发票将开“个人”。",
@@ -63,7 +73,9 @@ export const OrderAddParm = contract(
       max: 50,
     }),
     servicecode: text({ description: "服务项目ID(线路ID),此值仅在分时段景区中必须。", max: 2 }),
+    // -1 = the earliest slot with room, n ≥ 1 = that slot; 0 names no slot (refused by InventoryDO as not found).
     timespanindex: int({
+      min: -1,
       description:
         "时段序号,当门票系统处于分时段售检票模式时,此值必须;否则此值没有意义。指定时段:取值1,2,3,4,5之类的自然数,此时该时段必须是门票系统中存在的、可用的、有足够余额的,否则会占用失败;-1表示自动时段号,系统会自动检索有足够余量的时段,且时间最前的优先,来占用时段,若当天已无时段可用或没有足够的余额容纳本次占用时,预定会失败。",
     }),

@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { contract, formats, int, money, text } from "./fields";
 import { NS } from "./namespaces";
+import { orderFormats } from "./order-add";
 
 const SERVER_FILLS = "客户端可以不输入,在提交时将会被服务器端的设置复盖。";
 
@@ -32,10 +33,11 @@ export const YearCardOrderAddParm = contract(
       description:
         "订票人证件类型,'1'身份证,‘2’ 护照、回乡证、港澳台胞证,‘3’现役车官证、士兵证,‘4’学生证,‘5’老年证,‘6’残疾证,‘9’其他。",
       max: 1,
+      format: orderFormats.idType,
     }),
     identificationnumber: text({ description: "订票人身份证号", max: 20 }),
     effectdate: text({ description: "生效日期,格式:yyyyMMdd。", required: true, max: 8, format: formats.date }),
-    needinvoice: text({ description: "是否需要发票,“1”表示需要,“0”表示不需要。", max: 1 }),
+    needinvoice: text({ description: "是否需要发票,“1”表示需要,“0”表示不需要。", max: 1, format: formats.flag01 }),
     invoicetitle: text({ description: "发票上打印的购货人单位名称", max: 100 }),
     invoicecode: text({
       description: "购货人统一社会信用代码,当需要发票为“1”,但此项为空时,则发票将开“个人”。",
@@ -78,6 +80,7 @@ export const YearCardOrderAddParm = contract(
       description:
         "性别,W女性,M男性,购买保险时,此项必填,当您输入的主要证件类型为二代证,主要证件号为二代证号时,此值将被自动分析程序复位,其他的情况必须提供这个参数值。",
       max: 1,
+      format: orderFormats.sex,
     }),
     Birthday: text({
       description:

@@ -1,10 +1,17 @@
-/** /admin/products and their calendar: the catalogue operators sell from. */
+/**
+ * /admin/products and their calendar: the catalogue operators sell from.
+ * A calendar day lives in D1 (product_days) and, for the live counts, in its
+ * InventoryDO, which every PUT configures so new stock and slots take effect.
+ */
 import { z } from "zod";
 import { fenToYuanNumber, yuanToFen } from "../../domain/money";
 import {
   getProduct, listCalendarMonth, listProducts, upsertCalendarDay, upsertProduct,
   type CalendarDay, type InsuranceSettings, type Product,
 } from "../../db/products";
+import { dayConfigOf, inventoryOf } from "../../durable/inventory-client";
+import type { InventorySnapshot } from "../../durable/inventory";
+import type { Env } from "../../env";
 import { CalendarDayPut, dayParam, monthParam, PageQuery, PRODUCT_ID_PATTERN, ProductPut } from "../../schemas/admin";
 import { adminError, json, param, readJson, validate, type AdminHandler } from "./http";
 
@@ -28,14 +35,27 @@ function withoutPriceFen({ priceFen: _priceFen, ...rest }: InsuranceSettings) {
   return rest;
 }
 
-function calendarDayJson(d: CalendarDay) {
+/** D1's configuration with the InventoryDO's live counts (held: unpaid orders; sold: paid). */
+function calendarDayJson(d: CalendarDay, live: InventorySnapshot) {
+  const used = live.held + live.sold;
   return {
     day: d.day,
     stock: d.stock,
     price: d.priceFen === null ? null : fenToYuanNumber(d.priceFen),
-    timeslots: d.timeslots,
+    timeslots: d.timeslots?.map((s) => {
+      const slot = live.slots.find((l) => l.index === s.index);
+      const slotUsed = (slot?.held ?? 0) + (slot?.sold ?? 0);
+      return { ...s, held: slot?.held ?? 0, sold: slot?.sold ?? 0, available: Math.max(0, s.capacity - slotUsed) };
+    }) ?? null,
+    held: live.held,
+    sold: live.sold,
+    available: Math.max(0, d.stock - used),
     updatedAt: new Date(d.updatedAtMs).toISOString(),
   };
+}
+
+function liveCounts(env: Env, d: CalendarDay): Promise<InventorySnapshot> {
+  return inventoryOf(env, d.productId, d.day).snapshot();
 }
 
 function productIdParam(request: Parameters<AdminHandler>[0]): string | Response {
@@ -98,7 +118,7 @@ export const listProductsHandler: AdminHandler = async (request, env) => {
 export const putCalendarDay: AdminHandler = async (request, env) => {
   const productId = productIdParam(request);
   if (productId instanceof Response) return productId;
-  const day = validate(dayParam, param(request, "day"));
+  const { day } = validate(z.object({ day: dayParam }), { day: param(request, "day") });
   const body = await readJson(request, CalendarDayPut);
   const product = await getProduct(env.DB, productId);
   if (!product) return adminError("productNotFound");
@@ -106,7 +126,7 @@ export const putCalendarDay: AdminHandler = async (request, env) => {
   if (body.timeslots && body.timeslots.length > 0 && slotTotal < body.stock) {
     return adminError("adminInvalid", "timeslots 各时段容量之和不能小于当日库存 stock", "timeslots");
   }
-  await upsertCalendarDay(
+  const saved = await upsertCalendarDay(
     env.DB,
     {
       productId,
@@ -117,8 +137,9 @@ export const putCalendarDay: AdminHandler = async (request, env) => {
     },
     Date.now(),
   );
-  const days = await listCalendarMonth(env.DB, productId, day.slice(0, 6));
-  return json(calendarDayJson(days.find((d) => d.day === day)!));
+  // Should this call fail, the next order still brings D1's newer version along.
+  const live = await inventoryOf(env, productId, day).configure(dayConfigOf(saved));
+  return json(calendarDayJson(saved, live));
 };
 
 export const getCalendarMonth: AdminHandler = async (request, env) => {
@@ -128,5 +149,6 @@ export const getCalendarMonth: AdminHandler = async (request, env) => {
   const product = await getProduct(env.DB, productId);
   if (!product) return adminError("productNotFound");
   const days = await listCalendarMonth(env.DB, productId, month);
-  return json({ productId, month, days: days.map(calendarDayJson) });
+  const live = await Promise.all(days.map((d) => liveCounts(env, d)));
+  return json({ productId, month, days: days.map((d, i) => calendarDayJson(d, live[i]!)) });
 };

@@ -1,13 +1,18 @@
 /**
  * Calendar-ticket orders: Douyin's pre-order check (SPEC §5.5), placing an
  * order (§7) and querying one's own orders (§7); annual-card orders (§5.3).
+ * The operations live beside: order-verify.ts, order-add.ts, order-query.ts,
+ * yearcard-add.ts.
  */
 import { CommonOperationResult, OrderOperatorResult } from "../../schemas/envelopes";
 import { OrderAddParm } from "../../schemas/order-add";
 import { OrderQueryParm, OrderQueryResponse } from "../../schemas/order-query";
 import { YearCardOrderAddParm } from "../../schemas/yearcard";
 import { definePartnerEndpoint } from "../partner-endpoint";
-import { notYetAvailable } from "./not-yet-available";
+import { addOrder } from "./order-add";
+import { queryOrder } from "./order-query";
+import { verifyOrder } from "./order-verify";
+import { addYearCardOrder } from "./yearcard-add";
 
 const VERIFY_DESCRIPTION =
   "下单前的校验接口,用于消费者预订前的信息校验,包括库存和限购规则等,保障消费者提交订单后不会因为库存不足或其他业务规则被拒单。 V5及V5以前的版本。 对V53版本添加的整团入园和保险赋值设置默认值。";
@@ -20,7 +25,7 @@ export const douyinOrderVerify = definePartnerEndpoint({
   request: OrderAddParm,
   response: CommonOperationResult,
   auth: "session",
-  handle: notYetAvailable,
+  handle: verifyOrder,
 });
 
 export const orderAdd = definePartnerEndpoint({
@@ -32,7 +37,7 @@ export const orderAdd = definePartnerEndpoint({
   request: OrderAddParm,
   response: OrderOperatorResult,
   auth: "session",
-  handle: notYetAvailable,
+  handle: addOrder,
 });
 
 export const orderQuery = definePartnerEndpoint({
@@ -43,7 +48,7 @@ export const orderQuery = definePartnerEndpoint({
   request: OrderQueryParm,
   response: OrderQueryResponse,
   auth: "session",
-  handle: notYetAvailable,
+  handle: queryOrder,
 });
 
 export const yearCardAddOrder = definePartnerEndpoint({
@@ -54,5 +59,5 @@ export const yearCardAddOrder = definePartnerEndpoint({
   request: YearCardOrderAddParm,
   response: OrderOperatorResult,
   auth: "session",
-  handle: notYetAvailable,
+  handle: addYearCardOrder,
 });

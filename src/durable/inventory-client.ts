@@ -1,0 +1,68 @@
+/**
+ * How the Worker talks to InventoryDOs: one object per product and day,
+ * named `${productId}:${yyyyMMdd}`; an order of several products holds in
+ * each of them, all or nothing.
+ */
+import type { CalendarDay } from "../db/products";
+import type { Env } from "../env";
+import type { DayConfig, HoldResult, InventoryAsk, InventoryRefusal } from "./inventory";
+
+export function inventoryName(productId: string, day: string): string {
+  return `${productId}:${day}`;
+}
+
+export function inventoryOf(env: Env, productId: string, day: string) {
+  return env.INVENTORY.get(env.INVENTORY.idFromName(inventoryName(productId, day)));
+}
+
+/** D1's calendar row as the object's configuration (its version: updated_at_ms). */
+export function dayConfigOf(day: CalendarDay): DayConfig {
+  return { productId: day.productId, day: day.day, stock: day.stock, timeslots: day.timeslots, version: day.updatedAtMs };
+}
+
+/** One product's share of an order, as its InventoryDO is asked. */
+export interface ProductAsk extends InventoryAsk {
+  productId: string;
+}
+
+export type StockOutcome =
+  | { ok: true; slotByProduct: Map<string, number | null> }
+  | { ok: false; reason: InventoryRefusal; productId: string };
+
+/** Verify's dry run: every product's answer, the first refusal in request order. */
+export async function checkStock(env: Env, day: string, asks: readonly ProductAsk[]): Promise<StockOutcome> {
+  const results = await Promise.all(asks.map(({ productId, ...ask }) => inventoryOf(env, productId, day).check(ask)));
+  return outcomeOf(asks, results);
+}
+
+/**
+ * Holds every product's share for `orderId`; when one refuses (or throws),
+ * the others are released before answering. A hold whose release is lost
+ * still ends: the alarm releases it at `expiresAtMs`, as D1 has no such order.
+ */
+export async function holdStock(env: Env, orderId: string, day: string, expiresAtMs: number, asks: readonly ProductAsk[]): Promise<StockOutcome> {
+  const settled = await Promise.allSettled(asks.map(({ productId, ...ask }) => inventoryOf(env, productId, day).hold(orderId, expiresAtMs, ask)));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  const outcome = failed ? null : outcomeOf(asks, settled.map((s) => (s as PromiseFulfilledResult<HoldResult>).value));
+  if (outcome?.ok) return outcome;
+  await releaseStock(env, orderId, day, asks.map((a) => a.productId));
+  if (failed) throw failed.reason;
+  return outcome!;
+}
+
+/** Best effort: each object checks D1 before giving stock back. */
+export async function releaseStock(env: Env, orderId: string, day: string, productIds: readonly string[]): Promise<void> {
+  const results = await Promise.allSettled(productIds.map((productId) => inventoryOf(env, productId, day).release(orderId)));
+  for (const r of results) {
+    if (r.status === "rejected") console.error(JSON.stringify({ event: "inventory_release_failed", orderId, error: String(r.reason) }));
+  }
+}
+
+function outcomeOf(asks: readonly ProductAsk[], results: readonly HoldResult[]): StockOutcome {
+  const slotByProduct = new Map<string, number | null>();
+  for (const [i, result] of results.entries()) {
+    if (!result.ok) return { ok: false, reason: result.reason, productId: asks[i]!.productId };
+    slotByProduct.set(asks[i]!.productId, result.slotIndex);
+  }
+  return { ok: true, slotByProduct };
+}

@@ -1,0 +1,50 @@
+/**
+ * InventoryDO's own SQLite schema (one object per product and day). The
+ * object checks `schema_version` on wake and applies what is missing.
+ *
+ * Example rows, object "T-GATE:20261201":
+ *   day_config (1, 'T-GATE', '20261201', 100, 1764547200123)
+ *   slots      (1, 540, 660, 60)             -- 09:00–11:00, 60 units
+ *   holds      ('20261126804215739906', 2, 1, 'held', 1764140400000, 1764138600000, NULL)
+ *   seats      (1, 'A-12', '20261126804215739906')
+ */
+export const INVENTORY_SCHEMA_VERSION = 1;
+
+export const INVENTORY_SCHEMA_V1 = [
+  // The day's configuration as last written by the operator (PUT calendar);
+  // `version` is product_days.updated_at_ms, and only a newer one replaces it.
+  `CREATE TABLE day_config (
+     singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+     product_id TEXT NOT NULL,
+     day        TEXT NOT NULL CHECK (length(day) = 8),
+     stock      INTEGER NOT NULL CHECK (stock >= 0),
+     version    INTEGER NOT NULL)`,
+  `CREATE TABLE slots (
+     slot_index   INTEGER PRIMARY KEY,
+     start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
+     end_minute   INTEGER NOT NULL CHECK (end_minute BETWEEN 1 AND 1440),
+     capacity     INTEGER NOT NULL CHECK (capacity >= 0),
+     CHECK (start_minute < end_minute))`,
+  // One row per order: 'held' until paid (→ 'sold') or expired/cancelled
+  // (→ 'released'). Held and sold rows are the day's usage; a held row past
+  // `expires_at_ms` still counts until D1 says what became of its order.
+  `CREATE TABLE holds (
+     order_id      TEXT PRIMARY KEY,
+     quantity      INTEGER NOT NULL CHECK (quantity >= 1),
+     slot_index    INTEGER,
+     state         TEXT NOT NULL CHECK (state IN ('held','sold','released')),
+     expires_at_ms INTEGER NOT NULL,
+     created_at_ms INTEGER NOT NULL,
+     decided_at_ms INTEGER,
+     CHECK ((state = 'held') = (decided_at_ms IS NULL)))`,
+  `CREATE INDEX holds_usage ON holds (state, slot_index, quantity)`,
+  `CREATE INDEX holds_by_expiry ON holds (expires_at_ms) WHERE state = 'held'`,
+  // Seats of live (held or sold) holds only; the primary key is the last
+  // guard against selling a seat twice. slot_key = slot index, 0 without slots.
+  `CREATE TABLE seats (
+     slot_key INTEGER NOT NULL,
+     seat_id  TEXT NOT NULL,
+     order_id TEXT NOT NULL REFERENCES holds (order_id),
+     PRIMARY KEY (slot_key, seat_id))`,
+  `CREATE INDEX seats_by_order ON seats (order_id)`,
+];

@@ -1,0 +1,175 @@
+/**
+ * InventoryDO's SQLite, read and written synchronously: the day's
+ * configuration, the holds and their usage, the seats. Every method runs
+ * inside the object's single-threaded turn; callers group writes in
+ * `transactionSync`. Schema and example rows: inventory-schema.ts.
+ */
+import { slotsFromTimes, type DayStock, type Usage } from "../domain/stock";
+import { INVENTORY_SCHEMA_V1, INVENTORY_SCHEMA_VERSION } from "./inventory-schema";
+
+/** The operator's configuration of the day; `version` = product_days.updated_at_ms. */
+export interface DayConfig {
+  productId: string;
+  day: string;
+  stock: number;
+  timeslots: readonly { index: number; start: string; end: string; capacity: number }[] | null;
+  version: number;
+}
+
+export type HoldState = "held" | "sold" | "released";
+
+export interface HoldRow {
+  order_id: string;
+  quantity: number;
+  slot_index: number | null;
+  state: HoldState;
+  expires_at_ms: number;
+  [column: string]: SqlStorageValue;
+}
+
+/** Units per state, for the whole day and per slot index. */
+export interface UsageByState {
+  held: { day: number; bySlot: Map<number, number> };
+  sold: { day: number; bySlot: Map<number, number> };
+}
+
+const HOLD_COLUMNS = "order_id, quantity, slot_index, state, expires_at_ms";
+
+export class InventoryStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Applies the schema when the object wakes without it (run inside blockConcurrencyWhile + a transaction). */
+  migrate(): void {
+    this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const row = this.sql.exec<{ version: number | null }>("SELECT max(version) AS version FROM schema_version").one();
+    if ((row.version ?? 0) >= INVENTORY_SCHEMA_VERSION) return;
+    for (const statement of INVENTORY_SCHEMA_V1) this.sql.exec(statement);
+    this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", INVENTORY_SCHEMA_VERSION);
+  }
+
+  // ------------------------------------------------------------ configuration
+
+  storedConfig(): { productId: string; day: string; stock: number; version: number } | null {
+    const row = this.sql
+      .exec<{ product_id: string; day: string; stock: number; version: number }>("SELECT product_id, day, stock, version FROM day_config")
+      .toArray()[0];
+    return row ? { productId: row.product_id, day: row.day, stock: row.stock, version: row.version } : null;
+  }
+
+  /** Stores `config` unless the stored one is newer. */
+  adopt(config: DayConfig): void {
+    const stored = this.storedConfig();
+    if (stored && stored.version > config.version) return;
+    const slots = slotsFromTimes(config.timeslots);
+    this.sql.exec(
+      `INSERT INTO day_config (singleton, product_id, day, stock, version) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT (singleton) DO UPDATE SET product_id = excluded.product_id, day = excluded.day,
+         stock = excluded.stock, version = excluded.version`,
+      config.productId, config.day, config.stock, config.version,
+    );
+    this.sql.exec("DELETE FROM slots");
+    for (const s of slots) {
+      this.sql.exec("INSERT INTO slots (slot_index, start_minute, end_minute, capacity) VALUES (?, ?, ?, ?)", s.index, s.startMinute, s.endMinute, s.capacity);
+    }
+  }
+
+  /** The day as stored, or as `config` says when that is at least as new (without storing it). */
+  dayStock(config: DayConfig | null = null): DayStock {
+    const stored = this.storedConfig();
+    if (config && (!stored || config.version >= stored.version)) return { stock: config.stock, slots: slotsFromTimes(config.timeslots) };
+    if (!stored) return { stock: 0, slots: [] };
+    const slots = this.sql
+      .exec<{ slot_index: number; start_minute: number; end_minute: number; capacity: number }>(
+        "SELECT slot_index, start_minute, end_minute, capacity FROM slots ORDER BY slot_index",
+      )
+      .toArray()
+      .map((r) => ({ index: r.slot_index, startMinute: r.start_minute, endMinute: r.end_minute, capacity: r.capacity }));
+    return { stock: stored.stock, slots };
+  }
+
+  // ------------------------------------------------------------ holds
+
+  holdOf(orderId: string): HoldRow | undefined {
+    return this.sql.exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE order_id = ?`, orderId).toArray()[0];
+  }
+
+  /** Held holds whose time has come, oldest first. */
+  expiredHolds(nowMs: number, limit = 10_000): HoldRow[] {
+    return this.sql
+      .exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE state = 'held' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, nowMs, limit)
+      .toArray();
+  }
+
+  insertHold(h: { orderId: string; quantity: number; slotIndex: number | null; seatIds: readonly string[]; expiresAtMs: number; nowMs: number }): void {
+    this.sql.exec(
+      "INSERT INTO holds (order_id, quantity, slot_index, state, expires_at_ms, created_at_ms) VALUES (?, ?, ?, 'held', ?, ?)",
+      h.orderId, h.quantity, h.slotIndex, h.expiresAtMs, h.nowMs,
+    );
+    for (const seat of h.seatIds) {
+      this.sql.exec("INSERT INTO seats (slot_key, seat_id, order_id) VALUES (?, ?, ?)", slotKey(h.slotIndex), seat, h.orderId);
+    }
+  }
+
+  /**
+   * Moves a still-held hold to `state`, or keeps it held until
+   * `expiresAtMs` (a concurrent confirm or release may have decided it
+   * first). A released hold gives its seats back.
+   */
+  decideHold(orderId: string, state: HoldState, expiresAtMs: number, nowMs: number): void {
+    if (state === "held") {
+      this.sql.exec("UPDATE holds SET expires_at_ms = ? WHERE order_id = ? AND state = 'held'", expiresAtMs, orderId);
+      return;
+    }
+    const changed = this.sql.exec("UPDATE holds SET state = ?, decided_at_ms = ? WHERE order_id = ? AND state = 'held'", state, nowMs, orderId).rowsWritten;
+    if (changed > 0 && state === "released") this.sql.exec("DELETE FROM seats WHERE order_id = ?", orderId);
+  }
+
+  /** The earliest expiry among held holds: when the alarm must ring. */
+  nextExpiry(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(expires_at_ms) AS at FROM holds WHERE state = 'held'").one().at;
+  }
+
+  // ------------------------------------------------------------ usage and seats
+
+  usageByState(): UsageByState {
+    const out: UsageByState = { held: { day: 0, bySlot: new Map() }, sold: { day: 0, bySlot: new Map() } };
+    const rows = this.sql.exec<{ state: "held" | "sold"; slot_index: number | null; units: number }>(
+      "SELECT state, slot_index, SUM(quantity) AS units FROM holds WHERE state IN ('held','sold') GROUP BY state, slot_index",
+    );
+    for (const row of rows) {
+      const bucket = out[row.state];
+      bucket.day += row.units;
+      if (row.slot_index !== null) bucket.bySlot.set(row.slot_index, row.units);
+    }
+    return out;
+  }
+
+  /** Held (whatever their time) plus sold units, minus the holds in `excluding`. */
+  usage(excluding: readonly HoldRow[] = []): Usage {
+    const split = this.usageByState();
+    const bySlot = sumMaps(split.held.bySlot, split.sold.bySlot);
+    let day = split.held.day + split.sold.day;
+    for (const hold of excluding) {
+      day -= hold.quantity;
+      if (hold.slot_index !== null) bySlot.set(hold.slot_index, (bySlot.get(hold.slot_index) ?? 0) - hold.quantity);
+    }
+    return { day, bySlot };
+  }
+
+  /** The order holding `seat` in the slot (or the slotless day), if any. */
+  seatOwner(slotIndex: number | null, seat: string): string | null {
+    const row = this.sql.exec<{ order_id: string }>("SELECT order_id FROM seats WHERE slot_key = ? AND seat_id = ?", slotKey(slotIndex), seat).toArray()[0];
+    return row?.order_id ?? null;
+  }
+}
+
+/** seats.slot_key: the slot index, 0 when the day has no slots. */
+function slotKey(slotIndex: number | null): number {
+  return slotIndex ?? 0;
+}
+
+export function sumMaps(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): Map<number, number> {
+  const out = new Map(a);
+  for (const [k, v] of b) out.set(k, (out.get(k) ?? 0) + v);
+  return out;
+}

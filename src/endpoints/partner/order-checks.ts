@@ -1,0 +1,89 @@
+/**
+ * The checks Verify and Add share (SPEC §5.5, §7): the pure rules of
+ * `domain/order-plan.ts` over D1's catalogue, then the daily limits over D1's
+ * live orders. Stock is the InventoryDOs' part (`durable/inventory-client.ts`).
+ */
+import { countLiveUnits } from "../../db/orders";
+import { getCalendarDays, getProducts, type CalendarDay, type Product } from "../../db/products";
+import { ResultCodes, type ResultKey } from "../../domain/codes";
+import { shanghaiDate, shanghaiMinuteOfDay } from "../../domain/dates";
+import { checkDailyLimits, hasDailyLimits, orderUnits } from "../../domain/limits";
+import { planTicketOrder, refusalMessage, type OrderPlan, type PlannedLine, type RuleRefusal } from "../../domain/order-plan";
+import { dayConfigOf, type ProductAsk } from "../../durable/inventory-client";
+import type { InventoryRefusal } from "../../durable/inventory";
+import type { Env } from "../../env";
+import type { OrderAddParm } from "../../schemas/order-add";
+import { refuse, type Refusal } from "../partner-endpoint";
+
+export interface PreparedTicketOrder {
+  plan: OrderPlan;
+  /** One ask per product, in request order. */
+  asks: ProductAsk[];
+}
+
+export type Prepared<T> = { ok: true; value: T } | { ok: false; refusal: RuleRefusal };
+
+export async function prepareTicketOrder(env: Env, input: OrderAddParm, nowMs: number): Promise<Prepared<PreparedTicketOrder>> {
+  const today = shanghaiDate(nowMs);
+  const productIds = input.orderdetails.map((l) => l.productid);
+  const [products, days] = await Promise.all([getProducts(env.DB, productIds), getCalendarDays(env.DB, productIds, input.effectdate)]);
+  const planned = planTicketOrder(input, products, days, today);
+  if (!planned.ok) return planned;
+  const limit = await checkLimits(env, planned.plan.lines, products, input.effectdate, nowMs);
+  if (limit) return { ok: false, refusal: limit };
+  const asks = planned.plan.stock.map((request) => ({
+    productId: request.productId,
+    quantity: request.quantity,
+    seatIds: request.seatIds,
+    timespanIndex: input.timespanindex ?? null,
+    closedBeforeMinute: closedBeforeMinute(input.effectdate, nowMs),
+    config: dayConfigOf(days.get(request.productId)!),
+  }));
+  return { ok: true, value: { plan: planned.plan, asks } };
+}
+
+/** Per ID number and per mobile per day, for each product that sets a limit (SPEC §5.5). */
+export async function checkLimits(
+  env: Env,
+  lines: readonly PlannedLine[],
+  products: ReadonlyMap<string, Product>,
+  effectDate: string,
+  nowMs: number,
+): Promise<RuleRefusal | null> {
+  for (const product of products.values()) {
+    if (!hasDailyLimits(product)) continue;
+    const adding = orderUnits(lines, product.productId);
+    if (adding.byMobile.size === 0) continue;
+    const existing = await countLiveUnits(env.DB, {
+      productId: product.productId,
+      effectDate,
+      nowMs,
+      idNumbers: [...adding.byId.keys()],
+      mobiles: [...adding.byMobile.keys()],
+    });
+    const refusal = checkDailyLimits(product, adding, existing);
+    if (refusal) return refusal;
+  }
+  return null;
+}
+
+/** Slots of today that have ended cannot be booked; a later day has none ended. */
+export function closedBeforeMinute(effectDate: string, nowMs: number): number | null {
+  return effectDate === shanghaiDate(nowMs) ? shanghaiMinuteOfDay(nowMs) : null;
+}
+
+export function calendarAsk(day: CalendarDay, productId: string, quantity: number, effectDate: string, nowMs: number): ProductAsk {
+  // An annual card books no particular slot: the earliest open one, when the day has slots.
+  return { productId, quantity, seatIds: [], timespanIndex: -1, closedBeforeMinute: closedBeforeMinute(effectDate, nowMs), config: dayConfigOf(day) };
+}
+
+/** A rule's refusal with its guest-facing message. */
+export function ruleRefusal(refusal: RuleRefusal, echo?: { sendid?: string | null }): Refusal {
+  return refuse(refusal.key, refusalMessage(refusal, ResultCodes[refusal.key].message), echo);
+}
+
+/** An InventoryDO's refusal, naming the product. */
+export function stockRefusal(reason: InventoryRefusal, productId: string, echo?: { sendid?: string | null }): Refusal {
+  const key: ResultKey = reason;
+  return refuse(key, `${ResultCodes[key].message}（${productId}）`, echo);
+}

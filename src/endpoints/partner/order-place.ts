@@ -1,0 +1,120 @@
+/**
+ * Placing an unpaid order once its checks passed (SPEC §5.3, §7): stock
+ * first, then the D1 rows, idempotent on (customer, senderid).
+ *
+ *   1. hold every product's share in its InventoryDO under a fresh order id,
+ *      until the order's own expiry;
+ *   2. insert orders + order_items in one batch;
+ *   3. when (dwid, sender_id) is already taken — a concurrent repeat won —
+ *      release this attempt's holds and answer the winner's current state.
+ *
+ * A crash between 1 and 2 leaves holds whose order D1 never got: the
+ * InventoryDO alarm releases them at expiry (D1 is asked first). Two
+ * concurrent repeats both hold only until the loser's insert fails.
+ */
+import { configOf } from "../../config";
+import { findOrderBySender, insertOrder, type InsertOutcome, type NewOrderItem, type Order } from "../../db/orders";
+import type { PlannedLine } from "../../domain/order-plan";
+import { makeOrderId, ORDER_ID_RANDOM_BYTES, visibleStatus } from "../../domain/orders";
+import { holdStock, releaseStock, type ProductAsk } from "../../durable/inventory-client";
+import { answer, type Outcome, type PartnerContext } from "../partner-endpoint";
+import { stockRefusal } from "./order-checks";
+
+/** A random id colliding with an existing one is retried this often (10^12 ids a day). */
+const ORDER_ID_ATTEMPTS = 3;
+
+export interface OrderToPlace {
+  kind: "ticket" | "yearcard";
+  dwid: string;
+  senderId: string | null;
+  effectDate: string;
+  mobile: string;
+  idNumber: string | null;
+  amountFen: number;
+  lines: readonly (PlannedLine & { kind?: "ticket" | "insurance" })[];
+  /** Empty when nothing is stock-limited (an annual card without a calendar day). */
+  asks: readonly ProductAsk[];
+  requestJson: string;
+}
+
+export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<Outcome> {
+  const { env, nowMs } = ctx;
+  const holdMs = configOf(env).orderHoldMs;
+  const productIds = o.asks.map((a) => a.productId);
+  for (let attempt = 1; attempt <= ORDER_ID_ATTEMPTS; attempt++) {
+    const orderId = makeOrderId(nowMs, crypto.getRandomValues(new Uint8Array(ORDER_ID_RANDOM_BYTES)));
+    const expiresAtMs = nowMs + holdMs;
+    const held = o.asks.length === 0 ? { ok: true as const, slotByProduct: new Map<string, number | null>() } : await holdStock(env, orderId, o.effectDate, expiresAtMs, o.asks);
+    if (!held.ok) return stockRefusal(held.reason, held.productId, { sendid: o.senderId });
+
+    const items = o.lines.map((line) => itemOf(line, held.slotByProduct.get(line.productId) ?? null));
+    let outcome: InsertOutcome;
+    try {
+      outcome = await insertOrder(env.DB, {
+        orderId,
+        dwid: o.dwid,
+        senderId: o.senderId,
+        kind: o.kind,
+        effectDate: o.effectDate,
+        timespanIndex: items.find((i) => i.timespanIndex !== null)?.timespanIndex ?? null,
+        amountFen: o.amountFen,
+        mobile: o.mobile,
+        idNumber: o.idNumber,
+        requestJson: o.requestJson,
+        createdAtMs: nowMs,
+        expiresAtMs,
+        items,
+      });
+    } catch (error) {
+      // D1 may or may not have the order; release asks it, so either way the stock is right.
+      await releaseStock(env, orderId, o.effectDate, productIds);
+      throw error;
+    }
+    if (outcome === "inserted") return placedAnswer(orderId, o.senderId, holdMs);
+
+    await releaseStock(env, orderId, o.effectDate, productIds);
+    if (outcome === "senderTaken") {
+      const winner = await findOrderBySender(env.DB, o.dwid, o.senderId!);
+      if (!winner) throw new Error(`senderid ${o.senderId} taken but not found`);
+      return existingAnswer(winner, nowMs);
+    }
+  }
+  throw new Error(`no free order id after ${ORDER_ID_ATTEMPTS} attempts`);
+}
+
+function itemOf(line: OrderToPlace["lines"][number], timespanIndex: number | null): NewOrderItem {
+  return {
+    lineNo: line.lineNo,
+    itemKind: line.kind ?? "ticket",
+    productId: line.productId,
+    quantity: line.quantity,
+    unitPriceFen: line.unitPriceFen,
+    fullname: line.fullname,
+    idType: line.idType,
+    idNumber: line.idNumber,
+    mobile: line.mobile,
+    timespanIndex,
+    seatIds: line.seatIds,
+  };
+}
+
+function placedAnswer(orderId: string, senderId: string | null, holdMs: number): Outcome {
+  return answer({
+    orderid: orderId,
+    sendid: senderId,
+    orderstatus: "unpaid",
+    resultcode: 0,
+    returnmessgage: `下单成功，请在${Math.round(holdMs / 60_000)}分钟内完成支付`,
+  });
+}
+
+/** Seed yearcard-add-order.txt: a senderid submitted before answers the order's latest state. */
+export function existingAnswer(order: Order, nowMs: number): Outcome {
+  return answer({
+    orderid: order.orderId,
+    sendid: order.senderId,
+    orderstatus: visibleStatus(order.status, order.expiresAtMs, nowMs),
+    resultcode: 0,
+    returnmessgage: "该senderid的订单已存在，返回订单当前状态",
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * POST api/Order/YearCard/AddOrder (SPEC §5.3; seed yearcard-add-order.txt):
+ * an unpaid annual-card order, insurance per the product's configuration,
+ * idempotent on senderid per customer. A card holds stock only when the
+ * operator configured a calendar day for it.
+ */
+import { findOrderBySender } from "../../db/orders";
+import { getCalendarDay, getProduct } from "../../db/products";
+import { shanghaiDate } from "../../domain/dates";
+import { blankToNull } from "../../domain/order-plan";
+import { planYearCard } from "../../domain/yearcard";
+import type { YearCardOrderAddParm } from "../../schemas/yearcard";
+import type { Outcome, PartnerContext } from "../partner-endpoint";
+import { calendarAsk, checkLimits, ruleRefusal } from "./order-checks";
+import { existingAnswer, placeOrder } from "./order-place";
+
+export async function addYearCardOrder(input: YearCardOrderAddParm, ctx: PartnerContext): Promise<Outcome> {
+  const { env, nowMs } = ctx;
+  const dwid = ctx.session!.dwid;
+  const senderId = blankToNull(input.senderid);
+  const echo = { sendid: senderId };
+  if (senderId !== null) {
+    const existing = await findOrderBySender(env.DB, dwid, senderId);
+    if (existing) return existingAnswer(existing, nowMs);
+  }
+  const [product, day] = await Promise.all([getProduct(env.DB, input.productid), getCalendarDay(env.DB, input.productid, input.effectdate)]);
+  const planned = planYearCard(input, product ?? undefined, day ?? undefined, shanghaiDate(nowMs));
+  if (!planned.ok) return ruleRefusal(planned.refusal, echo);
+  const { plan } = planned;
+  const limit = await checkLimits(env, plan.lines.filter((l) => l.kind === "ticket"), new Map([[product!.productId, product!]]), input.effectdate, nowMs);
+  if (limit) return ruleRefusal(limit, echo);
+  return placeOrder(ctx, {
+    kind: "yearcard",
+    dwid,
+    senderId,
+    effectDate: input.effectdate,
+    mobile: input.mobile,
+    idNumber: plan.lines[0]!.idNumber,
+    amountFen: plan.amountFen,
+    lines: plan.lines,
+    asks: day ? [calendarAsk(day, product!.productId, 1, input.effectdate, nowMs)] : [],
+    // What the server filled (insurance plan, holder, XB/Birthday) is kept with the order.
+    requestJson: JSON.stringify(plan.filled),
+  });
+}

@@ -1,0 +1,298 @@
+/**
+ * InventoryDO through its RPC methods and its own storage: stock, slots and
+ * seats per order hold, confirm and release, and the expiry alarm that asks
+ * D1 before giving stock back. Holds are aged by writing their expiry in
+ * the object's storage (and the order's in D1); nothing is stubbed.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { DayConfig, InventoryAsk } from "../../src/durable/inventory";
+import { uniqueId } from "../helpers/api";
+
+const DAY = "20991231";
+const HOUR_MS = 3_600_000;
+
+function anInventory(stock = 10, timeslots: DayConfig["timeslots"] = null, version = 1) {
+  const productId = uniqueId("inv");
+  const stub = env.INVENTORY.get(env.INVENTORY.idFromName(`${productId}:${DAY}`));
+  const config: DayConfig = { productId, day: DAY, stock, timeslots, version };
+  return { productId, stub, config };
+}
+
+function ask(config: DayConfig | null, quantity = 1, extra: Partial<InventoryAsk> = {}): InventoryAsk {
+  return { quantity, timespanIndex: null, seatIds: [], closedBeforeMinute: null, config, ...extra };
+}
+
+const anOrderId = () => uniqueId("O").slice(0, 20);
+
+/** An orders row as the Add endpoint writes it (only what the object reads matters). */
+async function anOrderRow(orderId: string, status: "unpaid" | "paid" | "expired" | "cancelled", expiresAtMs: number) {
+  await env.DB.prepare(
+    `INSERT INTO orders (order_id, dwid, sender_id, kind, status, effect_date, amount_fen, mobile, request_json, created_at_ms, expires_at_ms, payment_id)
+     VALUES (?, 'dw', NULL, 'ticket', ?, ?, 100, '13800138000', '{}', ?, ?, ?)`,
+  ).bind(orderId, status, DAY, Date.now(), expiresAtMs, status === "paid" ? `pay-${orderId}` : null).run();
+}
+
+async function d1Status(orderId: string) {
+  return (await env.DB.prepare("SELECT status FROM orders WHERE order_id = ?").bind(orderId).first<{ status: string }>())?.status;
+}
+
+type Stub = ReturnType<typeof anInventory>["stub"];
+
+async function holdRow(stub: Stub, orderId: string) {
+  return runInDurableObject(stub, (_i, state) => state.storage.sql.exec("SELECT * FROM holds WHERE order_id = ?", orderId).toArray()[0] as any);
+}
+
+/** Ages a hold: its expiry (in the object's storage) moves into the past. */
+async function ageHold(stub: Stub, orderId: string, expiresAtMs = Date.now() - 1000) {
+  await runInDurableObject(stub, (_i, state) => {
+    state.storage.sql.exec("UPDATE holds SET expires_at_ms = ? WHERE order_id = ?", expiresAtMs, orderId);
+  });
+}
+
+async function ageOrder(orderId: string, expiresAtMs = Date.now() - 1000) {
+  await env.DB.prepare("UPDATE orders SET expires_at_ms = ? WHERE order_id = ?").bind(expiresAtMs, orderId).run();
+}
+
+const alarmOf = (stub: Stub) => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+
+describe("holds", () => {
+  it("hold within the day's stock, refuse what does not fit", async () => {
+    const { stub, config } = anInventory(3);
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 2))).toEqual({ ok: true, slotIndex: null });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 2))).toEqual({ ok: false, reason: "stockSoldOut" });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1))).toEqual({ ok: true, slotIndex: null });
+    expect(await stub.snapshot()).toMatchObject({ stock: 3, held: 3, sold: 0, available: 0 });
+  });
+
+  it("are idempotent per order id: a repeated hold holds nothing more", async () => {
+    const { stub, config } = anInventory(10);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 4));
+    expect(await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 4))).toEqual({ ok: true, slotIndex: null });
+    expect((await stub.snapshot()).held).toBe(4);
+  });
+
+  it("never oversell: 300 parallel holds of one unit on a stock of 100 leave exactly 100 held", async () => {
+    const { stub, config } = anInventory(100);
+    const results = await Promise.all(Array.from({ length: 300 }, () => stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config))));
+    expect(results.filter((r) => r.ok)).toHaveLength(100);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === "stockSoldOut")).toBe(true);
+    expect(await stub.snapshot()).toMatchObject({ held: 100, available: 0 });
+  });
+
+  it("a programmer error (quantity 0) rejects the call and holds nothing", async () => {
+    const { stub, config } = anInventory(10);
+    await expect(stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 0))).rejects.toThrow(/quantity/);
+    const fresh = env.INVENTORY.get(env.INVENTORY.idFromName(`${config.productId}:${DAY}`));
+    expect(await fresh.snapshot()).toMatchObject({ held: 0 });
+  });
+});
+
+describe("configuration", () => {
+  it("the newest version wins, whoever brings it (PUT calendar or an order carrying D1's row)", async () => {
+    const { stub, config } = anInventory(2, null, 10);
+    await stub.configure(config);
+    // An order that read an older calendar row does not bring the old stock back.
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask({ ...config, stock: 100, version: 9 }, 3))).toEqual({ ok: false, reason: "stockSoldOut" });
+    // One that read a newer row (the PUT's own call was lost) brings it in.
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask({ ...config, stock: 5, version: 11 }, 3))).toMatchObject({ ok: true });
+    expect(await stub.snapshot()).toMatchObject({ version: 11, stock: 5, held: 3, available: 2 });
+  });
+
+  it("lowering the stock below what is held refuses new holds and keeps the held ones", async () => {
+    const { stub, config } = anInventory(5);
+    await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 4));
+    await stub.configure({ ...config, stock: 3, version: 2 });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(null, 1))).toEqual({ ok: false, reason: "stockSoldOut" });
+    expect(await stub.snapshot()).toMatchObject({ stock: 3, held: 4, available: 0 });
+  });
+
+  it("an object never configured has no stock", async () => {
+    const { stub } = anInventory();
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(null))).toEqual({ ok: false, reason: "stockSoldOut" });
+  });
+});
+
+describe("time slots", () => {
+  const timeslots = [
+    { index: 1, start: "09:00", end: "12:00", capacity: 2 },
+    { index: 2, start: "13:00", end: "17:00", capacity: 3 },
+  ];
+
+  it("n takes that slot; -1 the earliest with room; slots and the day are counted", async () => {
+    const { stub, config } = anInventory(5, timeslots);
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 2, { timespanIndex: 2 }))).toEqual({ ok: true, slotIndex: 2 });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 2, { timespanIndex: -1 }))).toEqual({ ok: true, slotIndex: 1 });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1, { timespanIndex: 1 }))).toEqual({ ok: false, reason: "timeslotSoldOut" });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1, { timespanIndex: -1 }))).toEqual({ ok: true, slotIndex: 2 });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1, { timespanIndex: -1 }))).toEqual({ ok: false, reason: "stockSoldOut" });
+    const snapshot = await stub.snapshot();
+    expect(snapshot.slots.map((s) => [s.index, s.held, s.available])).toEqual([[1, 2, 0], [2, 3, 0]]);
+  });
+});
+
+describe("seats", () => {
+  it("a seat is taken while its hold lives and free once released; seats are per slot", async () => {
+    const timeslots = [
+      { index: 1, start: "09:00", end: "12:00", capacity: 10 },
+      { index: 2, start: "13:00", end: "17:00", capacity: 10 },
+    ];
+    const { stub, config } = anInventory(20, timeslots);
+    const first = anOrderId();
+    expect(await stub.hold(first, Date.now() + HOUR_MS, ask(config, 2, { timespanIndex: 1, seatIds: ["A1", "A2"] }))).toMatchObject({ ok: true });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1, { timespanIndex: 1, seatIds: ["A2"] }))).toEqual({ ok: false, reason: "seatTaken" });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1, { timespanIndex: 2, seatIds: ["A2"] }))).toMatchObject({ ok: true });
+    // No order row in D1 for `first`: it can never be paid, so release gives its seats back.
+    expect(await stub.release(first)).toEqual({ state: "released" });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1, { timespanIndex: 1, seatIds: ["A2"] }))).toMatchObject({ ok: true });
+  });
+});
+
+describe("confirm and release", () => {
+  it("confirm turns a hold into sold, and again is no change", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 2));
+    expect(await stub.confirm(orderId)).toEqual({ ok: true });
+    expect(await stub.confirm(orderId)).toEqual({ ok: true });
+    expect(await stub.snapshot()).toMatchObject({ held: 0, sold: 2, available: 3 });
+    expect(await stub.confirm(anOrderId())).toEqual({ ok: false, reason: "unknownOrder" });
+  });
+
+  it("release asks D1 first: paid → sold, live unpaid → still held, expired or cancelled → released", async () => {
+    const { stub, config } = anInventory(20);
+    const cases = [
+      ["paid", Date.now() + HOUR_MS, "sold"],
+      ["unpaid", Date.now() + HOUR_MS, "held"],
+      ["unpaid", Date.now() - 1000, "released"],
+      ["expired", Date.now() - 1000, "released"],
+      ["cancelled", Date.now() + HOUR_MS, "released"],
+    ] as const;
+    for (const [status, expiresAtMs, expected] of cases) {
+      const orderId = anOrderId();
+      await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 1));
+      await anOrderRow(orderId, status, expiresAtMs);
+      expect(await stub.release(orderId), `${status} ${expected}`).toEqual({ state: expected });
+    }
+    expect(await stub.snapshot()).toMatchObject({ held: 1, sold: 1 });
+  });
+
+  it("a released hold cannot be confirmed (it cannot happen: releases are D1-verified)", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 1));
+    await stub.release(orderId);
+    expect(await stub.confirm(orderId)).toEqual({ ok: false, reason: "released" });
+    expect(await stub.release(orderId)).toEqual({ state: "released" });
+  });
+});
+
+describe("expiry alarm", () => {
+  it("rings at the earliest expiry of a held hold, and not at all when none is held", async () => {
+    const { stub, config } = anInventory(5);
+    const [a, b] = [anOrderId(), anOrderId()];
+    const soon = Date.now() + HOUR_MS;
+    await stub.hold(a, soon + 5000, ask(config));
+    await stub.hold(b, soon, ask(config));
+    expect(await alarmOf(stub)).toBe(soon);
+    await stub.confirm(b);
+    await stub.confirm(a);
+    await stub.release(a);
+    await stub.hold(anOrderId(), soon + 9000, ask(config));
+    expect(await alarmOf(stub)).toBe(soon + 9000);
+  });
+
+  it("an unpaid order past its time: D1 marks it expired, the stock comes back", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 3));
+    await anOrderRow(orderId, "unpaid", Date.now() + HOUR_MS);
+    await ageHold(stub, orderId);
+    await ageOrder(orderId);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await d1Status(orderId)).toBe("expired");
+    expect(await holdRow(stub, orderId)).toMatchObject({ state: "released" });
+    expect(await stub.snapshot()).toMatchObject({ held: 0, available: 5 });
+    expect(await alarmOf(stub)).toBeNull();
+  });
+
+  it("a paid order whose confirm was lost: the hold becomes sold, never released", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 2));
+    await anOrderRow(orderId, "paid", Date.now() - 1000);
+    await ageHold(stub, orderId);
+    await runDurableObjectAlarm(stub);
+    expect(await d1Status(orderId)).toBe("paid");
+    expect(await stub.snapshot()).toMatchObject({ held: 0, sold: 2, available: 3 });
+  });
+
+  it("an order D1 never got (crash between hold and insert): released at expiry", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 5));
+    await ageHold(stub, orderId);
+    await runDurableObjectAlarm(stub);
+    expect(await holdRow(stub, orderId)).toMatchObject({ state: "released" });
+    expect(await d1Status(orderId)).toBeUndefined();
+  });
+
+  it("D1 is the arbiter: a hold aged in the object while D1's order is still live stays held until D1's time", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    const d1ExpiresAtMs = Date.now() + HOUR_MS;
+    await stub.hold(orderId, d1ExpiresAtMs, ask(config, 1));
+    await anOrderRow(orderId, "unpaid", d1ExpiresAtMs);
+    await ageHold(stub, orderId);
+    await runDurableObjectAlarm(stub);
+    expect(await holdRow(stub, orderId)).toMatchObject({ state: "held", expires_at_ms: d1ExpiresAtMs });
+    expect(await d1Status(orderId)).toBe("unpaid");
+    expect(await alarmOf(stub)).toBe(d1ExpiresAtMs);
+  });
+
+  it("is safe to run twice and late: the same outcome, no double release", async () => {
+    const { stub, config } = anInventory(4);
+    const [expired, paid, live] = [anOrderId(), anOrderId(), anOrderId()];
+    for (const id of [expired, paid, live]) await stub.hold(id, Date.now() + HOUR_MS, ask(config, 1));
+    await anOrderRow(expired, "unpaid", Date.now() - 3 * HOUR_MS);
+    await anOrderRow(paid, "paid", Date.now() - 3 * HOUR_MS);
+    await anOrderRow(live, "unpaid", Date.now() + HOUR_MS);
+    await ageHold(stub, expired, Date.now() - 3 * HOUR_MS);
+    await ageHold(stub, paid, Date.now() - 3 * HOUR_MS);
+    await runDurableObjectAlarm(stub);
+    const after = await stub.snapshot();
+    // Ring again (a retried or duplicated alarm): nothing moves.
+    await runInDurableObject(stub, (instance) => instance.alarm());
+    expect(await stub.snapshot()).toEqual(after);
+    expect(after).toMatchObject({ held: 1, sold: 1, available: 2 });
+  });
+
+  it("a hold that does not fit first settles holds past their time", async () => {
+    const { stub, config } = anInventory(2);
+    const stale = anOrderId();
+    await stub.hold(stale, Date.now() + HOUR_MS, ask(config, 2));
+    await anOrderRow(stale, "unpaid", Date.now() - 1000);
+    await ageHold(stub, stale);
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 2))).toMatchObject({ ok: true });
+    expect(await d1Status(stale)).toBe("expired");
+  });
+});
+
+describe("check (Verify's dry run)", () => {
+  it("answers as a hold would, and writes nothing — neither in the object nor in D1", async () => {
+    const { stub, config } = anInventory(3);
+    const stale = anOrderId();
+    await stub.hold(stale, Date.now() + HOUR_MS, ask(config, 3));
+    await anOrderRow(stale, "unpaid", Date.now() - 1000);
+    await ageHold(stub, stale);
+    const before = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec("SELECT * FROM holds").toArray());
+    // The stale order no longer counts in D1, so a real hold would fit: check says so.
+    expect(await stub.check(ask({ ...config, version: 2 }, 3))).toEqual({ ok: true, slotIndex: null });
+    expect(await stub.check(ask(config, 4))).toEqual({ ok: false, reason: "stockSoldOut" });
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.sql.exec("SELECT * FROM holds").toArray())).toEqual(before);
+    expect(await stub.snapshot()).toMatchObject({ version: 1, held: 3 });
+    expect(await d1Status(stale)).toBe("unpaid");
+  });
+});
