@@ -14,6 +14,10 @@ export default defineConfig(async () => {
             // Test-only values; production sets these as secrets.
             ADMIN_TOKEN: "test-admin-token",
             PASSWORD_KEY: "dGVzdC1wYXNzd29yZC1rZXktMzItYnl0ZXMtbG9uZyE=",
+            // Tests arm the fault points of src/durable/faults.ts, and settle
+            // pending payments without waiting.
+            FAULT_INJECTION: "on",
+            PAYMENT_RECOVERY_DELAY_SECONDS: "0",
           },
         },
       }),
@@ -22,9 +26,11 @@ export default defineConfig(async () => {
       setupFiles: ["./test/helpers/apply-migrations.ts"],
       // workers-sdk #14736: a rejected DO RPC also raises an unhandled
       // rejection; ignore exactly those (tests assert the rejection itself).
+      // Injected crashes (src/durable/faults.ts) reset the object the same way.
       onUnhandledError(error: unknown) {
-        const rpc = error as { remote?: unknown; durableObjectId?: unknown };
+        const rpc = error as { remote?: unknown; durableObjectId?: unknown; durableObjectReset?: unknown; message?: unknown };
         if (rpc.remote && rpc.durableObjectId) return false;
+        if (rpc.durableObjectReset && String(rpc.message).startsWith("injected fault")) return false;
       },
     },
   };

@@ -17,4 +17,7 @@ export interface Env {
   PAY_LOCKOUT_MAX_FAILURES: string;
   PAY_LOCKOUT_WINDOW_MINUTES: string;
   ORDER_HOLD_MINUTES: string;
+  PAYMENT_RECOVERY_DELAY_SECONDS?: string;
+  /** "on" only in the test configuration (vitest.config.ts); see durable/faults.ts. */
+  FAULT_INJECTION?: string;
 }

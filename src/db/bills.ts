@@ -13,7 +13,7 @@ export interface Bill {
   paidAtMs: number | null;
 }
 
-interface BillRow {
+export interface BillRow {
   bill_num: string;
   dwid: string;
   sender_bill_num: string | null;
@@ -48,4 +48,40 @@ export async function listBills(db: D1Database, f: { dwid?: string; limit: numbe
     .bind(f.dwid ?? null, key ? (key[0] as number) : null, key ? (key[1] as string) : null, f.limit + 1)
     .all<BillRow>();
   return pageOf(results, f.limit, toBill, (r) => [r.created_at_ms, r.bill_num]);
+}
+
+export interface NewBill {
+  billNum: string;
+  dwid: string;
+  senderBillNum: string | null;
+  amountFen: number;
+  createdAtMs: number;
+  items: { productId: string; quantity: number; unitPriceFen: number }[];
+}
+
+/**
+ * Inserts a bill and its items in one batch, unless the customer already has
+ * a bill with this SenderBillNum: then nothing is written and that bill is
+ * returned (idempotent, even when two adds race: the unique index decides).
+ */
+export async function insertBill(db: D1Database, bill: NewBill): Promise<{ bill: Bill; created: boolean }> {
+  const billExists = "EXISTS (SELECT 1 FROM pos_bills WHERE bill_num = ?1 AND created_at_ms = ?2)";
+  const results = await db.batch([
+    db.prepare(
+      `INSERT INTO pos_bills (bill_num, dwid, sender_bill_num, status, amount_fen, created_at_ms)
+       VALUES (?, ?, ?, 'unpaid', ?, ?) ON CONFLICT (dwid, sender_bill_num) DO NOTHING`,
+    ).bind(bill.billNum, bill.dwid, bill.senderBillNum, bill.amountFen, bill.createdAtMs),
+    db.prepare(
+      `INSERT INTO pos_bill_items (bill_num, line_no, product_id, quantity, unit_price_fen, amount_fen)
+       SELECT ?1, json_extract(i.value, '$.lineNo'), json_extract(i.value, '$.productId'), json_extract(i.value, '$.quantity'),
+         json_extract(i.value, '$.unitPriceFen'), json_extract(i.value, '$.quantity') * json_extract(i.value, '$.unitPriceFen')
+       FROM json_each(?3) AS i WHERE ${billExists}`,
+    ).bind(bill.billNum, bill.createdAtMs, JSON.stringify(bill.items.map((item, index) => ({ ...item, lineNo: index + 1 })))),
+    bill.senderBillNum === null
+      ? db.prepare("SELECT * FROM pos_bills WHERE bill_num = ?").bind(bill.billNum)
+      : db.prepare("SELECT * FROM pos_bills WHERE dwid = ? AND sender_bill_num = ?").bind(bill.dwid, bill.senderBillNum),
+  ]);
+  const created = results[0]!.meta.changes === 1;
+  const row = (results[2]!.results as BillRow[])[0]!;
+  return { bill: toBill(row), created };
 }

@@ -41,6 +41,9 @@ export const ACCOUNT_SCHEMA_V1 = [
      target_id     TEXT NOT NULL,
      amount_fen    INTEGER NOT NULL CHECK (amount_fen >= 0),
      state         TEXT NOT NULL CHECK (state IN ('pending','posted','voided')),
+     -- the Worker request that placed it: a retry of that request after a
+     -- crash recognises its own payment (answered "paid now", not "earlier")
+     request_id    TEXT NOT NULL,
      created_at_ms INTEGER NOT NULL,
      decided_at_ms INTEGER)`,
   `CREATE UNIQUE INDEX intents_one_live_per_target ON intents (target_kind, target_id)

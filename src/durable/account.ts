@@ -1,44 +1,45 @@
 /**
  * AccountDO — one per customer (dwid). The only writer of the customer's
  * balance: deposits, holds, debits and refunds are serialized here, in SQLite
- * transactions (SPEC §2, §6). It also keeps the customer's sessions, pay
+ * transactions (SPEC §2, §6). It also keeps the customer's sessions, the pay
  * password material (sealed with PASSWORD_KEY) and the pay-password lockout.
  *
- * RPC methods return results, never throw for a partner's mistake; a throw is
- * a programmer error and rolls back the transaction it happened in.
+ * RPC methods return results and never throw for a partner's mistake; a
+ * throw is a programmer error and rolls back the transaction it happened in.
  */
 import { DurableObject } from "cloudflare:workers";
 import { configOf, type Config } from "../config";
 import { constantTimeEqual } from "../crypto/paypassword";
 import { importSealingKey, open, seal } from "../crypto/sealed";
+import type { ResultKey } from "../domain/codes";
 import { MAX_AMOUNT_FEN } from "../domain/money";
 import { base64url, dwidOfToken, makeToken, SESSION_KEY_BYTES, TOKEN_SECRET_BYTES } from "../domain/tokens";
 import type { Env } from "../env";
+import { appendLedger, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
 import { ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
+import { Faults, type FaultPoint } from "./faults";
 import { copyLedgerToD1 } from "./ledger-copy";
+import { PayPasswordGate } from "./pay-password-gate";
+import type { BillForPayment } from "../db/payments";
+import { PaymentDesk, type PayOutcome } from "./payment-desk";
+import { billTarget, orderTarget, type OrderPaymentDetails } from "./payment-targets";
 
-/** Sessions kept per customer; the oldest is dropped past this. */
+export type { LedgerEntry } from "./account-ledger";
+
+/** Sessions kept per customer; the least recently used is dropped past this. */
 export const MAX_SESSIONS_PER_CUSTOMER = 200;
 /** last_seen is rewritten at most this often (a write per request would be waste). */
 const SESSION_TOUCH_INTERVAL_MS = 60_000;
 /** The ledger copy to D1 runs this long after a change. */
 const LEDGER_COPY_DELAY_MS = 2_000;
+/** When the alarm could not finish (D1 down), it comes back after this. */
+const ALARM_RETRY_MS = 5_000;
 
 export interface AccountSnapshot {
   dwid: string | null;
   balanceFen: number;
   heldFen: number;
   availableFen: number;
-}
-
-export interface LedgerEntry {
-  seq: number;
-  kind: "deposit" | "debit" | "refund";
-  amountFen: number;
-  balanceAfterFen: number;
-  reference: string;
-  target: string | null;
-  createdAtMs: number;
 }
 
 export type DepositResult =
@@ -57,6 +58,47 @@ export interface Session {
 }
 export type AuthResult = { ok: true; session: Session } | { ok: false; reason: "sessionInvalid" };
 
+/** A pay call authenticates itself: one round trip from the Worker (issue 7). */
+interface PayCall {
+  token: string;
+  /** Names the Worker request; its retry after an object reset sends the same. */
+  requestId: string;
+  /** The body's dwid/dwlx, which must be the session's customer; null when the endpoint has none. */
+  claimedDwid: string | null;
+  claimedDwlx: string | null;
+  /** The pay-password ciphertext; null when the request carried none. */
+  ciphertext: string | null;
+}
+
+export interface PayOrderCall extends PayCall, OrderPaymentDetails {
+  orderId: string;
+}
+
+export interface PaidOrder {
+  orderId: string;
+  senderId: string | null;
+  status: string;
+  /** product+day stock holds the InventoryDO should mark sold. */
+  stock: { productId: string; effectDate: string }[];
+}
+
+export type PayOrderResult =
+  | { ok: true; alreadyPaid: boolean; order: PaidOrder }
+  | { ok: false; reason: ResultKey; message?: string; order?: Omit<PaidOrder, "stock"> };
+
+export interface PayBillCall extends PayCall {
+  billNum: string | null;
+  senderBillNum: string | null;
+}
+
+export interface BillState {
+  billNum: string;
+  state: string;
+  rndCode: string | null;
+}
+
+export type PayBillResult = { ok: true; alreadyPaid: boolean; bill: BillState } | { ok: false; reason: ResultKey; message?: string; bill?: BillState };
+
 interface Profile {
   dwid: string;
   dwlx: string;
@@ -64,23 +106,41 @@ interface Profile {
   payMd5: string | null;
 }
 
+interface SealedProfileRow {
+  dwid: string;
+  dwlx: string;
+  login_md5_sealed: string;
+  pay_md5_sealed: string | null;
+  [column: string]: SqlStorageValue;
+}
+
 export class AccountDO extends DurableObject<Env> {
-  protected readonly sql: SqlStorage;
-  protected readonly config: Config;
+  private readonly sql: SqlStorage;
+  private readonly config: Config;
+  private readonly faults: Faults;
+  private readonly gate: PayPasswordGate;
+  private readonly desk: PaymentDesk;
   /** Opened password material, cached for the life of the instance. */
   private profileCache: Profile | null | undefined;
+  /** The alarm time this instance last set; undefined until known. */
+  private alarmAtMs: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.config = configOf(env);
-    void ctx.blockConcurrencyWhile(async () => this.migrate());
+    this.faults = new Faults(this.config.faultInjection);
+    this.gate = new PayPasswordGate(this.sql, this.config);
+    this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, (atMs) => this.armAlarm(atMs));
+    void ctx.blockConcurrencyWhile(async () => {
+      this.migrate();
+      this.alarmAtMs = await ctx.storage.getAlarm();
+    });
   }
 
   private migrate(): void {
     this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    const row = this.sql.exec<{ version: number }>("SELECT max(version) AS version FROM schema_version").one();
-    const current = row.version ?? 0;
+    const current = this.sql.exec<{ version: number | null }>("SELECT max(version) AS version FROM schema_version").one().version ?? 0;
     if (current >= ACCOUNT_SCHEMA_VERSION) return;
     this.ctx.storage.transactionSync(() => {
       for (const statement of ACCOUNT_SCHEMA_V1) this.sql.exec(statement);
@@ -96,12 +156,13 @@ export class AccountDO extends DurableObject<Env> {
    * sealed before they touch storage. `payMd5: null` removes the pay password.
    */
   async setProfile(input: { dwid: string; dwlx: string; loginMd5?: string; payMd5?: string | null }): Promise<{ ok: true } | { ok: false; reason: "loginPasswordRequired" }> {
-    const existing = this.readSealedProfile();
+    const existing = this.sealedProfile();
     if (!existing && !input.loginMd5) return { ok: false, reason: "loginPasswordRequired" };
     const key = await importSealingKey(this.env.PASSWORD_KEY);
-    const loginSealed = input.loginMd5 ? await seal(key, input.loginMd5) : existing!.login_md5_sealed;
+    const context = `account:${input.dwid}`;
+    const loginSealed = input.loginMd5 ? await seal(key, input.loginMd5, `${context}:login`) : existing!.login_md5_sealed;
     const paySealed =
-      input.payMd5 === undefined ? existing?.pay_md5_sealed ?? null : input.payMd5 === null ? null : await seal(key, input.payMd5);
+      input.payMd5 === undefined ? (existing?.pay_md5_sealed ?? null) : input.payMd5 === null ? null : await seal(key, input.payMd5, `${context}:pay`);
     this.sql.exec(
       `INSERT INTO profile (singleton, dwid, dwlx, login_md5_sealed, pay_md5_sealed, updated_at_ms)
        VALUES (1, ?, ?, ?, ?, ?)
@@ -114,24 +175,23 @@ export class AccountDO extends DurableObject<Env> {
     return { ok: true };
   }
 
-  private readSealedProfile() {
+  private sealedProfile(): SealedProfileRow | undefined {
     return this.sql
-      .exec<{ dwid: string; dwlx: string; login_md5_sealed: string; pay_md5_sealed: string | null }>(
-        "SELECT dwid, dwlx, login_md5_sealed, pay_md5_sealed FROM profile WHERE singleton = 1",
-      )
+      .exec<SealedProfileRow>("SELECT dwid, dwlx, login_md5_sealed, pay_md5_sealed FROM profile WHERE singleton = 1")
       .toArray()[0];
   }
 
-  protected async profile(): Promise<Profile | null> {
+  private async profile(): Promise<Profile | null> {
     if (this.profileCache !== undefined) return this.profileCache;
-    const row = this.readSealedProfile();
+    const row = this.sealedProfile();
     if (!row) return (this.profileCache = null);
     const key = await importSealingKey(this.env.PASSWORD_KEY);
+    const context = `account:${row.dwid}`;
     this.profileCache = {
       dwid: row.dwid,
       dwlx: row.dwlx,
-      loginMd5: await open(key, row.login_md5_sealed),
-      payMd5: row.pay_md5_sealed ? await open(key, row.pay_md5_sealed) : null,
+      loginMd5: await open(key, row.login_md5_sealed, `${context}:login`),
+      payMd5: row.pay_md5_sealed ? await open(key, row.pay_md5_sealed, `${context}:pay`) : null,
     };
     return this.profileCache;
   }
@@ -143,21 +203,28 @@ export class AccountDO extends DurableObject<Env> {
     if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0 || input.amountFen > MAX_AMOUNT_FEN) {
       return { ok: false, reason: "amountInvalid" };
     }
-    if (!this.readSealedProfile()) return { ok: false, reason: "customerNotFound" };
+    if (!this.sealedProfile()) return { ok: false, reason: "customerNotFound" };
     const result = this.ctx.storage.transactionSync((): DepositResult => {
-      const prior = this.entryByReference("deposit", input.reference);
+      const prior = entryByReference(this.sql, "deposit", input.reference);
       if (prior) {
         return prior.amountFen === input.amountFen
           ? { ok: true, duplicate: true, entry: prior, account: this.snapshot() }
           : { ok: false, reason: "depositReferenceConflict", entry: prior };
       }
-      const totals = this.totals();
+      const totals = readTotals(this.sql);
       const balanceAfterFen = totals.balanceFen + input.amountFen;
-      this.sql.exec("UPDATE totals SET balance_fen = ? WHERE singleton = 1", balanceAfterFen);
-      const entry = this.appendLedger("deposit", input.amountFen, balanceAfterFen, input.reference, null);
+      writeTotals(this.sql, { balanceFen: balanceAfterFen, heldFen: totals.heldFen });
+      const entry = appendLedger(this.sql, {
+        kind: "deposit",
+        amountFen: input.amountFen,
+        balanceAfterFen,
+        reference: input.reference,
+        target: null,
+        createdAtMs: Date.now(),
+      });
       return { ok: true, duplicate: false, entry, account: this.snapshot() };
     });
-    if (result.ok && !result.duplicate) await this.scheduleLedgerCopy();
+    if (result.ok && !result.duplicate) this.armAlarm(Date.now() + LEDGER_COPY_DELAY_MS);
     return result;
   }
 
@@ -165,56 +232,99 @@ export class AccountDO extends DurableObject<Env> {
     return this.snapshot();
   }
 
-  /** Newest first; `beforeSeq` pages backwards. */
   async ledger(input: { limit: number; beforeSeq?: number }): Promise<LedgerEntry[]> {
-    const rows = this.sql
-      .exec<LedgerRow>(
-        `SELECT seq, kind, amount_fen, balance_after_fen, reference, target, created_at_ms FROM ledger
-         WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
-        input.beforeSeq ?? Number.MAX_SAFE_INTEGER, input.limit,
-      )
-      .toArray();
-    return rows.map(entryOf);
+    return ledgerPage(this.sql, input.limit, input.beforeSeq);
   }
 
-  protected snapshot(): AccountSnapshot {
-    const totals = this.totals();
+  private snapshot(): AccountSnapshot {
+    const totals = readTotals(this.sql);
     return {
-      dwid: this.readSealedProfile()?.dwid ?? null,
+      dwid: this.sealedProfile()?.dwid ?? null,
       balanceFen: totals.balanceFen,
       heldFen: totals.heldFen,
       availableFen: totals.balanceFen - totals.heldFen,
     };
   }
 
-  protected totals(): { balanceFen: number; heldFen: number } {
-    const row = this.sql.exec<{ balance_fen: number; held_fen: number }>(
-      "SELECT balance_fen, held_fen FROM totals WHERE singleton = 1",
-    ).one();
-    return { balanceFen: row.balance_fen, heldFen: row.held_fen };
+  // ------------------------------------------------------------ paying
+
+  /**
+   * Pays an order: session, customer match, pay password and the two-phase
+   * debit of PaymentDesk, in one call.
+   */
+  async payOrder(call: PayOrderCall): Promise<PayOrderResult> {
+    const nowMs = Date.now();
+    const admitted = await this.admitPayment(call, nowMs, { passwordRequired: true });
+    if (!admitted.ok) return admitted;
+    const outcome = await this.desk.pay(admitted.dwid, orderTarget(call.orderId, call), nowMs, call.requestId);
+    if (!outcome.ok) {
+      const order = outcome.loaded?.order;
+      return { ok: false, reason: outcome.reason, message: outcome.message, order: order && { orderId: order.order_id, senderId: order.sender_id, status: order.status } };
+    }
+    const { order, items } = outcome.loaded;
+    return {
+      ok: true,
+      alreadyPaid: outcome.alreadyPaid,
+      order: {
+        orderId: order.order_id,
+        senderId: order.sender_id,
+        status: "paid",
+        stock: [...new Set(items.map((i) => i.productId))].map((productId) => ({ productId, effectDate: order.effect_date })),
+      },
+    };
   }
 
-  protected appendLedger(kind: LedgerEntry["kind"], amountFen: number, balanceAfterFen: number, reference: string, target: string | null): LedgerEntry {
-    const createdAtMs = Date.now();
-    const row = this.sql
-      .exec<{ seq: number }>(
-        `INSERT INTO ledger (kind, amount_fen, balance_after_fen, reference, target, created_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`,
-        kind, amountFen, balanceAfterFen, reference, target, createdAtMs,
-      )
-      .one();
-    return { seq: row.seq, kind, amountFen, balanceAfterFen, reference, target, createdAtMs };
+  /** A POS bill (SPEC §5.4): PayPwd is required only when the customer has a pay password. */
+  async payBill(call: PayBillCall): Promise<PayBillResult> {
+    const nowMs = Date.now();
+    const admitted = await this.admitPayment(call, nowMs, {
+      passwordRequired: false,
+      requestError: !call.billNum && !call.senderBillNum ? "billNumberRequired" : null,
+    });
+    if (!admitted.ok) return admitted;
+    const outcome: PayOutcome<BillForPayment> = await this.desk.pay(
+      admitted.dwid,
+      billTarget({ billNum: call.billNum, senderBillNum: call.senderBillNum }, admitted.dwid),
+      nowMs,
+      call.requestId,
+    );
+    const bill = outcome.loaded && { billNum: outcome.loaded.bill.bill_num, state: outcome.loaded.bill.status, rndCode: outcome.loaded.bill.rnd_code };
+    if (!outcome.ok) return { ok: false, reason: outcome.reason, message: outcome.message, bill };
+    // A bill loaded before this payment has no pickup code yet: read what the batch wrote.
+    return { ok: true, alreadyPaid: outcome.alreadyPaid, bill: bill!.rndCode ? bill! : await this.paidBill(bill!.billNum) };
   }
 
-  private entryByReference(kind: LedgerEntry["kind"], reference: string): LedgerEntry | null {
-    const row = this.sql
-      .exec<LedgerRow>(
-        `SELECT seq, kind, amount_fen, balance_after_fen, reference, target, created_at_ms FROM ledger
-         WHERE kind = ? AND reference = ?`,
-        kind, reference,
-      )
-      .toArray()[0];
-    return row ? entryOf(row) : null;
+  private async paidBill(billNum: string): Promise<BillState> {
+    const row = await this.env.DB.prepare("SELECT bill_num, status, rnd_code FROM pos_bills WHERE bill_num = ?")
+      .bind(billNum)
+      .first<{ bill_num: string; status: string; rnd_code: string | null }>();
+    return { billNum, state: row?.status ?? "paid", rndCode: row?.rnd_code ?? null };
+  }
+
+  /**
+   * Session, customer match, the request's own shape, then the pay password:
+   * what every pay call passes before the desk. A request refused before the
+   * password is checked counts no failure toward the lockout.
+   */
+  private async admitPayment(
+    call: PayCall,
+    nowMs: number,
+    rules: { passwordRequired: boolean; requestError?: ResultKey | null },
+  ): Promise<{ ok: true; dwid: string } | { ok: false; reason: ResultKey; message?: string }> {
+    const auth = await this.authenticateAt(call.token, nowMs);
+    if (!auth.ok) return { ok: false, reason: "sessionInvalid" };
+    const { session } = auth;
+    if (call.claimedDwid !== null && (call.claimedDwid !== session.dwid || call.claimedDwlx !== session.dwlx)) {
+      return { ok: false, reason: "customerMismatch" };
+    }
+    if (rules.requestError) return { ok: false, reason: rules.requestError };
+    const profile = (await this.profile())!;
+    if (profile.payMd5 === null && !rules.passwordRequired) return { ok: true, dwid: session.dwid };
+    if (call.ciphertext === null || call.ciphertext === "") {
+      return { ok: false, reason: "fieldRequired", message: "PayPwd 为必填项(客户已设置支付密码)" };
+    }
+    const gate = await this.gate.check({ sessionKey: session.sessionKey, loginMd5: profile.loginMd5, payMd5: profile.payMd5, ciphertext: call.ciphertext, nowMs });
+    return gate.ok ? { ok: true, dwid: session.dwid } : gate;
   }
 
   // ------------------------------------------------------------ sessions
@@ -250,15 +360,12 @@ export class AccountDO extends DurableObject<Env> {
     return this.authenticateAt(token, Date.now());
   }
 
-  protected async authenticateAt(token: string, nowMs: number): Promise<AuthResult> {
+  private async authenticateAt(token: string, nowMs: number): Promise<AuthResult> {
     const profile = await this.profile();
     if (!profile || dwidOfToken(token) !== profile.dwid) return { ok: false, reason: "sessionInvalid" };
     const tokenSha256 = await sha256Hex(token);
     const row = this.sql
-      .exec<{ session_key: string; last_seen_at_ms: number }>(
-        "SELECT session_key, last_seen_at_ms FROM sessions WHERE token_sha256 = ?",
-        tokenSha256,
-      )
+      .exec<{ session_key: string; last_seen_at_ms: number }>("SELECT session_key, last_seen_at_ms FROM sessions WHERE token_sha256 = ?", tokenSha256)
       .toArray()[0];
     if (!row || row.last_seen_at_ms + this.config.sessionIdleMs <= nowMs) return { ok: false, reason: "sessionInvalid" };
     if (nowMs - row.last_seen_at_ms >= SESSION_TOUCH_INTERVAL_MS) {
@@ -269,39 +376,53 @@ export class AccountDO extends DurableObject<Env> {
 
   // ------------------------------------------------------------ alarm
 
-  protected async scheduleLedgerCopy(): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    const due = Date.now() + LEDGER_COPY_DELAY_MS;
-    if (current === null || current > due) await this.ctx.storage.setAlarm(due);
+  /** The alarm fires no later than `atMs` (one alarm serves recovery and the ledger copy). */
+  private armAlarm(atMs: number): void {
+    if (this.alarmAtMs !== undefined && this.alarmAtMs !== null && this.alarmAtMs <= atMs) return;
+    this.alarmAtMs = atMs;
+    this.ctx.storage.setAlarm(atMs).catch((error: unknown) => {
+      this.alarmAtMs = undefined;
+      console.error(JSON.stringify({ event: "set_alarm_failed", error: String(error) }));
+    });
   }
 
+  /**
+   * Settles payments a crash left pending, then copies new ledger entries to
+   * D1. Safe to run twice or late: both steps only act on what is still open.
+   */
   override async alarm(): Promise<void> {
-    const profile = this.readSealedProfile();
-    if (profile) await copyLedgerToD1(this.sql, this.env.DB, profile.dwid);
+    this.alarmAtMs = null;
+    const nowMs = Date.now();
+    const pending = await this.desk.recover(nowMs);
+    let copyFailed = false;
+    const profile = this.sealedProfile();
+    if (profile) {
+      try {
+        await copyLedgerToD1(this.sql, this.env.DB, profile.dwid);
+      } catch (error) {
+        copyFailed = true;
+        console.warn(JSON.stringify({ event: "ledger_copy_failed", error: String(error) }));
+      }
+    }
+    if (pending > 0 || copyFailed || this.uncopiedEntries() > 0) {
+      this.armAlarm(nowMs + Math.max(ALARM_RETRY_MS, this.config.paymentRecoveryDelayMs));
+    }
   }
-}
 
-interface LedgerRow {
-  seq: number;
-  kind: LedgerEntry["kind"];
-  amount_fen: number;
-  balance_after_fen: number;
-  reference: string;
-  target: string | null;
-  created_at_ms: number;
-  [column: string]: SqlStorageValue;
-}
+  private uncopiedEntries(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM ledger WHERE copied = 0").one().n;
+  }
 
-function entryOf(row: LedgerRow): LedgerEntry {
-  return {
-    seq: row.seq,
-    kind: row.kind,
-    amountFen: row.amount_fen,
-    balanceAfterFen: row.balance_after_fen,
-    reference: row.reference,
-    target: row.target,
-    createdAtMs: row.created_at_ms,
-  };
+  // ------------------------------------------------------------ test support
+
+  /** Arms a fault point (durable/faults.ts); refused unless FAULT_INJECTION is "on". */
+  async armFault(point: FaultPoint, times = 1): Promise<void> {
+    this.faults.arm(point, times);
+  }
+
+  async disarmFaults(): Promise<void> {
+    this.faults.disarm();
+  }
 }
 
 async function sha256Hex(text: string): Promise<string> {

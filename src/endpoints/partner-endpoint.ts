@@ -13,10 +13,11 @@ import type { WireObject } from "../wire/xml";
 
 export interface PartnerContext {
   env: Env;
-  /** The caller's session; null only for endpoints with `auth: "none"`. */
+  /** The caller's session, when the pipeline authenticated (`auth: "session"`). */
   session: Session | null;
-  /** The raw bearer token (AccountDO calls that re-check the session take it). */
+  /** The bearer token and the customer it names (`auth: "in-operation"` calls pass it on). */
   token: string | null;
+  tokenDwid: string | null;
   nowMs: number;
   waitUntil(promise: Promise<unknown>): void;
 }
@@ -32,7 +33,13 @@ export interface PartnerEndpoint<Req extends z.ZodType = z.ZodType, Res extends 
   description: string;
   request: Req;
   response: Res;
-  auth: "session" | "none";
+  /**
+   * "session": the pipeline authenticates with the AccountDO first;
+   * "in-operation": the operation's own AccountDO call authenticates (pay:
+   * one round trip instead of two), the pipeline only requires a token that
+   * names a customer; "none": Login.
+   */
+  auth: "session" | "in-operation" | "none";
   /**
    * The seed of POS pay imposes errcode -1 for every failure; other
    * endpoints answer each reason's own code.

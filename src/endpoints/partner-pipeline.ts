@@ -28,11 +28,13 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
 
     let session: PartnerContext["session"] = null;
     const token = bearerToken(request.headers.get("authorization"));
-    if (endpoint.auth === "session") {
+    const tokenDwid = token ? dwidOfToken(token) : null;
+    if (endpoint.auth !== "none") {
       if (!token) return fail("sessionMissing");
-      const dwid = dwidOfToken(token);
-      if (!dwid) return fail("sessionInvalid");
-      const auth = await env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid)).authenticate(token);
+      if (!tokenDwid) return fail("sessionInvalid");
+    }
+    if (endpoint.auth === "session") {
+      const auth = await env.ACCOUNT.get(env.ACCOUNT.idFromName(tokenDwid!)).authenticate(token!);
       if (!auth.ok) return fail("sessionInvalid");
       session = auth.session;
     }
@@ -48,6 +50,11 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     const shaped = shapeToContract(contractOf(endpoint.request), loose);
     const parsed = endpoint.request.safeParse(shaped, { reportInput: true });
     if (!parsed.success) {
+      // An operation that authenticates itself never ran: an expired session still answers 401 first.
+      if (endpoint.auth === "in-operation") {
+        const auth = await env.ACCOUNT.get(env.ACCOUNT.idFromName(tokenDwid!)).authenticate(token!);
+        if (!auth.ok) return fail("sessionInvalid");
+      }
       const { key, message } = describeIssues(parsed.error.issues);
       return fail(key, message);
     }
@@ -56,6 +63,7 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
       env,
       session,
       token,
+      tokenDwid,
       nowMs: Date.now(),
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
@@ -68,8 +76,10 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
 
 function failure(endpoint: PartnerEndpoint, key: ResultKey, message?: string, echo?: Echo): WireObject {
   const code = ResultCodes[key].code;
-  const wireCode = endpoint.failureCode ? endpoint.failureCode(code) : code;
-  return failureValue(contractOf(endpoint.response), wireCode, message ?? ResultCodes[key].message, echo);
+  const text = message ?? ResultCodes[key].message;
+  if (!endpoint.failureCode) return failureValue(contractOf(endpoint.response), code, text, echo);
+  // An endpoint whose seed folds every failure into one code still names the reason's own code.
+  return failureValue(contractOf(endpoint.response), endpoint.failureCode(code), `[${code}] ${text}`, echo);
 }
 
 function envelopeResponse(endpoint: PartnerEndpoint, value: WireObject, format: ResponseFormat, status: number): Response {

@@ -1,20 +1,57 @@
-/** POS retail bills: add (SPEC §7) and pay from the deposit (§5.4). */
+/**
+ * POS retail bills: add one (SPEC §7) and pay it from the deposit (§5.4).
+ * Seed: pos-sell-paybill-with-prepayment.txt — errcode 0 paid now, 1 paid
+ * earlier (nothing charged, current state returned), -1 anything else with
+ * the reason in errmsg.
+ */
+import { insertBill } from "../../db/bills";
+import { getProducts } from "../../db/products";
+import { ResultCodes } from "../../domain/codes";
+import { fenToYuan } from "../../domain/money";
+import { newBillNum } from "../../domain/pos";
+import type { PayBillResult } from "../../durable/account";
 import { PosBillAddParm, PosBillAddResponse, PosPayWithPrepaymentParm, PosPayWithPrepaymentResponse } from "../../schemas/pos";
-import { definePartnerEndpoint } from "../partner-endpoint";
-import { notYetAvailable } from "./not-yet-available";
+import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
+import { withAccount } from "./accounts";
 
 /** Seed: errcode 0 paid now, 1 paid earlier, -1 failed (the message says why). */
+export const POS_PAID_NOW = 0;
+export const POS_PAID_EARLIER = 1;
 export const POS_PAY_FAILED = -1;
 
 export const posBillAdd = definePartnerEndpoint({
   paths: ["api/WebInterface/Pos/Sell/Bill/Add"],
   methods: ["POST"],
   summary: "新建一个自营零售单据,按SenderBillNum幂等。",
-  description: "新建一个自营零售单据,单价取自产品目录。同一客户的SenderBillNum重复提交时返回已有单据。",
+  description: "新建一个自营零售单据,单价取自产品目录(零售产品)。同一客户的SenderBillNum重复提交时返回已有单据的当前状态,不再新建。",
   request: PosBillAddParm,
   response: PosBillAddResponse,
   auth: "session",
-  handle: notYetAvailable,
+  async handle(input, { env, session, nowMs }) {
+    if (input.DWID !== session!.dwid || input.DWSX !== session!.dwlx) return refuse("customerMismatch");
+    const products = await getProducts(env.DB, input.Items.map((i) => i.ProductId));
+    const items = [];
+    for (const item of input.Items) {
+      const product = products.get(item.ProductId);
+      if (!product || product.kind !== "retail" || !product.onSale) {
+        return refuse("retailProductNotFound", `${ResultCodes.retailProductNotFound.message}: ${item.ProductId}`);
+      }
+      items.push({ productId: product.productId, quantity: item.Amount, unitPriceFen: product.priceFen });
+    }
+    const { bill, created } = await insertBill(env.DB, {
+      billNum: newBillNum(nowMs, () => crypto.getRandomValues(new Uint8Array(22))),
+      dwid: session!.dwid,
+      senderBillNum: input.SenderBillNum || null,
+      amountFen: items.reduce((sum, i) => sum + i.quantity * i.unitPriceFen, 0),
+      createdAtMs: nowMs,
+      items,
+    });
+    return answer({
+      errcode: 0,
+      errmsg: created ? "单据已创建" : "单据已存在(SenderBillNum重复),返回已有单据",
+      tag: { BillNum: bill.billNum, BillState: bill.status, Amount: fenToYuan(bill.amountFen) },
+    });
+  },
 });
 
 export const posPayBill = definePartnerEndpoint({
@@ -25,7 +62,26 @@ export const posPayBill = definePartnerEndpoint({
     "使用预订金支付一个自营零售的单据。 返回为0表示成功,返回为1表示以前支付过,本次并未支付,返回了单据的当前信息。返回-1表示失败。",
   request: PosPayWithPrepaymentParm,
   response: PosPayWithPrepaymentResponse,
-  auth: "session",
+  auth: "in-operation",
   failureCode: () => POS_PAY_FAILED,
-  handle: notYetAvailable,
+  async handle(input, ctx) {
+    const requestId = crypto.randomUUID();
+    const result = await withAccount(ctx.env, ctx.tokenDwid!, async (account) =>
+      (await account.payBill({
+        token: ctx.token!,
+        requestId,
+        claimedDwid: input.DWID,
+        claimedDwlx: input.DWSX,
+        ciphertext: input.PayPwd ?? null,
+        billNum: input.BillNum || null,
+        senderBillNum: input.SenderBillNum || null,
+      })) as PayBillResult,
+    );
+    if (!result.ok) return refuse(result.reason, result.message);
+    return answer({
+      errcode: result.alreadyPaid ? POS_PAID_EARLIER : POS_PAID_NOW,
+      errmsg: result.alreadyPaid ? "单据以前已支付,本次未扣款" : "支付成功",
+      tag: { BillNum: result.bill.billNum, BillState: result.bill.state, RndCode: result.bill.rndCode },
+    });
+  },
 });
