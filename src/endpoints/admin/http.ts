@@ -18,9 +18,18 @@ export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
 }
 
+/** Partner-facing codes answer 200 in their envelope; here each maps to its REST status (SPEC §7: 400/401/404/409). */
+const NOT_FOUND: ReadonlySet<ResultKey> = new Set(["customerNotFound", "orderNotFound", "billNotFound", "productNotFound", "adminNotFound", "notFound"]);
+
+export function adminStatus(key: ResultKey): number {
+  if (NOT_FOUND.has(key)) return 404;
+  const http = ResultCodes[key].http;
+  return http === 200 ? 400 : http;
+}
+
 export function adminError(key: ResultKey, message?: string, field?: string): Response {
   const entry = ResultCodes[key];
-  return json({ error: { code: entry.code, message: message ?? entry.message, ...(field ? { field } : {}) } }, entry.http === 200 ? 400 : entry.http);
+  return json({ error: { code: entry.code, message: message ?? entry.message, ...(field ? { field } : {}) } }, adminStatus(key));
 }
 
 /** itty `before`-style guard: answers 401 unless the bearer is ADMIN_TOKEN. */
@@ -58,6 +67,11 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infe
   return parsed.data;
 }
 
+/** A path parameter, percent-decoded; a malformed escape is the client's error (400). */
 export function param(request: IRequest, name: string): string {
-  return decodeURIComponent(request.params[name] ?? "");
+  try {
+    return decodeURIComponent(request.params[name] ?? "");
+  } catch {
+    throw new AdminInputError(adminError("adminInvalid", `${name} 不是有效的URL编码`, name));
+  }
 }
