@@ -1,3 +1,10 @@
+/**
+ * Two test projects, both run by `npm test`:
+ *  - "workers": everything under test/ except test/node/, inside workerd
+ *    through @cloudflare/vitest-plugin (real Durable Objects, D1, Queues);
+ *  - "node": test/node/, in Node — what needs a real browser or a
+ *    Node-only library against the Worker served by `wrangler dev`.
+ */
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -5,25 +12,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            // Test-only values; production sets these as secrets.
-            ADMIN_TOKEN: "test-admin-token",
-            PASSWORD_KEY: "dGVzdC1wYXNzd29yZC1rZXktMzItYnl0ZXMtbG9uZyE=",
-            // Tests arm the fault points of src/durable/faults.ts, and settle
-            // pending payments without waiting.
-            FAULT_INJECTION: "on",
-            PAYMENT_RECOVERY_DELAY_SECONDS: "0",
-          },
-        },
-      }),
-    ],
     test: {
-      setupFiles: ["./test/helpers/apply-migrations.ts"],
+      // Heavy concurrency tests on a 2-core machine shared with other work.
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
       // workers-sdk #14736: a rejected DO RPC also raises an unhandled
       // rejection; ignore exactly those (tests assert the rejection itself).
       // Injected crashes (src/durable/faults.ts) reset the object the same way.
@@ -32,6 +24,42 @@ export default defineConfig(async () => {
         if (rpc.remote && rpc.durableObjectId) return false;
         if (rpc.durableObjectReset && String(rpc.message).startsWith("injected fault")) return false;
       },
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  // Test-only values; production sets these as secrets.
+                  ADMIN_TOKEN: "test-admin-token",
+                  PASSWORD_KEY: "dGVzdC1wYXNzd29yZC1rZXktMzItYnl0ZXMtbG9uZyE=",
+                  // Tests arm the fault points of src/durable/faults.ts, and settle
+                  // pending payments without waiting.
+                  FAULT_INJECTION: "on",
+                  PAYMENT_RECOVERY_DELAY_SECONDS: "0",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/node/**"],
+            setupFiles: ["./test/helpers/apply-migrations.ts"],
+          },
+        },
+        {
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["test/node/**/*.test.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 180_000,
+          },
+        },
+      ],
     },
   };
 });
