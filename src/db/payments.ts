@@ -22,8 +22,9 @@ export interface OrderForPayment {
   items: OrderItem[];
 }
 
-export async function loadOrderForPayment(db: D1Database, orderId: string): Promise<OrderForPayment | null> {
-  const [orderRes, itemsRes] = await db.batch([
+/** The reads that load an order for payment; `parseOrderLoad` turns their results into it. */
+export function orderLoadStatements(db: D1Database, orderId: string): D1PreparedStatement[] {
+  return [
     db.prepare(
       `SELECT order_id, dwid, sender_id, kind, status, effect_date, timespan_index, amount_fen, mobile, id_number,
          created_at_ms, expires_at_ms, payment_id, paid_at_ms, business_date, sell_station_id, market_area_id, team_type_code
@@ -33,10 +34,13 @@ export async function loadOrderForPayment(db: D1Database, orderId: string): Prom
       `SELECT line_no, item_kind, product_id, quantity, unit_price_fen, amount_fen, fullname, id_type, id_number, mobile
        FROM order_items WHERE order_id = ? ORDER BY line_no`,
     ).bind(orderId),
-  ]);
-  const order = (orderRes!.results as OrderRow[])[0];
+  ];
+}
+
+export function parseOrderLoad(results: D1Result[]): OrderForPayment | null {
+  const order = (results[0]!.results as OrderRow[])[0];
   if (!order) return null;
-  const items = (itemsRes!.results as Record<string, unknown>[]).map((r) => ({
+  const items = (results[1]!.results as Record<string, unknown>[]).map((r) => ({
     lineNo: r.line_no as number,
     itemKind: r.item_kind as OrderItem["itemKind"],
     productId: r.product_id as string,
@@ -119,11 +123,22 @@ export interface BillForPayment {
   bill: BillRow;
 }
 
+export interface BillLookup {
+  billNum: string | null;
+  senderBillNum: string | null;
+}
+
 /** By BillNum or SenderBillNum (SPEC §5.4); SenderBillNum is unique per customer. */
-export async function loadBillForPayment(db: D1Database, find: { billNum: string | null; senderBillNum: string | null }, dwid: string): Promise<BillForPayment | null> {
-  const bill = find.billNum
-    ? await db.prepare("SELECT * FROM pos_bills WHERE bill_num = ?").bind(find.billNum).first<BillRow>()
-    : await db.prepare("SELECT * FROM pos_bills WHERE dwid = ? AND sender_bill_num = ?").bind(dwid, find.senderBillNum).first<BillRow>();
+export function billLoadStatements(db: D1Database, find: BillLookup, dwid: string): D1PreparedStatement[] {
+  return [
+    find.billNum
+      ? db.prepare("SELECT * FROM pos_bills WHERE bill_num = ?").bind(find.billNum)
+      : db.prepare("SELECT * FROM pos_bills WHERE dwid = ? AND sender_bill_num = ?").bind(dwid, find.senderBillNum),
+  ];
+}
+
+export function parseBillLoad(results: D1Result[], find: BillLookup): BillForPayment | null {
+  const bill = (results[0]!.results as BillRow[])[0];
   if (!bill) return null;
   // Both numbers given: they must name the same bill.
   if (find.billNum && find.senderBillNum && bill.sender_bill_num !== find.senderBillNum) return null;

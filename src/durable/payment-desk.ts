@@ -23,6 +23,7 @@ import type { ResultKey } from "../domain/codes";
 import { payability } from "../domain/payments";
 import { settleDecision, type Decision } from "../db/payments";
 import { appendLedger, assert, readTotals, writeTotals } from "./account-ledger";
+import { D1Coalescer } from "./d1-coalescer";
 import { Faults, InjectedFault } from "./faults";
 import type { PaymentTarget } from "./payment-targets";
 
@@ -45,9 +46,15 @@ interface IntentRow {
 /** "pending" = the outcome could not be learned now (D1 unreachable); the alarm will settle it. */
 type Settlement = Decision | "pending";
 
+/** Pays per D1 batch at most (4 statements each, well inside D1's limits). */
+const MAX_PAYMENTS_PER_BATCH = 32;
+
 export class PaymentDesk {
   /** Intents whose D1 step is running in this instance. */
   private readonly inFlight = new Map<string, Promise<Settlement>>();
+  /** Group commit: the reads, and the pay batches, of concurrent pays share D1 round trips. */
+  private readonly reads: D1Coalescer;
+  private readonly writes: D1Coalescer;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -57,7 +64,14 @@ export class PaymentDesk {
     private readonly faults: Faults,
     /** Makes sure the object's alarm fires no later than `atMs`. */
     private readonly armAlarm: (atMs: number) => void,
-  ) {}
+  ) {
+    this.reads = new D1Coalescer({ maxGroup: MAX_PAYMENTS_PER_BATCH, send: (statements) => this.faults.d1("read", () => this.db.batch(statements)) });
+    this.writes = new D1Coalescer({ maxGroup: MAX_PAYMENTS_PER_BATCH, send: (statements) => this.faults.d1("batch", () => this.db.batch(statements)) });
+  }
+
+  private async load<Loaded>(target: PaymentTarget<Loaded>): Promise<Loaded | null> {
+    return target.parseLoad(await this.reads.submit(target.loadStatements(this.db)));
+  }
 
   /**
    * `requestId` names the Worker request; the Worker's retry after an object
@@ -72,7 +86,7 @@ export class PaymentDesk {
 
     let loaded: Loaded | null;
     try {
-      loaded = await this.faults.d1("read", () => target.load(this.db));
+      loaded = await this.load(target);
     } catch {
       return { ok: false, reason: "paymentPending", message: "暂时无法读取单据,请稍后重试" };
     }
@@ -108,7 +122,7 @@ export class PaymentDesk {
   private async commitInD1(intentId: string, statements: D1PreparedStatement[], nowMs: number): Promise<Settlement> {
     let decision: Decision;
     try {
-      const results = await this.faults.d1("batch", () => this.db.batch(statements));
+      const results = await this.writes.submit(statements);
       decision = results[0]!.meta.changes === 1 ? "commit" : "void";
     } catch (error) {
       logFault("pay_batch_unknown", intentId, error);
@@ -222,7 +236,7 @@ export class PaymentDesk {
   }
 
   private async answerFromD1<Loaded>(dwid: string, target: PaymentTarget<Loaded>, nowMs: number, whenPayable: ResultKey, fallback?: Loaded): Promise<PayOutcome<Loaded>> {
-    const fresh = await this.faults.d1("read", () => target.load(this.db)).catch(() => null);
+    const fresh = await this.load(target).catch(() => null);
     const state = payability(fresh && target.state(fresh), dwid, nowMs, target.notFound);
     if (state === "paid") return { ok: true, alreadyPaid: true, loaded: fresh! };
     return { ok: false, reason: state ?? whenPayable, loaded: fresh ?? fallback };

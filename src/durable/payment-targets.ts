@@ -7,7 +7,7 @@ import type { ResultKey } from "../domain/codes";
 import { businessDate } from "../domain/dates";
 import { MAX_TICKETS_PER_ORDER, randomDigits, TICKET_CODE_DIGITS, type PayableState } from "../domain/payments";
 import {
-  billPaymentStatements, loadBillForPayment, loadOrderForPayment, orderPaymentStatements,
+  billLoadStatements, billPaymentStatements, orderLoadStatements, orderPaymentStatements, parseBillLoad, parseOrderLoad,
   type BillForPayment, type OrderForPayment,
 } from "../db/payments";
 import { assert } from "./account-ledger";
@@ -19,7 +19,9 @@ export interface PaymentTarget<Loaded> {
   /** The target's id, once loaded: what intents are keyed by. */
   idOf(loaded: Loaded): string;
   notFound: ResultKey;
-  load(db: D1Database): Promise<Loaded | null>;
+  /** The reads that load it, and how their results become it (reads of concurrent pays share a batch). */
+  loadStatements(db: D1Database): D1PreparedStatement[];
+  parseLoad(results: D1Result[]): Loaded | null;
   state(loaded: Loaded): PayableState;
   amountFen(loaded: Loaded): number;
   /** The intent that paid it, once paid. */
@@ -42,7 +44,8 @@ export function orderTarget(orderId: string, details: OrderPaymentDetails): Paym
     knownId: orderId,
     idOf: () => orderId,
     notFound: "orderNotFound",
-    load: (db) => loadOrderForPayment(db, orderId),
+    loadStatements: (db) => orderLoadStatements(db, orderId),
+    parseLoad: parseOrderLoad,
     state: ({ order }) => ({ dwid: order.dwid, status: order.status, expiresAtMs: order.expires_at_ms }),
     amountFen: ({ order }) => order.amount_fen,
     paymentIdOf: ({ order }) => order.payment_id,
@@ -70,7 +73,8 @@ export function billTarget(find: { billNum: string | null; senderBillNum: string
     knownId: find.billNum,
     idOf: ({ bill }) => bill.bill_num,
     notFound: "billNotFound",
-    load: (db) => loadBillForPayment(db, find, dwid),
+    loadStatements: (db) => billLoadStatements(db, find, dwid),
+    parseLoad: (results) => parseBillLoad(results, find),
     state: ({ bill }) => ({ dwid: bill.dwid, status: bill.status, expiresAtMs: null }),
     amountFen: ({ bill }) => bill.amount_fen,
     paymentIdOf: ({ bill }) => bill.payment_id,

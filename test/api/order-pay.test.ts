@@ -2,6 +2,7 @@
  * Paying orders from the deposit with the encrypted pay password, through the
  * real Worker, AccountDO and D1 (SPEC §4, §5.1, §5.2, §6).
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
@@ -177,6 +178,14 @@ describe("concurrent pays on many orders of one customer", () => {
     expect(codes.filter((code) => code === 5001)).toHaveLength(127);
     expect(await balanceOf(c.dwid)).toEqual({ dwid: c.dwid, balance: 0, held: 0, available: 0 });
     await expectMoneyInvariants(c.dwid);
+    // Group commit: concurrent pays shared D1 round trips (reads and pay batches).
+    const counters = await runInDurableObject(env.ACCOUNT.get(env.ACCOUNT.idFromName(c.dwid)), (instance) => {
+      const desk = (instance as unknown as { desk: Record<"reads" | "writes", { batches: number; submissions: number }> }).desk;
+      return { reads: { ...desk.reads }, writes: { ...desk.writes } };
+    });
+    expect(counters.writes.submissions).toBe(73);
+    expect(counters.reads.batches).toBeLessThan(counters.reads.submissions);
+    expect(counters.writes.batches).toBeLessThan(counters.writes.submissions);
   });
 });
 
