@@ -39,6 +39,11 @@ export default defineConfig(async () => {
                   // pending payments without waiting.
                   FAULT_INJECTION: "on",
                   PAYMENT_RECOVERY_DELAY_SECONDS: "0",
+                  // Notification retries without backoff, so retry and dead-letter tests take seconds.
+                  NOTIFY_RETRY_BASE_SECONDS: "0",
+                  // Tests age sessions in the object's storage; an isolate cache would
+                  // hide that. The cache has its own tests (test/unit/session-cache.test.ts).
+                  SESSION_CACHE_SECONDS: "0",
                 },
               },
             }),

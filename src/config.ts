@@ -1,5 +1,27 @@
-/** Configuration read from the environment once, with units and defaults. */
-import type { Env } from "./env";
+/**
+ * Configuration read from the environment once, with units and defaults.
+ * `ConfigVars` is the part of the Worker's environment it reads; the
+ * Durable Objects' environments and `Env` extend it.
+ */
+export interface ConfigVars {
+  PAY_3DES_MODE: string;
+  SESSION_IDLE_MINUTES: string;
+  PAY_LOCKOUT_MAX_FAILURES: string;
+  PAY_LOCKOUT_WINDOW_MINUTES: string;
+  ORDER_HOLD_MINUTES: string;
+  PAYMENT_RECOVERY_DELAY_SECONDS?: string;
+  SESSION_CACHE_SECONDS?: string;
+  /** HTTP SMS gateway for the guest SMS; unset: the SMS is logged (local dev). */
+  SMS_GATEWAY_URL?: string;
+  /** Bearer token of the SMS gateway (secret), when it wants one. */
+  SMS_GATEWAY_TOKEN?: string;
+  /** First retry delay of a failed notification, doubled per attempt (default 30). */
+  NOTIFY_RETRY_BASE_SECONDS?: string;
+  /** A 'pending' outbox row older than this is enqueued by the cron sweep (default 60). */
+  NOTIFY_SWEEP_AFTER_SECONDS?: string;
+  /** "on" only in the test configuration (vitest.config.ts); see durable/faults.ts. */
+  FAULT_INJECTION?: string;
+}
 
 export interface Config {
   pay3desMode: "ecb" | "cbc";
@@ -9,13 +31,21 @@ export interface Config {
   orderHoldMs: number;
   /** A pending payment older than this, not in flight, is settled by the alarm. */
   paymentRecoveryDelayMs: number;
+  /** How long a Worker isolate may reuse a session it authenticated (0 = always ask the AccountDO). */
+  sessionCacheMs: number;
+  /** The guest SMS gateway; null: SMS are written to the log as one JSON line. */
+  smsGateway: { url: string; token: string | null } | null;
+  /** First retry delay of a failed notification delivery; doubled per attempt, capped. */
+  notifyRetryBaseSeconds: number;
+  /** A payment's outbox row still 'pending' after this is enqueued by the sweep. */
+  notifySweepAfterMs: number;
   /** Test configuration only: lets tests arm the fault points of durable/faults.ts. */
   faultInjection: boolean;
 }
 
 const MINUTE_MS = 60_000;
 
-export function configOf(env: Env): Config {
+export function configOf(env: ConfigVars): Config {
   return {
     pay3desMode: env.PAY_3DES_MODE === "cbc" ? "cbc" : "ecb",
     sessionIdleMs: positive(env.SESSION_IDLE_MINUTES, 120) * MINUTE_MS,
@@ -23,6 +53,10 @@ export function configOf(env: Env): Config {
     payLockoutWindowMs: positive(env.PAY_LOCKOUT_WINDOW_MINUTES, 15) * MINUTE_MS,
     orderHoldMs: positive(env.ORDER_HOLD_MINUTES, 30) * MINUTE_MS,
     paymentRecoveryDelayMs: nonNegative(env.PAYMENT_RECOVERY_DELAY_SECONDS, 30) * 1000,
+    sessionCacheMs: nonNegative(env.SESSION_CACHE_SECONDS, 30) * 1000,
+    smsGateway: env.SMS_GATEWAY_URL ? { url: env.SMS_GATEWAY_URL, token: env.SMS_GATEWAY_TOKEN || null } : null,
+    notifyRetryBaseSeconds: nonNegative(env.NOTIFY_RETRY_BASE_SECONDS, 30),
+    notifySweepAfterMs: nonNegative(env.NOTIFY_SWEEP_AFTER_SECONDS, 60) * 1000,
     faultInjection: env.FAULT_INJECTION === "on",
   };
 }

@@ -1,23 +1,17 @@
-/** Bindings and configuration of the Worker (wrangler.toml, .dev.vars). */
-import type { AccountDO } from "./durable/account";
-import type { InventoryDO } from "./durable/inventory";
+/**
+ * Bindings and configuration of the Worker (wrangler.toml, .dev.vars): what
+ * each Durable Object needs (its own environment type, declared beside it),
+ * plus the Worker's own bindings and secrets.
+ */
+import type { AccountDO, AccountEnv } from "./durable/account";
+import type { InventoryDO, InventoryEnv } from "./durable/inventory";
+import type { NotificationMessage } from "./queue/messages";
 
-export interface Env {
-  DB: D1Database;
+export interface Env extends AccountEnv, InventoryEnv {
   ACCOUNT: DurableObjectNamespace<AccountDO>;
   INVENTORY: DurableObjectNamespace<InventoryDO>;
-
+  /** Producer of the notification queue (wrangler.toml [[queues.producers]]). */
+  NOTIFY_QUEUE: Queue<NotificationMessage>;
   /** Bearer token of the operators' /admin API (secret). */
   ADMIN_TOKEN: string;
-  /** Base64 of 32 random bytes: encrypts password material at rest (secret). */
-  PASSWORD_KEY: string;
-
-  PAY_3DES_MODE: string;
-  SESSION_IDLE_MINUTES: string;
-  PAY_LOCKOUT_MAX_FAILURES: string;
-  PAY_LOCKOUT_WINDOW_MINUTES: string;
-  ORDER_HOLD_MINUTES: string;
-  PAYMENT_RECOVERY_DELAY_SECONDS?: string;
-  /** "on" only in the test configuration (vitest.config.ts); see durable/faults.ts. */
-  FAULT_INJECTION?: string;
 }

@@ -1,8 +1,11 @@
 /**
- * Worker entry: every request goes through the route table (router.ts).
+ * Worker entry: every request goes through the route table (router.ts); the
+ * notification queue's messages and the cron sweep go to src/queue/.
  * Exports the Durable Object classes bound in wrangler.toml.
  */
 import type { Env } from "./env";
+import { handleQueue } from "./queue/consumer";
+import { handleScheduled } from "./queue/sweep";
 import { buildRouter } from "./router";
 
 export { AccountDO } from "./durable/account";
@@ -12,4 +15,6 @@ const router = buildRouter();
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),
-} satisfies ExportedHandler<Env>;
+  queue: (batch, env) => handleQueue(batch, env),
+  scheduled: (controller, env) => handleScheduled(controller, env),
+} satisfies ExportedHandler<Env, unknown>;

@@ -105,6 +105,10 @@ export const ResultCodes = {
   productNotFound: { code: 6005, http: 404, message: "产品不存在" },
   adminInvalid: { code: 6006, http: 400, message: "请求参数错误" },
 
+  // 7xxx — notifications (operators' /admin/notifications)
+  notificationNotFound: { code: 7001, http: 404, message: "通知不存在" },
+  notificationAlreadySent: { code: 7002, http: 409, message: "通知已送达，无需重发" },
+
   // 9xxx — the service
   notYetAvailable: { code: 9001, http: 200, message: "接口尚未开放" },
   internal: { code: 9999, http: 500, message: "系统内部错误，请稍后重试" },

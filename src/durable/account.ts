@@ -8,13 +8,12 @@
  * throw is a programmer error and rolls back the transaction it happened in.
  */
 import { DurableObject } from "cloudflare:workers";
-import { configOf, type Config } from "../config";
+import { configOf, type Config, type ConfigVars } from "../config";
 import { constantTimeEqual } from "../crypto/paypassword";
 import { importSealingKey, open, seal } from "../crypto/sealed";
 import type { ResultKey } from "../domain/codes";
 import { MAX_AMOUNT_FEN } from "../domain/money";
 import { base64url, dwidOfToken, makeToken, SESSION_KEY_BYTES, TOKEN_SECRET_BYTES } from "../domain/tokens";
-import type { Env } from "../env";
 import { appendLedger, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
 import { ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
 import { Faults, type FaultPoint } from "./faults";
@@ -56,7 +55,8 @@ export interface Session {
   sessionKey: string;
   tokenSha256: string;
 }
-export type AuthResult = { ok: true; session: Session } | { ok: false; reason: "sessionInvalid" };
+/** `expiresAtMs`: when the session expires unless used again (last seen + idle time). */
+export type AuthResult = { ok: true; session: Session; expiresAtMs: number } | { ok: false; reason: "sessionInvalid" };
 
 /** A pay call authenticates itself: one round trip from the Worker (issue 7). */
 interface PayCall {
@@ -114,7 +114,14 @@ interface SealedProfileRow {
   [column: string]: SqlStorageValue;
 }
 
-export class AccountDO extends DurableObject<Env> {
+/** What AccountDO reads from its environment. */
+export interface AccountEnv extends ConfigVars {
+  DB: D1Database;
+  /** Base64 of 32 random bytes: encrypts password material at rest (secret). */
+  PASSWORD_KEY: string;
+}
+
+export class AccountDO extends DurableObject<AccountEnv> {
   private readonly sql: SqlStorage;
   private readonly config: Config;
   private readonly faults: Faults;
@@ -125,7 +132,7 @@ export class AccountDO extends DurableObject<Env> {
   /** The alarm time this instance last set; undefined until known. */
   private alarmAtMs: number | null | undefined;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: AccountEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.config = configOf(env);
@@ -368,10 +375,16 @@ export class AccountDO extends DurableObject<Env> {
       .exec<{ session_key: string; last_seen_at_ms: number }>("SELECT session_key, last_seen_at_ms FROM sessions WHERE token_sha256 = ?", tokenSha256)
       .toArray()[0];
     if (!row || row.last_seen_at_ms + this.config.sessionIdleMs <= nowMs) return { ok: false, reason: "sessionInvalid" };
-    if (nowMs - row.last_seen_at_ms >= SESSION_TOUCH_INTERVAL_MS) {
+    let lastSeenAtMs = row.last_seen_at_ms;
+    if (nowMs - lastSeenAtMs >= SESSION_TOUCH_INTERVAL_MS) {
       this.sql.exec("UPDATE sessions SET last_seen_at_ms = ? WHERE token_sha256 = ?", nowMs, tokenSha256);
+      lastSeenAtMs = nowMs;
     }
-    return { ok: true, session: { dwid: profile.dwid, dwlx: profile.dwlx, sessionKey: row.session_key, tokenSha256 } };
+    return {
+      ok: true,
+      session: { dwid: profile.dwid, dwlx: profile.dwlx, sessionKey: row.session_key, tokenSha256 },
+      expiresAtMs: lastSeenAtMs + this.config.sessionIdleMs,
+    };
   }
 
   // ------------------------------------------------------------ alarm

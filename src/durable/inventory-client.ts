@@ -4,8 +4,11 @@
  * each of them, all or nothing.
  */
 import type { CalendarDay } from "../db/products";
-import type { Env } from "../env";
-import type { DayConfig, HoldResult, InventoryAsk, InventoryRefusal } from "./inventory";
+/** The binding the client needs (the Worker's Env has it). */
+interface Env {
+  INVENTORY: DurableObjectNamespace<InventoryDO>;
+}
+import type { DayConfig, HoldResult, InventoryAsk, InventoryDO, InventoryRefusal } from "./inventory";
 
 export function inventoryName(productId: string, day: string): string {
   return `${productId}:${day}`;

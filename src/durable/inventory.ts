@@ -18,9 +18,9 @@
  * programmer error and rolls back the transaction it happened in.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { ConfigVars } from "../config";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
-import type { Env } from "../env";
 import { InventoryStore, sumMaps, type DayConfig, type HoldRow, type HoldState } from "./inventory-store";
 
 export type { DayConfig, HoldState } from "./inventory-store";
@@ -55,12 +55,17 @@ export interface InventorySnapshot {
   slots: { index: number; startMinute: number; endMinute: number; capacity: number; held: number; sold: number; available: number }[];
 }
 
-export class InventoryDO extends DurableObject<Env> {
+/** What InventoryDO reads from its environment. */
+export interface InventoryEnv extends ConfigVars {
+  DB: D1Database;
+}
+
+export class InventoryDO extends DurableObject<InventoryEnv> {
   protected readonly store: InventoryStore;
   /** One settling pass at a time; concurrent callers wait for it. */
   private settling: Promise<void> | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: InventoryEnv) {
     super(ctx, env);
     this.store = new InventoryStore(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));

@@ -4,7 +4,9 @@
  * → envelope in the negotiated format. Every answer, refusal or not, is the
  * endpoint's own envelope; a 500 never shows internals.
  */
+import { configOf } from "../config";
 import { ResultCodes, type ResultKey } from "../domain/codes";
+import type { Session } from "../durable/account";
 import { bearerToken, dwidOfToken } from "../domain/tokens";
 import type { Env } from "../env";
 import { describeIssues } from "../schemas/errors";
@@ -16,6 +18,7 @@ import { negotiate, type ResponseFormat } from "../wire/media";
 import { shapeToContract } from "../wire/shape";
 import type { WireObject } from "../wire/xml";
 import type { PartnerContext, PartnerEndpoint } from "./partner-endpoint";
+import { SessionCache } from "./session-cache";
 
 export async function servePartner(endpoint: PartnerEndpoint, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const format = negotiate(request.headers.get("accept"), request.headers.get("content-type"));
@@ -34,9 +37,8 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
       if (!tokenDwid) return fail("sessionInvalid");
     }
     if (endpoint.auth === "session") {
-      const auth = await env.ACCOUNT.get(env.ACCOUNT.idFromName(tokenDwid!)).authenticate(token!);
-      if (!auth.ok) return fail("sessionInvalid");
-      session = auth.session;
+      session = await authenticate(env, token!, tokenDwid!);
+      if (!session) return fail("sessionInvalid");
     }
 
     let loose: unknown;
@@ -51,10 +53,7 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     const parsed = endpoint.request.safeParse(shaped, { reportInput: true });
     if (!parsed.success) {
       // An operation that authenticates itself never ran: an expired session still answers 401 first.
-      if (endpoint.auth === "in-operation") {
-        const auth = await env.ACCOUNT.get(env.ACCOUNT.idFromName(tokenDwid!)).authenticate(token!);
-        if (!auth.ok) return fail("sessionInvalid");
-      }
+      if (endpoint.auth === "in-operation" && !(await authenticate(env, token!, tokenDwid!))) return fail("sessionInvalid");
       const { key, message } = describeIssues(parsed.error.issues);
       return fail(key, message);
     }
@@ -72,6 +71,20 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     console.error(JSON.stringify({ event: "partner_error", path: new URL(request.url).pathname, error: String(error), stack: (error as Error)?.stack }));
     return fail("internal");
   }
+}
+
+const sessions = new SessionCache();
+
+/** The session behind a token: from this isolate's cache, else from the customer's AccountDO. */
+async function authenticate(env: Env, token: string, dwid: string): Promise<Session | null> {
+  const nowMs = Date.now();
+  const ttlMs = configOf(env).sessionCacheMs;
+  const cached = ttlMs > 0 ? sessions.get(token, nowMs) : null;
+  if (cached) return cached;
+  const auth = await env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid)).authenticate(token);
+  if (!auth.ok) return null;
+  sessions.put(token, auth.session, nowMs, ttlMs, auth.expiresAtMs);
+  return auth.session;
 }
 
 function failure(endpoint: PartnerEndpoint, key: ResultKey, message?: string, echo?: Echo): WireObject {

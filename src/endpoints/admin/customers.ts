@@ -1,7 +1,11 @@
 /** /admin/customers: create or edit a customer, list and search, read one. */
 import { z } from "zod";
 import { upperMd5 } from "../../crypto/paypassword";
+import { importSealingKey, seal } from "../../crypto/sealed";
+import { CALLBACK_SECRET_BYTES, newCallbackSecret } from "../../crypto/signature";
+import { callbackSecretContext, storeCallbackSecret } from "../../db/callback-secrets";
 import { getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
+import type { Env } from "../../env";
 import { CustomerPut, DWID_PATTERN, PageQuery } from "../../schemas/admin";
 import { adminError, json, param, readJson, validate, type AdminHandler } from "./http";
 
@@ -21,7 +25,12 @@ export function dwidParam(request: Parameters<AdminHandler>[0]): string | Respon
   return DWID_PATTERN.test(dwid) ? dwid : adminError("adminInvalid", "dwid 必须是1到36位字母、数字、_或-", "dwid");
 }
 
-/** PUT /admin/customers/{dwid}: the profile goes to the AccountDO first, so a customer row never exists without one. */
+/**
+ * PUT /admin/customers/{dwid}: the profile goes to the AccountDO first, so a
+ * customer row never exists without one. The first time a callback URL is
+ * set, the callback signing secret is generated and shown in this answer
+ * (`callbackSecret`), and never again (rotate: POST .../callback-secret).
+ */
 export const putCustomer: AdminHandler = async (request, env) => {
   const dwid = dwidParam(request);
   if (dwid instanceof Response) return dwid;
@@ -35,9 +44,25 @@ export const putCustomer: AdminHandler = async (request, env) => {
   });
   if (!profile.ok) return adminError(profile.reason, undefined, "loginPassword");
   const { created } = await upsertCustomer(env.DB, { dwid, dwlx: body.dwlx, name: body.name, callbackUrl: body.callbackUrl }, Date.now());
+  const callbackSecret = body.callbackUrl ? await issueCallbackSecret(env, dwid, true) : null;
   const customer = await getCustomer(env.DB, dwid);
-  return json(customerJson(customer!), created ? 201 : 200);
+  return json({ ...customerJson(customer!), ...(callbackSecret ? { callbackSecret } : {}) }, created ? 201 : 200);
 };
+
+/** POST /admin/customers/{dwid}/callback-secret: a new signing secret, shown once; the old one stops signing at once. */
+export const rotateCallbackSecret: AdminHandler = async (request, env) => {
+  const dwid = dwidParam(request);
+  if (dwid instanceof Response) return dwid;
+  const callbackSecret = await issueCallbackSecret(env, dwid, false);
+  return callbackSecret ? json({ dwid, callbackSecret }) : adminError("customerNotFound");
+};
+
+/** A fresh secret, sealed at rest; null when not stored (no such customer, or `onlyIfMissing` and one exists). */
+async function issueCallbackSecret(env: Env, dwid: string, onlyIfMissing: boolean): Promise<string | null> {
+  const secret = newCallbackSecret(crypto.getRandomValues(new Uint8Array(CALLBACK_SECRET_BYTES)));
+  const sealed = await seal(await importSealingKey(env.PASSWORD_KEY), secret, callbackSecretContext(dwid));
+  return (await storeCallbackSecret(env.DB, dwid, sealed, Date.now(), onlyIfMissing)) ? secret : null;
+}
 
 export const getCustomerHandler: AdminHandler = async (request, env) => {
   const dwid = dwidParam(request);

@@ -5,7 +5,9 @@
  * alias Source/UseAccountToPayByPwd.aspx. All three run the same payment in
  * the customer's AccountDO (durable/payment-desk.ts).
  */
+import { orderPaidOutboxId } from "../../domain/notifications";
 import type { PayOrderResult } from "../../durable/account";
+import { notifyPaid } from "../../queue/producer";
 import { OrderOperatorResult } from "../../schemas/envelopes";
 import { OrderPayAndActivateByPwdParm, PayOrderUsePayPasswordParm } from "../../schemas/order-pay";
 import { answer, definePartnerEndpoint, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
@@ -41,6 +43,7 @@ function outcomeOf(result: PayOrderResult, ctx: PartnerContext): Outcome {
     return refuse(result.reason, result.message, echo);
   }
   ctx.waitUntil(confirmSold(ctx.env, result.order.orderId, result.order.stock));
+  if (!result.alreadyPaid) ctx.waitUntil(notifyPaid(ctx.env, orderPaidOutboxId(result.order.orderId)));
   return answer({
     orderid: result.order.orderId,
     sendid: result.order.senderId,

@@ -8,8 +8,10 @@ import { insertBill } from "../../db/bills";
 import { getProducts } from "../../db/products";
 import { ResultCodes } from "../../domain/codes";
 import { fenToYuan } from "../../domain/money";
+import { billPaidOutboxId } from "../../domain/notifications";
 import { newBillNum } from "../../domain/pos";
 import type { PayBillResult } from "../../durable/account";
+import { notifyPaid } from "../../queue/producer";
 import { PosBillAddParm, PosBillAddResponse, PosPayWithPrepaymentParm, PosPayWithPrepaymentResponse } from "../../schemas/pos";
 import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
 import { withAccount } from "./accounts";
@@ -78,6 +80,7 @@ export const posPayBill = definePartnerEndpoint({
       })) as PayBillResult,
     );
     if (!result.ok) return refuse(result.reason, result.message);
+    if (!result.alreadyPaid) ctx.waitUntil(notifyPaid(ctx.env, billPaidOutboxId(result.bill.billNum)));
     return answer({
       errcode: result.alreadyPaid ? POS_PAID_EARLIER : POS_PAID_NOW,
       errmsg: result.alreadyPaid ? "单据以前已支付,本次未扣款" : "支付成功",

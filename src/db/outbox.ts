@@ -1,0 +1,258 @@
+/**
+ * D1 `outbox` and `outbox_deliveries`: the notifications the payment batch
+ * wrote (db/payments.ts), their delivery state per channel, the sweep's and
+ * the operators' questions. States and rules: domain/notifications.ts.
+ *
+ * Every state change here is guarded so that a late or duplicate writer
+ * never undoes a delivery: nothing leaves 'sent', and a channel once done
+ * stays done.
+ */
+import type { Channel, ChannelStatus, NotificationKind, OutboxStatus, PaidTarget } from "../domain/notifications";
+import { decodeCursor, pageOf, type Page } from "./pages";
+
+export interface OutboxEntry {
+  id: string;
+  kind: NotificationKind;
+  dwid: string;
+  targetId: string;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+interface OutboxRow {
+  id: string;
+  kind: NotificationKind;
+  dwid: string;
+  target_id: string;
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+const OUTBOX_COLUMNS = "id, kind, dwid, target_id, status, attempts, last_error, created_at_ms, updated_at_ms";
+
+const toEntry = (r: OutboxRow): OutboxEntry => ({
+  id: r.id,
+  kind: r.kind,
+  dwid: r.dwid,
+  targetId: r.target_id,
+  status: r.status,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  createdAtMs: r.created_at_ms,
+  updatedAtMs: r.updated_at_ms,
+});
+
+export interface Delivery {
+  channel: Channel;
+  status: ChannelStatus;
+  attempts: number;
+  target: string | null;
+  lastError: string | null;
+  updatedAtMs: number;
+  sentAtMs: number | null;
+}
+
+interface DeliveryRow {
+  channel: Channel;
+  status: ChannelStatus;
+  attempts: number;
+  target: string | null;
+  last_error: string | null;
+  updated_at_ms: number;
+  sent_at_ms: number | null;
+}
+
+const toDelivery = (r: DeliveryRow): Delivery => ({
+  channel: r.channel,
+  status: r.status,
+  attempts: r.attempts,
+  target: r.target,
+  lastError: r.last_error,
+  updatedAtMs: r.updated_at_ms,
+  sentAtMs: r.sent_at_ms,
+});
+
+// ---------------------------------------------------------------- operators
+
+export async function getOutbox(db: D1Database, id: string): Promise<{ entry: OutboxEntry; deliveries: Delivery[] } | null> {
+  const [entryRes, deliveriesRes] = await db.batch([
+    db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = ?`).bind(id),
+    db.prepare("SELECT * FROM outbox_deliveries WHERE outbox_id = ? ORDER BY channel").bind(id),
+  ]);
+  const row = (entryRes!.results as OutboxRow[])[0];
+  return row ? { entry: toEntry(row), deliveries: (deliveriesRes!.results as DeliveryRow[]).map(toDelivery) } : null;
+}
+
+/** Newest first; keyset on (created_at_ms, id). */
+export async function listOutbox(db: D1Database, f: { status?: OutboxStatus; limit: number; cursor?: string }): Promise<Page<OutboxEntry>> {
+  const key = decodeCursor(f.cursor);
+  const { results } = await db
+    .prepare(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox
+       WHERE (?1 IS NULL OR status = ?1)
+         AND (?2 IS NULL OR created_at_ms < ?2 OR (created_at_ms = ?2 AND id < ?3))
+       ORDER BY created_at_ms DESC, id DESC LIMIT ?4`,
+    )
+    .bind(f.status ?? null, key ? (key[0] as number) : null, key ? (key[1] as string) : null, f.limit + 1)
+    .all<OutboxRow>();
+  return pageOf(results, f.limit, toEntry, (r) => [r.created_at_ms, r.id]);
+}
+
+// ---------------------------------------------------------------- producer and sweep
+
+/**
+ * Marks rows handed to the queue. `from` names the states a row may leave:
+ * the pay endpoints move only 'pending' rows (a fast consumer may already
+ * have sent it); the sweep also refreshes stale 'enqueued' ones.
+ */
+export async function markEnqueued(db: D1Database, ids: readonly string[], from: readonly OutboxStatus[], nowMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .prepare(
+      `UPDATE outbox SET status = 'enqueued', updated_at_ms = ?3
+       WHERE id IN (SELECT value FROM json_each(?1)) AND status IN (SELECT value FROM json_each(?2))`,
+    )
+    .bind(JSON.stringify(ids), JSON.stringify(from), nowMs)
+    .run();
+}
+
+/** An operator's retry: any state but 'sent' goes back to 'enqueued'. The row's state afterwards, or null when unknown. */
+export async function requeue(db: D1Database, id: string, nowMs: number): Promise<OutboxStatus | null> {
+  const [, after] = await db.batch([
+    db.prepare("UPDATE outbox SET status = 'enqueued', updated_at_ms = ?2 WHERE id = ?1 AND status != 'sent'").bind(id, nowMs),
+    db.prepare("SELECT status FROM outbox WHERE id = ?").bind(id),
+  ]);
+  return (after!.results as { status: OutboxStatus }[])[0]?.status ?? null;
+}
+
+/** What the sweep enqueues: 'pending' rows older than `pendingBeforeMs`, and 'enqueued' rows untouched since `staleBeforeMs`. */
+export async function listDue(db: D1Database, q: { pendingBeforeMs: number; staleBeforeMs: number; limit: number }): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM outbox
+       WHERE (status = 'pending' AND created_at_ms <= ?1) OR (status = 'enqueued' AND updated_at_ms <= ?2)
+       ORDER BY created_at_ms LIMIT ?3`,
+    )
+    .bind(q.pendingBeforeMs, q.staleBeforeMs, q.limit)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+// ---------------------------------------------------------------- consumer
+
+export interface DeliveryView {
+  entry: OutboxEntry;
+  /** The customer's callback URL and sealed secret; null when the customer row is gone. */
+  customer: { callbackUrl: string | null; callbackSecretSealed: string | null } | null;
+  /** The paid order or bill; null when it is gone (the row is then undeliverable). */
+  target: PaidTarget | null;
+  deliveries: Map<Channel, Delivery>;
+}
+
+/** Everything one delivery needs, read in one batch (one consistent snapshot). */
+export async function loadDeliveryView(db: D1Database, id: string): Promise<DeliveryView | null> {
+  const [entryRes, customerRes, orderRes, ticketsRes, billRes, deliveriesRes] = await db.batch([
+    db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = ?1`).bind(id),
+    db.prepare(
+      `SELECT c.callback_url, c.callback_secret_sealed FROM customers c JOIN outbox o ON o.dwid = c.dwid WHERE o.id = ?1`,
+    ).bind(id),
+    db.prepare(
+      `SELECT r.order_id, r.sender_id, r.status, r.mobile, r.paid_at_ms FROM orders r
+       JOIN outbox o ON o.kind = 'order_paid' AND o.target_id = r.order_id WHERE o.id = ?1`,
+    ).bind(id),
+    db.prepare(
+      `SELECT t.ticket_code FROM tickets t JOIN outbox o ON o.kind = 'order_paid' AND o.target_id = t.order_id
+       WHERE o.id = ?1 ORDER BY t.line_no, t.rowid`,
+    ).bind(id),
+    db.prepare(
+      `SELECT b.bill_num, b.sender_bill_num, b.status, b.rnd_code, b.paid_at_ms FROM pos_bills b
+       JOIN outbox o ON o.kind = 'bill_paid' AND o.target_id = b.bill_num WHERE o.id = ?1`,
+    ).bind(id),
+    db.prepare("SELECT * FROM outbox_deliveries WHERE outbox_id = ?1").bind(id),
+  ]);
+  const row = (entryRes!.results as OutboxRow[])[0];
+  if (!row) return null;
+  const entry = toEntry(row);
+  const customer = (customerRes!.results as { callback_url: string | null; callback_secret_sealed: string | null }[])[0];
+  const order = (orderRes!.results as { order_id: string; sender_id: string | null; status: string; mobile: string | null; paid_at_ms: number | null }[])[0];
+  const bill = (billRes!.results as { bill_num: string; sender_bill_num: string | null; status: string; rnd_code: string | null; paid_at_ms: number | null }[])[0];
+  let target: PaidTarget | null = null;
+  if (entry.kind === "order_paid" && order) {
+    target = {
+      kind: "order_paid", dwid: entry.dwid, orderId: order.order_id, senderId: order.sender_id, status: order.status,
+      mobile: order.mobile, paidAtMs: order.paid_at_ms ?? entry.createdAtMs,
+      ticketCodes: (ticketsRes!.results as { ticket_code: string }[]).map((t) => t.ticket_code),
+    };
+  } else if (entry.kind === "bill_paid" && bill) {
+    target = {
+      kind: "bill_paid", dwid: entry.dwid, billNum: bill.bill_num, senderBillNum: bill.sender_bill_num, status: bill.status,
+      rndCode: bill.rnd_code, paidAtMs: bill.paid_at_ms ?? entry.createdAtMs,
+    };
+  }
+  return {
+    entry,
+    customer: customer ? { callbackUrl: customer.callback_url, callbackSecretSealed: customer.callback_secret_sealed } : null,
+    target,
+    deliveries: new Map((deliveriesRes!.results as DeliveryRow[]).map((r) => [r.channel, toDelivery(r)])),
+  };
+}
+
+export interface ChannelOutcome {
+  channel: Channel;
+  status: ChannelStatus;
+  target: string | null;
+  error: string | null;
+}
+
+/** How one delivery attempt leaves the row: every channel done, retrying, or undeliverable. */
+export type AttemptOutcome = { status: "sent" } | { status: "enqueued"; error: string } | { status: "dead"; error: string };
+
+/**
+ * Records one delivery attempt in one batch: each channel tried, then the
+ * row. A channel already done is never downgraded by a late duplicate, and
+ * a row already 'sent' stays so.
+ */
+export async function recordAttempt(db: D1Database, id: string, channels: readonly ChannelOutcome[], outcome: AttemptOutcome, nowMs: number): Promise<void> {
+  const statements = channels.map((c) =>
+    db
+      .prepare(
+        `INSERT INTO outbox_deliveries (outbox_id, channel, status, attempts, target, last_error, updated_at_ms, sent_at_ms)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, CASE WHEN ?3 IN ('sent','logged') THEN ?6 END)
+         ON CONFLICT (outbox_id, channel) DO UPDATE SET
+           status = excluded.status, attempts = outbox_deliveries.attempts + 1, target = excluded.target,
+           last_error = coalesce(excluded.last_error, outbox_deliveries.last_error),
+           updated_at_ms = excluded.updated_at_ms, sent_at_ms = excluded.sent_at_ms
+         WHERE outbox_deliveries.status NOT IN ('sent','logged','skipped')`,
+      )
+      .bind(id, c.channel, c.status, c.target, c.error, nowMs),
+  );
+  const error = outcome.status === "sent" ? null : outcome.error;
+  statements.push(
+    db
+      .prepare(
+        `UPDATE outbox SET status = CASE WHEN status = 'sent' THEN 'sent' ELSE ?2 END, attempts = attempts + 1,
+           last_error = coalesce(?3, last_error), updated_at_ms = ?4
+         WHERE id = ?1`,
+      )
+      .bind(id, outcome.status, error, nowMs),
+  );
+  await db.batch(statements);
+}
+
+/** The dead-letter consumer: retries exhausted. Rows already sent, dead or failed are left alone. */
+export async function markDeadLettered(db: D1Database, ids: readonly string[], nowMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .prepare(
+      `UPDATE outbox SET status = 'failed', last_error = coalesce(last_error, 'retries exhausted'), updated_at_ms = ?2
+       WHERE id IN (SELECT value FROM json_each(?1)) AND status IN ('pending','enqueued')`,
+    )
+    .bind(JSON.stringify(ids), nowMs)
+    .run();
+}

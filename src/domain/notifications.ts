@@ -1,0 +1,110 @@
+/**
+ * Pure rules of the paid-order / paid-bill notifications (issue 6; SPEC §5.1
+ * "generates tickets and sends a notification to the guest or the agency"):
+ * the outbox's ids and states, what each channel says, the retry schedule.
+ * No I/O, no clock: times come in as arguments.
+ *
+ * An outbox row (written in the payment's D1 batch) is delivered on two
+ * channels: the partner's signed callback and the guest's SMS. Each channel
+ * is tracked on its own, so retrying the message never repeats a channel
+ * that is already done.
+ */
+
+export type NotificationKind = "order_paid" | "bill_paid";
+
+/**
+ * pending  — written by the payment, not yet handed to the queue;
+ * enqueued — on the queue (retrying when attempts > 0 and last_error is set);
+ * sent     — every channel done;
+ * failed   — retries exhausted, the dead-letter consumer recorded it (operators retry);
+ * dead     — undeliverable whatever the retries (its order or bill is gone).
+ */
+export const OUTBOX_STATUSES = ["pending", "enqueued", "sent", "failed", "dead"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+export type Channel = "callback" | "sms";
+export const CHANNELS: readonly Channel[] = ["callback", "sms"];
+
+/** logged: no SMS gateway configured, the message went to the log (local dev). */
+export type ChannelStatus = "sent" | "logged" | "skipped" | "failed";
+const DONE: ReadonlySet<ChannelStatus> = new Set(["sent", "logged", "skipped"]);
+export const channelDone = (status: ChannelStatus | undefined): boolean => status !== undefined && DONE.has(status);
+
+/** Outbox ids, as the payment batch writes them (durable/payment-targets.ts): stable, so a partner drops duplicates by id. */
+export const orderPaidOutboxId = (orderId: string): string => `order-paid:${orderId}`;
+export const billPaidOutboxId = (billNum: string): string => `bill-paid:${billNum}`;
+export const OUTBOX_ID_MAX_CHARS = 64;
+
+// ---------------------------------------------------------------- limits
+
+/** A partner callback or the SMS gateway answering slower than this is a failed attempt. */
+export const CALLBACK_TIMEOUT_MS = 10_000;
+export const SMS_TIMEOUT_MS = 10_000;
+/** Retry backoff: base × 2^(attempt−1), at most this (Queues allow up to 12 h). */
+export const RETRY_DELAY_CAP_SECONDS = 900;
+/** Rows the sweep enqueues per batch (sendBatch takes at most 100 messages), and batches per run. */
+export const SWEEP_BATCH_SIZE = 100;
+export const SWEEP_MAX_BATCHES = 10;
+/**
+ * An 'enqueued' row untouched for this long lost its message (e.g. the
+ * dead-letter consumer failed too): the sweep enqueues it again. Far beyond
+ * the whole retry schedule (≈ 30 min).
+ */
+export const STALE_ENQUEUED_MS = 6 * 3_600_000;
+/** Errors kept in last_error are cut to this. */
+export const LAST_ERROR_MAX_CHARS = 500;
+/** An SMS lists at most this many ticket codes; the rest are counted. */
+export const SMS_MAX_CODES = 20;
+
+/** Seconds before the next delivery of a message that failed its `attempt`-th delivery (1-based). */
+export function retryDelaySeconds(attempt: number, baseSeconds: number): number {
+  const exponent = Math.min(Math.max(attempt, 1) - 1, 20);
+  return Math.min(RETRY_DELAY_CAP_SECONDS, Math.round(baseSeconds * 2 ** exponent));
+}
+
+// ---------------------------------------------------------------- what is said
+
+/** The paid order or bill as D1 has it when the notification is delivered. */
+export type PaidTarget =
+  | { kind: "order_paid"; dwid: string; orderId: string; senderId: string | null; status: string; mobile: string | null; paidAtMs: number; ticketCodes: string[] }
+  | { kind: "bill_paid"; dwid: string; billNum: string; senderBillNum: string | null; status: string; rndCode: string | null; paidAtMs: number };
+
+/**
+ * The partner callback's JSON body. Field names follow the partner API's
+ * spelling (senderid, orderid); `id` is the outbox id, the same on every
+ * retry and duplicate.
+ */
+export function callbackBody(id: string, target: PaidTarget): Record<string, unknown> {
+  const paidAt = new Date(target.paidAtMs).toISOString();
+  if (target.kind === "order_paid") {
+    return {
+      id, kind: target.kind, dwid: target.dwid, senderid: target.senderId, orderid: target.orderId,
+      status: target.status, tickets: target.ticketCodes, paidAt,
+    };
+  }
+  return {
+    id, kind: target.kind, dwid: target.dwid, billNum: target.billNum, senderBillNum: target.senderBillNum,
+    status: target.status, rndCode: target.rndCode, paidAt,
+  };
+}
+
+/** The guest's SMS: ticket codes, or the bill's pickup code. null when there is nobody to send it to. */
+export function smsFor(target: PaidTarget): { to: string; text: string } | null {
+  if (target.kind === "order_paid") {
+    if (!target.mobile) return null;
+    const shown = target.ticketCodes.slice(0, SMS_MAX_CODES).join("、");
+    const more = target.ticketCodes.length > SMS_MAX_CODES ? `等共${target.ticketCodes.length}张` : "";
+    return { to: target.mobile, text: `您的订单${target.orderId}已支付成功，门票码：${shown}${more}。入园时请出示门票码。` };
+  }
+  // POS bills carry no mobile (SPEC §5.4): the pickup code is printed by the terminal.
+  return null;
+}
+
+/** 13800138000 → 138****8000, for logs and the operators' view. */
+export function maskMobile(mobile: string): string {
+  return mobile.length >= 11 ? `${mobile.slice(0, 3)}****${mobile.slice(-4)}` : "****";
+}
+
+export function truncateError(text: string): string {
+  return text.length <= LAST_ERROR_MAX_CHARS ? text : `${text.slice(0, LAST_ERROR_MAX_CHARS - 1)}…`;
+}

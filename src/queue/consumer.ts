@@ -1,0 +1,120 @@
+/**
+ * The notification queue's consumers (wrangler.toml [[queues.consumers]]).
+ *
+ * scenic-notifications: each message names an outbox row. The row, its
+ * customer, its order or bill and its per-channel state are read from D1;
+ * every channel not yet done is tried; the outcome is recorded; the message
+ * is acked when every channel is done (or the row is undeliverable), else
+ * retried with exponential backoff. After max_retries the queue moves it to
+ * the dead-letter queue.
+ *
+ * scenic-notifications-dlq: the row says 'failed' (attempts and last error
+ * kept) and waits for an operator (POST /admin/notifications/{id}/retry).
+ *
+ * Delivery is at least once: a duplicate message (sweep, operator retry)
+ * finds the row sent and is acked; two copies in one batch are processed
+ * once. Two copies in flight at the same moment in different batches can
+ * both deliver a channel — the partner drops the second by its id.
+ */
+import { configOf, type Config } from "../config";
+import { importSealingKey, open } from "../crypto/sealed";
+import { callbackSecretContext } from "../db/callback-secrets";
+import { loadDeliveryView, markDeadLettered, recordAttempt, type AttemptOutcome, type ChannelOutcome, type DeliveryView } from "../db/outbox";
+import {
+  CALLBACK_TIMEOUT_MS, callbackBody, channelDone, retryDelaySeconds, SMS_TIMEOUT_MS, smsFor, truncateError, type Channel,
+} from "../domain/notifications";
+import type { Env } from "../env";
+import { postCallback, sendSms, type ChannelResult } from "./channels";
+import { NOTIFY_DEAD_LETTER_QUEUE_NAME, outboxIdOf } from "./messages";
+
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  if (batch.queue === NOTIFY_DEAD_LETTER_QUEUE_NAME) return recordDeadLetters(batch, env);
+  const config = configOf(env);
+  const seen = new Set<string>();
+  const work: Promise<void>[] = [];
+  for (const message of batch.messages) {
+    const outboxId = outboxIdOf(message.body);
+    if (outboxId === null) {
+      console.error(JSON.stringify({ event: "notify_message_unreadable", queue: batch.queue, messageId: message.id }));
+      message.ack();
+    } else if (seen.has(outboxId)) {
+      message.ack();
+    } else {
+      seen.add(outboxId);
+      work.push(deliverMessage(env, config, message, outboxId));
+    }
+  }
+  await Promise.all(work);
+}
+
+async function deliverMessage(env: Env, config: Config, message: Message<unknown>, outboxId: string): Promise<void> {
+  let verdict: "ack" | "retry";
+  try {
+    verdict = await deliver(env, config, outboxId, Date.now());
+  } catch (error) {
+    // D1 or the sealing key failed: nothing was recorded; try the whole message again later.
+    console.error(JSON.stringify({ event: "notify_delivery_error", outboxId, attempt: message.attempts, error: String(error) }));
+    verdict = "retry";
+  }
+  if (verdict === "ack") message.ack();
+  else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, config.notifyRetryBaseSeconds) });
+}
+
+/** One delivery attempt of one outbox row. */
+export async function deliver(env: Env, config: Config, outboxId: string, nowMs: number): Promise<"ack" | "retry"> {
+  const view = await loadDeliveryView(env.DB, outboxId);
+  if (!view) {
+    console.error(JSON.stringify({ event: "notify_unknown_outbox_id", outboxId }));
+    return "ack";
+  }
+  if (view.entry.status === "sent") return "ack";
+  if (!view.target) {
+    const error = `${view.entry.kind === "order_paid" ? "order" : "bill"} ${view.entry.targetId} not found`;
+    await recordAttempt(env.DB, outboxId, [], { status: "dead", error }, nowMs);
+    return "ack";
+  }
+
+  const pending = (channel: Channel) => !channelDone(view.deliveries.get(channel)?.status);
+  const [callback, sms] = await Promise.all([
+    pending("callback") ? callbackChannel(env, view, nowMs) : null,
+    pending("sms") ? smsChannel(config, view) : null,
+  ]);
+  const tried: ChannelOutcome[] = [];
+  if (callback) tried.push({ channel: "callback", ...callback });
+  if (sms) tried.push({ channel: "sms", ...sms });
+
+  const failures = tried.filter((c) => c.status === "failed").map((c) => `${c.channel}: ${c.error}`);
+  const outcome: AttemptOutcome = failures.length === 0 ? { status: "sent" } : { status: "enqueued", error: truncateError(failures.join("; ")) };
+  await recordAttempt(env.DB, outboxId, tried, outcome, nowMs);
+  return outcome.status === "sent" ? "ack" : "retry";
+}
+
+async function callbackChannel(env: Env, view: DeliveryView, nowMs: number): Promise<ChannelResult> {
+  const url = view.customer?.callbackUrl ?? null;
+  if (!url) return { status: "skipped", target: null, error: "customer has no callbackUrl" };
+  const sealed = view.customer?.callbackSecretSealed ?? null;
+  if (!sealed) {
+    return { status: "failed", target: url, error: `no callback secret: rotate it with POST /admin/customers/${view.entry.dwid}/callback-secret` };
+  }
+  const secret = await open(await importSealingKey(env.PASSWORD_KEY), sealed, callbackSecretContext(view.entry.dwid));
+  const body = JSON.stringify(callbackBody(view.entry.id, view.target!));
+  return postCallback({ url, secret, id: view.entry.id, body, nowMs, timeoutMs: CALLBACK_TIMEOUT_MS });
+}
+
+async function smsChannel(config: Config, view: DeliveryView): Promise<ChannelResult> {
+  const sms = smsFor(view.target!);
+  if (!sms) return { status: "skipped", target: null, error: view.target!.kind === "bill_paid" ? "bills carry no mobile" : "order has no mobile" };
+  return sendSms(config.smsGateway, { ...sms, reference: view.entry.id }, SMS_TIMEOUT_MS);
+}
+
+async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const ids: string[] = [];
+  for (const message of batch.messages) {
+    const id = outboxIdOf(message.body);
+    if (id !== null) ids.push(id);
+  }
+  // A D1 failure throws: the whole batch is retried (wrangler.toml max_retries of the DLQ consumer).
+  await markDeadLettered(env.DB, ids, Date.now());
+  console.error(JSON.stringify({ event: "notify_dead_lettered", ids }));
+  batch.ackAll();
+}
