@@ -26,7 +26,7 @@ const positiveYuan = (description: string) =>
 /** A string matching `pattern`, refused with the rule's Chinese text. */
 const matching = (pattern: RegExp, text: string) => z.string().refine((v) => pattern.test(v), { params: rule("format", text) });
 
-const hhmm = matching(/^([01]\d|2[0-3]):[0-5]\d$/, "必须是HH:mm格式的时间");
+const hhmm = matching(/^([01]\d|2[0-3]):[0-5]\d$/, "必须是HH:mm格式的时间").describe("HH:mm");
 
 export const DWID_PATTERN = /^[A-Za-z0-9_-]{1,36}$/;
 export const PRODUCT_ID_PATTERN = /^[A-Za-z0-9_-]{1,36}$/;
@@ -50,13 +50,13 @@ export const DepositPost = z.object({
 });
 
 export const InsuranceConfig = z.object({
-  mode: z.enum(["forced", "optional", "none"]),
+  mode: z.enum(["forced", "optional", "none"]).describe("forced 强制购买(BuyInsurance 视为\"1\"),optional 可选,none 不提供"),
   price: yuan("保险单价(元)"),
-  count: z.number().int().min(1).max(10),
-  planCode: z.string().max(30),
-  planName: z.string().max(30),
-  destZone: z.string().max(50).nullable().optional(),
-  timeRange: z.number().int().min(1).max(3650).nullable().optional(),
+  count: z.number().int().min(1).max(10).describe("每张门票的保险份数"),
+  planCode: z.string().max(30).describe("保险产品计划代码"),
+  planName: z.string().max(30).describe("保险产品计划名称"),
+  destZone: z.string().max(50).nullable().optional().describe("目的地"),
+  timeRange: z.number().int().min(1).max(3650).nullable().optional().describe("保险天数"),
   holder: z
     .object({
       type: z.enum(["1", "2"]),
@@ -68,30 +68,36 @@ export const InsuranceConfig = z.object({
       email: z.string().max(60),
     })
     .nullable()
-    .optional(),
+    .optional()
+    .describe("投保人(type 1 个人,2 企业)"),
 });
 
 export const ProductPut = z.object({
-  name: z.string().min(1).max(100),
-  kind: z.enum(["ticket", "yearcard", "retail"]),
+  name: z.string().min(1).max(100).describe("产品名称"),
+  kind: z.enum(["ticket", "yearcard", "retail"]).describe("ticket 日历门票,yearcard 互联网年卡,retail 自营零售"),
   price: yuan("产品价格(元)"),
-  realName: z.boolean().optional(),
-  maxPerOrder: z.number().int().min(1).nullable().optional(),
-  limitPerIdPerDay: z.number().int().min(1).nullable().optional(),
-  limitPerMobilePerDay: z.number().int().min(1).nullable().optional(),
-  insurance: InsuranceConfig.nullable().optional(),
-  onSale: z.boolean().optional(),
+  realName: z.boolean().optional().describe("实名制:每张门票一个证件号"),
+  maxPerOrder: z.number().int().min(1).nullable().optional().describe("单笔订单限购张数"),
+  limitPerIdPerDay: z.number().int().min(1).nullable().optional().describe("同一证件号每天限购张数"),
+  limitPerMobilePerDay: z.number().int().min(1).nullable().optional().describe("同一手机号每天限购张数"),
+  insurance: InsuranceConfig.nullable().optional().describe("年卡保险配置"),
+  onSale: z.boolean().optional().describe("在售,默认 true"),
 });
 
 export const Timeslot = z
-  .object({ index: z.number().int().min(1).max(99), start: hhmm, end: hhmm, capacity: z.number().int().min(0) })
+  .object({
+    index: z.number().int().min(1).max(99).describe("时段序号(timespanindex)"),
+    start: hhmm,
+    end: hhmm,
+    capacity: z.number().int().min(0).describe("该时段的容量"),
+  })
   .refine((s) => s.start < s.end, { params: rule("format", "start必须早于end"), path: ["end"] });
 
 export const CalendarDayPut = z
   .object({
-    stock: z.number().int().min(0).max(1_000_000),
+    stock: z.number().int().min(0).max(1_000_000).describe("当日库存"),
     price: yuan("当日价格(元),不填则用产品价格").nullable().optional(),
-    timeslots: z.array(Timeslot).max(48).nullable().optional(),
+    timeslots: z.array(Timeslot).max(48).nullable().optional().describe("分时段入园;容量之和不能小于库存"),
   })
   .refine((d) => !d.timeslots || new Set(d.timeslots.map((s) => s.index)).size === d.timeslots.length, {
     params: rule("conflict", "时段序号不能重复"),
@@ -102,6 +108,6 @@ export const dayParam = z.string().refine(isRealDate, { params: rule("format", "
 export const monthParam = matching(/^\d{4}(0[1-9]|1[0-2])$/, "必须是yyyyMM格式的月份");
 
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe("每页条数"),
+  cursor: z.string().max(200).optional().describe("上一页答复的 nextCursor"),
 });

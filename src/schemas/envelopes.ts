@@ -45,8 +45,8 @@ export function commonResultWithTag<Tag extends z.ZodObject>(tag: Tag) {
     {
       errcode: errcode(),
       errmsg: errmsg(),
-      // No .describe() here: it would clone `tag` and lose its DataContract entry.
-      tag: tag.nullable().optional(),
+      // Described on the optional wrapper: `tag.describe()` would clone `tag` itself.
+      tag: tag.nullable().optional().describe("操作同时,服务器端需要返回的其他值。"),
     },
   );
 }

@@ -12,8 +12,13 @@ import { yuanToFen } from "../domain/money";
 /** How a leaf member travels on the wire (Json.NET / DataContract types). */
 export type WireKind = "string" | "int" | "decimal";
 
-/** Leaf kinds, looked up by `wire/contract.ts`. */
-export const wireKinds = z.registry<{ kind: WireKind }>();
+/**
+ * Leaf kinds, looked up by `wire/contract.ts`. `clrNullable`: the legacy
+ * member is `Nullable<T>` (`int?`, `decimal?`), which only the help pages'
+ * sample generator tells apart (it fills such a member from a fresh counter,
+ * so the seeds show `InsuranceCount: 1` where a plain `int` shows its position).
+ */
+export const wireKinds = z.registry<{ kind: WireKind; clrNullable?: boolean }>();
 
 /** DataContract identity of an object schema (root element and namespace). */
 export interface DataContractMeta {
@@ -27,6 +32,8 @@ export interface DataContractMeta {
    * (SPEC §3: PosPayWithPrepaymentParm writes BillNum, PayPwd, SenderBillNum, DWID, DWSX).
    */
   baseMembers?: readonly string[];
+  /** The type's own documentation (shown under "Body Parameters" on the help page). */
+  description?: string;
 }
 export const dataContracts = z.registry<DataContractMeta>();
 
@@ -75,6 +82,8 @@ interface IntOptions {
   required?: boolean;
   min?: number;
   max?: number;
+  /** The legacy member is `int?` (see `wireKinds`); documentation only. */
+  clrNullable?: boolean;
 }
 
 /** A legacy `integer` member (Int32). */
@@ -83,7 +92,7 @@ export function int(options: IntOptions): z.ZodOptional<z.ZodNullable<z.ZodNumbe
 export function int(options: IntOptions): z.ZodNumber | z.ZodOptional<z.ZodNullable<z.ZodNumber>> {
   let leaf = z.number({ error: typeError }).int().min(options.min ?? -2147483648).max(options.max ?? 2147483647);
   leaf = leaf.describe(options.description);
-  wireKinds.add(leaf, { kind: "int" });
+  wireKinds.add(leaf, { kind: "int", clrNullable: options.clrNullable });
   return options.required ? leaf : leaf.nullable().optional();
 }
 
@@ -91,24 +100,39 @@ export function int(options: IntOptions): z.ZodNumber | z.ZodOptional<z.ZodNulla
  * A legacy `decimal number` member holding money in yuan. Carried as canonical
  * decimal text so no binary float ever touches an amount; at most 2 decimals.
  */
-export function money(options: { description: string; required?: boolean }) {
+export function money(options: { description: string; required?: boolean; clrNullable?: boolean }) {
   let leaf = z
     .string({ error: typeError })
     .refine((v) => { const fen = yuanToFen(v); return fen !== null && fen >= 0; }, {
       params: rule("format", "必须是不小于0且最多两位小数的金额"),
     });
   leaf = leaf.describe(options.description);
-  wireKinds.add(leaf, { kind: "decimal" });
+  wireKinds.add(leaf, { kind: "decimal", clrNullable: options.clrNullable });
   return options.required ? leaf : leaf.nullable().optional();
 }
 
-/** A DataContract object type. Member order here is the JSON (declaration) order. */
-export function contract<Shape extends z.ZodRawShape>(meta: DataContractMeta & { description?: string }, shape: Shape) {
-  const { description, ...contractMeta } = meta;
-  let schema = z.object(shape);
-  if (description) schema = schema.describe(description);
-  dataContracts.add(schema, contractMeta);
+/**
+ * A DataContract object type. Member order here is the JSON (declaration)
+ * order. The type's own description stays in its DataContract entry: a
+ * description on the schema itself belongs to a member (see `member`).
+ */
+export function contract<Shape extends z.ZodRawShape>(meta: DataContractMeta, shape: Shape) {
+  const schema = z.object(shape);
+  dataContracts.add(schema, meta);
   return schema;
+}
+
+/**
+ * A member typed by another contract, with the member's own description (the
+ * seed's `payparm`: "支付的参数。"). `.describe()` clones a schema, so the clone
+ * is registered as the same DataContract; validation is the type's.
+ */
+export function member<Type extends z.ZodObject>(type: Type, description: string): Type {
+  const meta = dataContracts.get(type);
+  if (!meta) throw new Error("member() needs a contract() type");
+  const described = type.describe(description);
+  dataContracts.add(described, meta);
+  return described;
 }
 
 export function rule(name: Rule, text: string): RuleParams {

@@ -33,7 +33,7 @@ export const OrderAddItemParm = contract(
     }),
     mobile: text({ description: "游客手机号码", max: 11, format: formats.mobile }),
     gateinmode: text({ description: "入园方式" }),
-    seatitems: z.array(Order2SeatItem).nullable().optional(),
+    seatitems: z.array(Order2SeatItem).nullable().optional().describe("选座信息,每张门票一个座位(不选座时不填)。"),
   },
 );
 

@@ -4,7 +4,7 @@
  * payorder-min-use-prepayment-and-password.txt.
  */
 import type { z } from "zod";
-import { contract, formats, text } from "./fields";
+import { contract, formats, member, text } from "./fields";
 import { NS } from "./namespaces";
 
 export const PAY_PASSWORD_DESCRIPTION =
@@ -38,7 +38,7 @@ export const OrderPayAndActivateByPwdParm = contract(
       max: 1,
       format: formats.dwlx,
     }),
-    payparm: PayOrderUsePayPasswordParm,
+    payparm: member(PayOrderUsePayPasswordParm, "支付的参数。"),
     sellstationid: text({ description: "售票站点ID", required: true, max: 2 }),
     marketareaid: text({ description: "市场区划ID", max: 8 }),
     teamtypecode: text({ description: "团队类型代码", max: 2 }),

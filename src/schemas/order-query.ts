@@ -39,8 +39,8 @@ export const OrderQueryResult = contract(
     status: text({ description: "订单状态" }),
     amount: money({ description: "订单金额(元)" }),
     effectdate: text({ description: "生效日期yyyyMMdd" }),
-    items: z.array(OrderQueryItem).nullable().optional(),
-    tickets: z.array(OrderQueryTicket).nullable().optional(),
+    items: z.array(OrderQueryItem).nullable().optional().describe("订单明细"),
+    tickets: z.array(OrderQueryTicket).nullable().optional().describe("门票,支付前为空"),
   },
 );
 export const OrderQueryResponse = commonResultWithTag(OrderQueryResult);

@@ -59,16 +59,18 @@ export const YearCardOrderAddParm = contract(
       format: formats.flag01,
     }),
     InsurancePrice: money({
+      clrNullable: true,
       description: "保险的单价,当购买保险时此值必填,且必须与提交时刻系统中的当前配置一置,否则提交会失败。",
     }),
     InsuranceCount: int({
+      clrNullable: true,
       description:
         "每张门票的保险份数,一般为1 ,此值应等于门票的支持凭证数,当购买保险时此值必填,且必须与提交时刻系统中的当前配置一置,否则提交会失败。",
     }),
     InsurancePlanCode: text({ description: `保险产品计划代码,${SERVER_FILLS}`, max: 30 }),
     InsurancePlanName: text({ description: `保险产品计划名称,${SERVER_FILLS}`, max: 30 }),
     InsuranceDestZone: text({ description: `目的地,${SERVER_FILLS}`, max: 50 }),
-    InsuranceTimeRange: int({ description: `保险天数,${SERVER_FILLS}` }),
+    InsuranceTimeRange: int({ description: `保险天数,${SERVER_FILLS}`, clrNullable: true }),
     InsuranceHolderType: text({ description: `投保类型,投保类型[1(个人),2(企业)],${SERVER_FILLS}`, max: 1 }),
     InsuranceHolderCompanyName: text({ description: `投保企业名称,投保类型企业必填,${SERVER_FILLS}`, max: 60 }),
     InsuranceHolderCompanyCode: text({ description: `投保企业代码(组织机构代码),${SERVER_FILLS}`, max: 20 }),

@@ -1,0 +1,343 @@
+/**
+ * The operators' /admin API as the OpenAPI document describes it (SPEC §7).
+ * Request bodies and queries are the very schemas the handlers validate with
+ * (`schemas/admin.ts`); the answers are described here, beside the list of
+ * operations, as strict zod objects — test/api/help-openapi.test.ts parses
+ * real answers of the Worker with them, so a field added or renamed in a
+ * handler fails that test until it is documented. Pure; no I/O.
+ */
+import { z } from "zod";
+import type { ResultKey } from "../domain/codes";
+import {
+  CalendarDayPut, CustomerPut, DepositPost, DWID_PATTERN, PageQuery, PRODUCT_ID_PATTERN, ProductPut,
+} from "../schemas/admin";
+
+// ---------------------------------------------------------------- answers
+
+const isoTime = z.string().describe("ISO 8601, UTC");
+const yuanNumber = (description: string) => z.number().describe(`${description}(元,最多两位小数)`);
+const cursor = z.string().nullable().describe("下一页的 cursor;null 表示没有下一页");
+
+export const AdminError = z.strictObject({
+  error: z.strictObject({
+    code: z.number().int().describe("结果代码(src/domain/codes.ts)"),
+    message: z.string(),
+    field: z.string().optional().describe("出错的字段"),
+  }),
+});
+
+export const AdminCustomer = z.strictObject({
+  dwid: z.string(),
+  dwlx: z.string(),
+  name: z.string(),
+  callbackUrl: z.string().nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+export const AdminCustomerSaved = AdminCustomer.extend({
+  callbackSecret: z.string().optional().describe("回调签名密钥:首次设置 callbackUrl 时生成并只在此返回一次"),
+});
+
+export const AdminCallbackSecret = z.strictObject({ dwid: z.string(), callbackSecret: z.string() });
+
+export const AdminAccount = z.strictObject({
+  balance: yuanNumber("余额"),
+  held: yuanNumber("冻结中"),
+  available: yuanNumber("可用"),
+});
+
+export const AdminAccountOfCustomer = AdminAccount.extend({ dwid: z.string() });
+
+export const AdminLedgerEntry = z.strictObject({
+  seq: z.number().int(),
+  kind: z.enum(["deposit", "debit", "refund"]),
+  amount: yuanNumber("金额"),
+  balanceAfter: yuanNumber("之后的余额"),
+  reference: z.string(),
+  target: z.string().nullable(),
+  createdAt: isoTime,
+});
+
+export const AdminDepositResult = z.strictObject({
+  duplicate: z.boolean().describe("同一 reference 的重复提交"),
+  entry: AdminLedgerEntry,
+  account: AdminAccount,
+});
+
+export const AdminLedgerPage = z.strictObject({ account: AdminAccount, items: z.array(AdminLedgerEntry), nextCursor: cursor });
+
+const insuranceOut = z.strictObject({
+  mode: z.enum(["forced", "optional", "none"]),
+  price: yuanNumber("保险单价"),
+  count: z.number().int(),
+  planCode: z.string(),
+  planName: z.string(),
+  destZone: z.string().nullable(),
+  timeRange: z.number().int().nullable(),
+  holder: z
+    .strictObject({
+      type: z.enum(["1", "2"]),
+      companyName: z.string(),
+      companyCode: z.string(),
+      address: z.string(),
+      contactName: z.string(),
+      contactPhone: z.string(),
+      email: z.string(),
+    })
+    .nullable(),
+});
+
+export const AdminProduct = z.strictObject({
+  productId: z.string(),
+  name: z.string(),
+  kind: z.enum(["ticket", "yearcard", "retail"]),
+  price: yuanNumber("价格"),
+  realName: z.boolean(),
+  maxPerOrder: z.number().int().nullable(),
+  limitPerIdPerDay: z.number().int().nullable(),
+  limitPerMobilePerDay: z.number().int().nullable(),
+  insurance: insuranceOut.nullable(),
+  onSale: z.boolean(),
+  updatedAt: isoTime,
+});
+
+export const AdminCalendarDay = z.strictObject({
+  day: z.string().describe("yyyyMMdd"),
+  stock: z.number().int(),
+  price: yuanNumber("当日价格").nullable(),
+  timeslots: z
+    .array(
+      z.strictObject({
+        index: z.number().int(),
+        start: z.string(),
+        end: z.string(),
+        capacity: z.number().int(),
+        held: z.number().int(),
+        sold: z.number().int(),
+        available: z.number().int(),
+      }),
+    )
+    .nullable(),
+  held: z.number().int().describe("未支付订单占用"),
+  sold: z.number().int().describe("已支付"),
+  available: z.number().int(),
+  updatedAt: isoTime,
+});
+
+export const AdminCalendarMonth = z.strictObject({ productId: z.string(), month: z.string(), days: z.array(AdminCalendarDay) });
+
+export const AdminOrder = z.strictObject({
+  orderId: z.string(),
+  dwid: z.string(),
+  senderId: z.string().nullable(),
+  kind: z.enum(["ticket", "yearcard"]),
+  status: z.enum(["unpaid", "paid", "expired", "cancelled"]),
+  effectDate: z.string(),
+  timespanIndex: z.number().int().nullable(),
+  amount: yuanNumber("订单金额"),
+  mobile: z.string(),
+  createdAt: isoTime,
+  expiresAt: isoTime,
+  paidAt: isoTime.nullable(),
+  businessDate: z.string().nullable(),
+  sellStationId: z.string().nullable(),
+  marketAreaId: z.string().nullable(),
+  teamTypeCode: z.string().nullable(),
+});
+
+export const AdminOrderDetail = AdminOrder.extend({
+  items: z.array(
+    z.strictObject({
+      lineNo: z.number().int(),
+      productId: z.string(),
+      quantity: z.number().int(),
+      unitPrice: yuanNumber("单价"),
+      amount: yuanNumber("金额"),
+      fullname: z.string().nullable(),
+      idType: z.string().nullable(),
+      idNumber: z.string().nullable(),
+      mobile: z.string().nullable(),
+    }),
+  ),
+  tickets: z.array(
+    z.strictObject({
+      ticketCode: z.string(),
+      lineNo: z.number().int(),
+      productId: z.string(),
+      status: z.enum(["valid", "used", "refunded"]),
+      issuedAt: isoTime,
+    }),
+  ),
+});
+
+export const AdminBill = z.strictObject({
+  billNum: z.string(),
+  dwid: z.string(),
+  senderBillNum: z.string().nullable(),
+  status: z.enum(["unpaid", "paid", "cancelled"]),
+  amount: yuanNumber("单据金额"),
+  rndCode: z.string().nullable(),
+  createdAt: isoTime,
+  paidAt: isoTime.nullable(),
+});
+
+export const AdminNotification = z.strictObject({
+  id: z.string(),
+  kind: z.string().describe("order_paid | bill_paid"),
+  dwid: z.string(),
+  targetId: z.string(),
+  status: z.string().describe("pending | enqueued | sent | failed | dead"),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+export const AdminNotificationDetail = AdminNotification.extend({
+  deliveries: z.array(
+    z.strictObject({
+      channel: z.string(),
+      status: z.string(),
+      attempts: z.number().int(),
+      target: z.string().nullable(),
+      lastError: z.string().nullable(),
+      updatedAt: isoTime,
+      sentAt: isoTime.nullable(),
+    }),
+  ),
+});
+
+export const AdminNotificationRetried = z.strictObject({ id: z.string(), status: z.string() });
+
+const pageOf = <Item extends z.ZodType>(item: Item) => z.strictObject({ items: z.array(item), nextCursor: cursor });
+
+// ---------------------------------------------------------------- operations
+
+const dwid = z.string().regex(DWID_PATTERN).describe("客户ID");
+const productid = z.string().regex(PRODUCT_ID_PATTERN).describe("产品ID");
+
+export interface AdminOperation {
+  method: "get" | "put" | "post";
+  /** OpenAPI form: /admin/customers/{dwid}. */
+  path: string;
+  summary: string;
+  description?: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Success statuses and their bodies. */
+  ok: Record<number, { description: string; schema: z.ZodType }>;
+  /** Refusals beyond 401 (every operation) and 400 for a malformed query or body. */
+  errors: ResultKey[];
+}
+
+// The list queries are declared beside their handlers (src/endpoints/admin/*.ts) as
+// PageQuery.extend({...}); these repeat those extensions for the document.
+const CustomerListQuery = PageQuery.extend({ q: z.string().max(100).optional().describe("按客户ID或名称搜索") });
+const ProductListQuery = PageQuery.extend({ kind: z.enum(["ticket", "yearcard", "retail"]).optional() });
+const OrderListQuery = PageQuery.extend({
+  customer: z.string().max(36).optional().describe("客户ID"),
+  date: z.string().optional().describe("游玩日期 yyyyMMdd"),
+  status: z.enum(["unpaid", "paid", "expired", "cancelled"]).optional(),
+  q: z.string().min(1).max(50).optional().describe("订单号或 senderid"),
+});
+const BillListQuery = PageQuery.extend({ customer: z.string().max(36).optional().describe("客户ID") });
+const NotificationListQuery = PageQuery.extend({
+  status: z.enum(["pending", "enqueued", "sent", "failed", "dead"]).optional(),
+});
+
+export const adminOperations: readonly AdminOperation[] = [
+  {
+    method: "get", path: "/admin/customers", summary: "客户列表(分页、搜索)", query: CustomerListQuery,
+    ok: { 200: { description: "一页客户", schema: pageOf(AdminCustomer) } }, errors: ["adminInvalid"],
+  },
+  {
+    method: "put", path: "/admin/customers/{dwid}", summary: "新建或修改客户(登录密码、支付密码、回调地址)",
+    params: z.object({ dwid }), body: CustomerPut,
+    ok: { 200: { description: "已修改", schema: AdminCustomerSaved }, 201: { description: "已新建", schema: AdminCustomerSaved } },
+    errors: ["adminInvalid", "loginPasswordRequired", "bodyUnreadable", "bodyTooLarge"],
+  },
+  {
+    method: "get", path: "/admin/customers/{dwid}", summary: "读取一个客户", params: z.object({ dwid }),
+    ok: { 200: { description: "客户", schema: AdminCustomer } }, errors: ["adminInvalid", "customerNotFound"],
+  },
+  {
+    method: "post", path: "/admin/customers/{dwid}/deposits", summary: "充值预订金(按 reference 幂等)",
+    description: "同一客户的同一 reference 再次提交:金额相同返回 200 和第一次的流水,金额不同返回 409。",
+    params: z.object({ dwid }), body: DepositPost,
+    ok: { 200: { description: "重复提交,返回第一次的流水", schema: AdminDepositResult }, 201: { description: "已充值", schema: AdminDepositResult } },
+    errors: ["adminInvalid", "customerNotFound", "depositReferenceConflict", "bodyUnreadable", "bodyTooLarge"],
+  },
+  {
+    method: "get", path: "/admin/customers/{dwid}/account", summary: "预订金账户:余额、冻结、可用", params: z.object({ dwid }),
+    ok: { 200: { description: "账户", schema: AdminAccountOfCustomer } }, errors: ["adminInvalid", "customerNotFound"],
+  },
+  {
+    method: "get", path: "/admin/customers/{dwid}/ledger", summary: "账户流水(新的在前,含每笔之后的余额)",
+    params: z.object({ dwid }), query: PageQuery,
+    ok: { 200: { description: "一页流水", schema: AdminLedgerPage } }, errors: ["adminInvalid", "customerNotFound"],
+  },
+  {
+    method: "get", path: "/admin/customers/{dwid}/orders", summary: "一个客户的订单", params: z.object({ dwid }), query: PageQuery,
+    ok: { 200: { description: "一页订单", schema: pageOf(AdminOrder) } }, errors: ["adminInvalid"],
+  },
+  {
+    method: "post", path: "/admin/customers/{dwid}/callback-secret", summary: "更换回调签名密钥(只返回一次,旧密钥立即失效)",
+    params: z.object({ dwid }),
+    ok: { 200: { description: "新的密钥", schema: AdminCallbackSecret } }, errors: ["adminInvalid", "customerNotFound"],
+  },
+  {
+    method: "get", path: "/admin/products", summary: "产品列表", query: ProductListQuery,
+    ok: { 200: { description: "一页产品", schema: pageOf(AdminProduct) } }, errors: ["adminInvalid"],
+  },
+  {
+    method: "put", path: "/admin/products/{productid}", summary: "新建或修改产品(门票、年卡、零售;限购;保险)",
+    params: z.object({ productid }), body: ProductPut,
+    ok: { 200: { description: "已修改", schema: AdminProduct }, 201: { description: "已新建", schema: AdminProduct } },
+    errors: ["adminInvalid", "bodyUnreadable", "bodyTooLarge"],
+  },
+  {
+    method: "get", path: "/admin/products/{productid}", summary: "读取一个产品", params: z.object({ productid }),
+    ok: { 200: { description: "产品", schema: AdminProduct } }, errors: ["adminInvalid", "productNotFound"],
+  },
+  {
+    method: "put", path: "/admin/products/{productid}/calendar/{day}", summary: "设置某日的库存、价格和入园时段",
+    params: z.object({ productid, day: z.string().describe("yyyyMMdd") }), body: CalendarDayPut,
+    ok: { 200: { description: "当日配置和实时占用", schema: AdminCalendarDay } },
+    errors: ["adminInvalid", "productNotFound", "bodyUnreadable", "bodyTooLarge"],
+  },
+  {
+    method: "get", path: "/admin/products/{productid}/calendar", summary: "某月的日历(库存、价格、时段、占用)",
+    params: z.object({ productid }), query: z.object({ month: z.string().describe("yyyyMM") }),
+    ok: { 200: { description: "该月已配置的日期", schema: AdminCalendarMonth } }, errors: ["adminInvalid", "productNotFound"],
+  },
+  {
+    method: "get", path: "/admin/orders", summary: "订单列表(按客户、日期、状态筛选,按订单号或 senderid 搜索)", query: OrderListQuery,
+    ok: { 200: { description: "一页订单", schema: pageOf(AdminOrder) } }, errors: ["adminInvalid"],
+  },
+  {
+    method: "get", path: "/admin/orders/{orderid}", summary: "订单详情(明细和门票)",
+    params: z.object({ orderid: z.string().min(1).max(20) }),
+    ok: { 200: { description: "订单", schema: AdminOrderDetail } }, errors: ["adminInvalid", "orderNotFound"],
+  },
+  {
+    method: "get", path: "/admin/bills", summary: "零售单据列表", query: BillListQuery,
+    ok: { 200: { description: "一页单据", schema: pageOf(AdminBill) } }, errors: ["adminInvalid"],
+  },
+  {
+    method: "get", path: "/admin/notifications", summary: "通知(短信、合作方回调)列表", query: NotificationListQuery,
+    ok: { 200: { description: "一页通知", schema: pageOf(AdminNotification) } }, errors: ["adminInvalid"],
+  },
+  {
+    method: "get", path: "/admin/notifications/{id}", summary: "一条通知和各渠道的投递状态",
+    params: z.object({ id: z.string() }),
+    ok: { 200: { description: "通知", schema: AdminNotificationDetail } }, errors: ["adminInvalid", "notificationNotFound"],
+  },
+  {
+    method: "post", path: "/admin/notifications/{id}/retry", summary: "重新投递一条未送达的通知",
+    params: z.object({ id: z.string() }),
+    ok: { 200: { description: "已重新入队", schema: AdminNotificationRetried } },
+    errors: ["adminInvalid", "notificationNotFound", "notificationAlreadySent"],
+  },
+];
