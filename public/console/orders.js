@@ -1,0 +1,129 @@
+/**
+ * Orders (订单): search by order id or senderid (q), customer, visit date and
+ * status; an order's detail with its items, amount, status history and
+ * tickets. The history is derived from the order's own timestamps (created,
+ * paid, expires): the API keeps no separate log of order states.
+ */
+import * as api from "./api.js";
+import { h, hashLink, p, replaceChildren } from "./dom.js";
+import { field, input, select, valueOf } from "./forms.js";
+import { businessDate, compactDate, dateTime, maskedId, orderStatus, ticketStatus, yuan } from "./format.js";
+import { PAGE_SIZE, pagedTable } from "./list.js";
+
+const STATUSES = [["", "全部"], ["unpaid", "未支付"], ["paid", "已支付"], ["expired", "已过期"], ["cancelled", "已取消"]];
+
+export function ordersPage({ container, query }) {
+  document.title = "订单 · 运营控制台";
+  const filters = h(
+    "form",
+    { class: "filters", role: "search", novalidate: true },
+    field("订单号或第三方单号", input("q", { value: query.q ?? "", type: "search" })),
+    field("客户ID", input("customer", { value: query.customer ?? "" })),
+    field("游玩日期", input("date", { type: "date", value: query.date ? businessDate(query.date) : "" })),
+    field("状态", select("status", STATUSES, query.status ?? "")),
+    h("div", { class: "buttons" }, h("button", { type: "submit" }, "查询"), h("a", { class: "button secondary", href: "#/orders" }, "清除")),
+  );
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    location.hash = hashLink("/orders", {
+      q: valueOf(filters, "q"),
+      customer: valueOf(filters, "customer"),
+      date: compactDate(valueOf(filters, "date")),
+      status: valueOf(filters, "status"),
+    });
+  });
+
+  const table = pagedTable({
+    rowKey: (o) => o.orderId,
+    load: (cursor) =>
+      api.get("/admin/orders", { q: query.q, customer: query.customer, date: query.date, status: query.status, limit: PAGE_SIZE, cursor }),
+    columns: [
+      { title: "订单号", cell: (o) => h("a", { href: `#${p`/orders/${o.orderId}`}` }, o.orderId) },
+      { title: "客户", cell: (o) => h("a", { href: hashLink("/orders", { customer: o.dwid }) }, o.dwid) },
+      { title: "第三方单号", cell: (o) => o.senderId ?? "—" },
+      { title: "类型", cell: (o) => (o.kind === "yearcard" ? "年卡" : "门票") },
+      { title: "游玩日期", cell: (o) => businessDate(o.effectDate) },
+      { title: "金额", className: "money", cell: (o) => yuan(o.amount) },
+      { title: "状态", cell: (o) => statusBadge(o.status) },
+      { title: "下单时间", cell: (o) => dateTime(o.createdAt) },
+    ],
+  });
+
+  container.append(h("div", { class: "page-head" }, h("h2", {}, "订单")), filters, table.element);
+}
+
+function statusBadge(status) {
+  return h("span", { class: `badge ${status}` }, orderStatus(status));
+}
+
+export function orderPage({ container, params }) {
+  const orderId = params[0];
+  document.title = `订单 ${orderId} · 运营控制台`;
+  const body = h("div", {}, h("p", { class: "list-status", role: "status" }, "加载中…"));
+  container.append(h("div", { class: "page-head" }, h("h2", {}, `订单 ${orderId}`), h("a", { href: "#/orders" }, "← 返回订单列表")), body);
+  api.get(p`/admin/orders/${orderId}`).then(
+    (order) => replaceChildren(body, orderDetail(order)),
+    (error) =>
+      replaceChildren(body, h("p", { class: "list-status error" }, error.status === 404 ? `订单 ${orderId} 不存在` : `加载失败：${error.message}`)),
+  );
+}
+
+function orderDetail(order) {
+  const facts = [
+    ["状态", statusBadge(order.status)],
+    ["客户", h("a", { href: `#${p`/customers/${order.dwid}`}/account` }, order.dwid)],
+    ["第三方单号", order.senderId ?? "—"],
+    ["类型", order.kind === "yearcard" ? "年卡" : "门票"],
+    ["游玩日期", businessDate(order.effectDate)],
+    ["入园时段", order.timespanIndex ?? "—"],
+    ["订单金额", yuan(order.amount)],
+    ["联系手机", order.mobile],
+    ["营业日", businessDate(order.businessDate)],
+    ["售票站点", order.sellStationId ?? "—"],
+  ];
+  return [
+    h("dl", { class: "card facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    h("h3", {}, "状态记录"),
+    h("ol", { class: "timeline" }, history(order).map(([when, what]) => h("li", {}, h("time", {}, when), h("span", {}, what)))),
+    h("h3", {}, "订单明细"),
+    simpleTable(
+      ["行号", "产品", "数量", "单价", "金额", "游客", "证件号码", "手机"],
+      order.items.map((i) => [i.lineNo, i.productId, i.quantity, yuan(i.unitPrice), yuan(i.amount), i.fullname ?? "—", maskedId(i.idNumber) || "—", i.mobile ?? "—"]),
+      { total: ["合计", "", "", "", yuan(order.amount), "", "", ""] },
+    ),
+    h("h3", {}, "门票"),
+    order.tickets.length === 0
+      ? h("p", { class: "muted tickets-empty" }, order.status === "paid" ? "没有门票" : "订单支付后出票")
+      : simpleTable(
+          ["票号", "行号", "产品", "状态", "出票时间"],
+          order.tickets.map((t) => [h("code", {}, t.ticketCode), t.lineNo, t.productId, ticketStatus(t.status), dateTime(t.issuedAt)]),
+          { className: "tickets" },
+        ),
+  ];
+}
+
+/** [when, what] pairs from the order's timestamps, oldest first. */
+function history(order) {
+  const events = [[dateTime(order.createdAt), `下单，金额 ${yuan(order.amount)}，占用库存，等待支付`]];
+  if (order.paidAt) events.push([dateTime(order.paidAt), `已支付（预订金扣款 ${yuan(order.amount)}），出票 ${order.tickets.length} 张`]);
+  if (order.status === "unpaid") events.push([dateTime(order.expiresAt), "未支付将于此时自动过期并释放库存"]);
+  if (order.status === "expired") events.push([dateTime(order.expiresAt), "超时未支付，已过期，库存已释放"]);
+  if (order.status === "cancelled") events.push(["—", "已取消"]);
+  return events;
+}
+
+function simpleTable(headings, rows, { total, className } = {}) {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: ["list", className].filter(Boolean).join(" ") },
+      h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c, i) => h("td", { "data-label": headings[i] }, c))))),
+      total ? h("tfoot", {}, h("tr", {}, total.map((c) => h("td", {}, c)))) : null,
+    ),
+  );
+}
+
+
