@@ -8,12 +8,15 @@
 import { Router, type IRequest, type RouteEntry } from "itty-router";
 import type { Env } from "./env";
 import { getAccount, getLedger, postDeposit } from "./endpoints/admin/accounts";
-import { getCustomerHandler, listCustomersHandler, putCustomer } from "./endpoints/admin/customers";
+import { getCustomerHandler, listCustomersHandler, putCustomer, rotateCallbackSecret } from "./endpoints/admin/customers";
 import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./endpoints/admin/http";
+import { getNotificationHandler, listNotificationsHandler, retryNotificationHandler } from "./endpoints/admin/notifications";
 import { getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
 import { partnerEndpoints } from "./endpoints/partner";
 import { servePartner } from "./endpoints/partner-pipeline";
+import { helpApi, helpIndex, helpResourceModel } from "./help/routes";
+import { docsPage, openApiJson } from "./openapi/routes";
 import { json } from "./endpoints/admin/http";
 
 type Args = [Env, ExecutionContext];
@@ -32,6 +35,13 @@ export function buildRouter() {
       router.all(`/${path}`, (request, env, ctx) => servePartner(endpoint, request, env, ctx));
     }
   }
+  // Documentation (issue 10): the legacy help pages, OpenAPI and its page; case-insensitive like the partner paths.
+  router
+    .get("/help", (request) => helpIndex(request))
+    .get("/help/api/:id", (request) => helpApi(request))
+    .get("/help/resourcemodel", (request) => helpResourceModel(request))
+    .get("/openapi.json", () => openApiJson())
+    .get("/docs", () => docsPage());
   makeCaseInsensitive(router.routes);
 
   const admin = (handler: AdminHandler) => (request: IRequest, env: Env, ctx: ExecutionContext) =>
@@ -44,6 +54,7 @@ export function buildRouter() {
     .get("/admin/customers/:dwid/account", admin(getAccount))
     .get("/admin/customers/:dwid/ledger", admin(getLedger))
     .get("/admin/customers/:dwid/orders", admin(listCustomerOrders))
+    .post("/admin/customers/:dwid/callback-secret", admin(rotateCallbackSecret))
     .get("/admin/products", admin(listProductsHandler))
     .put("/admin/products/:productid", admin(putProduct))
     .get("/admin/products/:productid", admin(getProductHandler))
@@ -52,6 +63,9 @@ export function buildRouter() {
     .get("/admin/orders", admin(listOrdersHandler))
     .get("/admin/orders/:orderid", admin(getOrderHandler))
     .get("/admin/bills", admin(listBillsHandler))
+    .get("/admin/notifications", admin(listNotificationsHandler))
+    .get("/admin/notifications/:id", admin(getNotificationHandler))
+    .post("/admin/notifications/:id/retry", admin(retryNotificationHandler))
     .get("/health", () => json({ ok: true }));
 
   router.all("*", (request: IRequest) => notRoutable(router.routes, request));
