@@ -8,7 +8,6 @@
  *   holds      ('20261126804215739906', 2, 1, 'held', 1764140400000, 1764138600000, NULL)
  *   seats      (1, 'A-12', '20261126804215739906')
  */
-export const INVENTORY_SCHEMA_VERSION = 1;
 
 export const INVENTORY_SCHEMA_V1 = [
   // The day's configuration as last written by the operator (PUT calendar);
@@ -48,3 +47,20 @@ export const INVENTORY_SCHEMA_V1 = [
      PRIMARY KEY (slot_key, seat_id))`,
   `CREATE INDEX seats_by_order ON seats (order_id)`,
 ];
+
+// Version 2: running totals of held and sold units per slot, kept in the
+// same transaction as every hold change, so a stock decision reads a few
+// rows instead of summing every hold of the day (issue 7: a day with 30,000
+// orders made every check scan 30,000 rows). slot_key = slot index, -1 for
+// holds without a slot.
+export const INVENTORY_SCHEMA_V2 = [
+  `CREATE TABLE usage_totals (
+     state    TEXT NOT NULL CHECK (state IN ('held','sold')),
+     slot_key INTEGER NOT NULL,
+     units    INTEGER NOT NULL CHECK (units >= 0),
+     PRIMARY KEY (state, slot_key))`,
+  `INSERT INTO usage_totals (state, slot_key, units)
+     SELECT state, coalesce(slot_index, -1), SUM(quantity) FROM holds WHERE state IN ('held','sold') GROUP BY state, coalesce(slot_index, -1)`,
+];
+
+export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [INVENTORY_SCHEMA_V1, INVENTORY_SCHEMA_V2];

@@ -5,7 +5,7 @@
  * `transactionSync`. Schema and example rows: inventory-schema.ts.
  */
 import { slotsFromTimes, type DayStock, type Usage } from "../domain/stock";
-import { INVENTORY_SCHEMA_V1, INVENTORY_SCHEMA_VERSION } from "./inventory-schema";
+import { INVENTORY_MIGRATIONS } from "./inventory-schema";
 
 /** The operator's configuration of the day; `version` = product_days.updated_at_ms. */
 export interface DayConfig {
@@ -42,9 +42,10 @@ export class InventoryStore {
   migrate(): void {
     this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     const row = this.sql.exec<{ version: number | null }>("SELECT max(version) AS version FROM schema_version").one();
-    if ((row.version ?? 0) >= INVENTORY_SCHEMA_VERSION) return;
-    for (const statement of INVENTORY_SCHEMA_V1) this.sql.exec(statement);
-    this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", INVENTORY_SCHEMA_VERSION);
+    for (let version = (row.version ?? 0) + 1; version <= INVENTORY_MIGRATIONS.length; version++) {
+      for (const statement of INVENTORY_MIGRATIONS[version - 1]!) this.sql.exec(statement);
+      this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", version);
+    }
   }
 
   // ------------------------------------------------------------ configuration
@@ -105,6 +106,7 @@ export class InventoryStore {
       "INSERT INTO holds (order_id, quantity, slot_index, state, expires_at_ms, created_at_ms) VALUES (?, ?, ?, 'held', ?, ?)",
       h.orderId, h.quantity, h.slotIndex, h.expiresAtMs, h.nowMs,
     );
+    this.addUsage("held", h.slotIndex, h.quantity);
     for (const seat of h.seatIds) {
       this.sql.exec("INSERT INTO seats (slot_key, seat_id, order_id) VALUES (?, ?, ?)", slotKey(h.slotIndex), seat, h.orderId);
     }
@@ -120,8 +122,26 @@ export class InventoryStore {
       this.sql.exec("UPDATE holds SET expires_at_ms = ? WHERE order_id = ? AND state = 'held'", expiresAtMs, orderId);
       return;
     }
-    const changed = this.sql.exec("UPDATE holds SET state = ?, decided_at_ms = ? WHERE order_id = ? AND state = 'held'", state, nowMs, orderId).rowsWritten;
-    if (changed > 0 && state === "released") this.sql.exec("DELETE FROM seats WHERE order_id = ?", orderId);
+    const hold = this.holdOf(orderId);
+    if (!hold || hold.state !== "held") return;
+    this.sql.exec("UPDATE holds SET state = ?, decided_at_ms = ? WHERE order_id = ? AND state = 'held'", state, nowMs, orderId);
+    this.addUsage("held", hold.slot_index, -hold.quantity);
+    if (state === "sold") this.addUsage("sold", hold.slot_index, hold.quantity);
+    if (state === "released") this.sql.exec("DELETE FROM seats WHERE order_id = ?", orderId);
+  }
+
+  /** Keeps usage_totals in step with the holds (same transaction as the hold change). */
+  private addUsage(state: "held" | "sold", slotIndex: number | null, units: number): void {
+    if (units < 0) {
+      // The row exists (its units were added first); SQLite checks an upsert's candidate row, so decrements update.
+      this.sql.exec("UPDATE usage_totals SET units = units + ? WHERE state = ? AND slot_key = ?", units, state, slotIndex ?? -1);
+      return;
+    }
+    this.sql.exec(
+      `INSERT INTO usage_totals (state, slot_key, units) VALUES (?, ?, ?)
+       ON CONFLICT (state, slot_key) DO UPDATE SET units = units + excluded.units`,
+      state, slotIndex ?? -1, units,
+    );
   }
 
   /** The earliest expiry among held holds: when the alarm must ring. */
@@ -132,6 +152,18 @@ export class InventoryStore {
   // ------------------------------------------------------------ usage and seats
 
   usageByState(): UsageByState {
+    const out: UsageByState = { held: { day: 0, bySlot: new Map() }, sold: { day: 0, bySlot: new Map() } };
+    const rows = this.sql.exec<{ state: "held" | "sold"; slot_key: number; units: number }>("SELECT state, slot_key, units FROM usage_totals WHERE units > 0");
+    for (const row of rows) {
+      const bucket = out[row.state];
+      bucket.day += row.units;
+      if (row.slot_key !== -1) bucket.bySlot.set(row.slot_key, row.units);
+    }
+    return out;
+  }
+
+  /** The same usage summed from the holds themselves: the totals' audit (tests, and the reliability auditor). */
+  usageFromHolds(): UsageByState {
     const out: UsageByState = { held: { day: 0, bySlot: new Map() }, sold: { day: 0, bySlot: new Map() } };
     const rows = this.sql.exec<{ state: "held" | "sold"; slot_index: number | null; units: number }>(
       "SELECT state, slot_index, SUM(quantity) AS units FROM holds WHERE state IN ('held','sold') GROUP BY state, slot_index",

@@ -296,3 +296,40 @@ describe("check (Verify's dry run)", () => {
     expect(await d1Status(stale)).toBe("unpaid");
   });
 });
+
+describe("usage totals", () => {
+  /** The object's running totals against a sum over its holds. */
+  async function totalsAndSums(stub: Stub) {
+    return runInDurableObject(stub, (instance) => {
+      const store = (instance as unknown as { store: { usageByState(): unknown; usageFromHolds(): unknown } }).store;
+      return { totals: store.usageByState(), sums: store.usageFromHolds() };
+    });
+  }
+
+  it("stay equal to the sum of the holds through holds, confirms, releases and expiry, slots included", async () => {
+    const slots = [{ index: 1, start: "08:00", end: "12:00", capacity: 30 }, { index: 2, start: "12:00", end: "18:00", capacity: 30 }];
+    const { stub, config } = anInventory(50, slots);
+    const orders = Array.from({ length: 40 }, anOrderId);
+    const held = await Promise.all(orders.map((id, i) => stub.hold(id, Date.now() + HOUR_MS, ask(config, 1 + (i % 2), { timespanIndex: i % 3 === 0 ? 2 : -1 }))));
+    expect(held.filter((h) => h.ok).length).toBeGreaterThan(20);
+    const placed = orders.filter((_, i) => held[i]!.ok);
+    for (const [i, id] of placed.entries()) {
+      if (i % 3 === 0) {
+        await anOrderRow(id, "paid", Date.now() + HOUR_MS);
+        await stub.confirm(id);
+      } else if (i % 3 === 1) {
+        await anOrderRow(id, "cancelled", Date.now() + HOUR_MS);
+        await stub.release(id);
+      } else {
+        await anOrderRow(id, "unpaid", Date.now() - 1000);
+        await ageHold(stub, id);
+      }
+    }
+    await runDurableObjectAlarm(stub);
+    const { totals, sums } = await totalsAndSums(stub);
+    expect(totals).toEqual(sums);
+    const snapshot = await stub.snapshot();
+    expect(snapshot.held).toBe(0);
+    expect(snapshot.sold).toBeGreaterThan(0);
+  });
+});
