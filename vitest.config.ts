@@ -44,6 +44,9 @@ export default defineConfig(async () => {
                   // Tests age sessions in the object's storage; an isolate cache would
                   // hide that. The cache has its own tests (test/unit/session-cache.test.ts).
                   SESSION_CACHE_SECONDS: "0",
+                  // Some tests write catalogue rows straight into D1; the cache is tested on its own.
+                  CATALOGUE_CACHE_SECONDS: "0",
+                  VERIFY_STOCK_VIEW_MS: "0",
                 },
               },
             }),

@@ -11,6 +11,8 @@ export interface ConfigVars {
   ORDER_HOLD_MINUTES: string;
   PAYMENT_RECOVERY_DELAY_SECONDS?: string;
   SESSION_CACHE_SECONDS?: string;
+  CATALOGUE_CACHE_SECONDS?: string;
+  VERIFY_STOCK_VIEW_MS?: string;
   /** HTTP SMS gateway for the guest SMS; unset: the SMS is logged (local dev). */
   SMS_GATEWAY_URL?: string;
   /** Bearer token of the SMS gateway (secret), when it wants one. */
@@ -33,6 +35,10 @@ export interface Config {
   paymentRecoveryDelayMs: number;
   /** How long a Worker isolate may reuse a session it authenticated (0 = always ask the AccountDO). */
   sessionCacheMs: number;
+  /** How long a Worker isolate may reuse catalogue rows it read (db/catalogue-cache.ts; 0 = always read). */
+  catalogueCacheMs: number;
+  /** How old a stock view Verify may accept from (durable/inventory-client.ts; 0 = always ask the object). */
+  verifyStockViewMs: number;
   /** The guest SMS gateway; null: SMS are written to the log as one JSON line. */
   smsGateway: { url: string; token: string | null } | null;
   /** First retry delay of a failed notification delivery; doubled per attempt, capped. */
@@ -54,6 +60,8 @@ export function configOf(env: ConfigVars): Config {
     orderHoldMs: positive(env.ORDER_HOLD_MINUTES, 30) * MINUTE_MS,
     paymentRecoveryDelayMs: nonNegative(env.PAYMENT_RECOVERY_DELAY_SECONDS, 30) * 1000,
     sessionCacheMs: nonNegative(env.SESSION_CACHE_SECONDS, 30) * 1000,
+    catalogueCacheMs: nonNegative(env.CATALOGUE_CACHE_SECONDS, 5) * 1000,
+    verifyStockViewMs: nonNegative(env.VERIFY_STOCK_VIEW_MS, 1000),
     smsGateway: env.SMS_GATEWAY_URL ? { url: env.SMS_GATEWAY_URL, token: env.SMS_GATEWAY_TOKEN || null } : null,
     notifyRetryBaseSeconds: nonNegative(env.NOTIFY_RETRY_BASE_SECONDS, 30),
     notifySweepAfterMs: nonNegative(env.NOTIFY_SWEEP_AFTER_SECONDS, 60) * 1000,

@@ -169,17 +169,6 @@ export async function getCalendarDay(db: D1Database, productId: string, day: str
   return row ? toDay(row) : null;
 }
 
-/** The calendar rows of several products on one day, by product id. */
-export async function getCalendarDays(db: D1Database, productIds: readonly string[], day: string): Promise<Map<string, CalendarDay>> {
-  const unique = [...new Set(productIds)];
-  if (unique.length === 0) return new Map();
-  const { results } = await db
-    .prepare("SELECT * FROM product_days WHERE day = ?2 AND product_id IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(unique), day)
-    .all<DayRow>();
-  return new Map(results.map((r) => [r.product_id, toDay(r)]));
-}
-
 /** Days of one month (yyyyMM), in date order. */
 export async function listCalendarMonth(db: D1Database, productId: string, month: string): Promise<CalendarDay[]> {
   const { results } = await db
@@ -187,4 +176,20 @@ export async function listCalendarMonth(db: D1Database, productId: string, month
     .bind(productId, `${month}01`, `${month}31`)
     .all<DayRow>();
   return results.map(toDay);
+}
+
+/**
+ * Products and their calendar rows for one day, in ONE D1 round trip (the
+ * order paths' catalogue read).
+ */
+export async function getCatalogue(db: D1Database, productIds: readonly string[], day: string): Promise<{ products: Map<string, Product>; days: Map<string, CalendarDay> }> {
+  const unique = JSON.stringify([...new Set(productIds)]);
+  const [products, days] = await db.batch([
+    db.prepare("SELECT * FROM products WHERE product_id IN (SELECT value FROM json_each(?))").bind(unique),
+    db.prepare("SELECT * FROM product_days WHERE day = ?2 AND product_id IN (SELECT value FROM json_each(?1))").bind(unique, day),
+  ]);
+  return {
+    products: new Map((products!.results as ProductRow[]).map((r) => [r.product_id, toProduct(r)])),
+    days: new Map((days!.results as DayRow[]).map((r) => [r.product_id, toDay(r)])),
+  };
 }

@@ -8,7 +8,8 @@ import type { CalendarDay } from "../db/products";
 interface Env {
   INVENTORY: DurableObjectNamespace<InventoryDO>;
 }
-import type { DayConfig, HoldResult, InventoryAsk, InventoryDO, InventoryRefusal } from "./inventory";
+import { placeInStock, slotsFromTimes } from "../domain/stock";
+import type { DayConfig, HoldResult, InventoryAsk, InventoryDO, InventoryRefusal, StockView } from "./inventory";
 
 export function inventoryName(productId: string, day: string): string {
   return `${productId}:${day}`;
@@ -36,6 +37,41 @@ export type StockOutcome =
 export async function checkStock(env: Env, day: string, asks: readonly ProductAsk[]): Promise<StockOutcome> {
   const results = await Promise.all(asks.map(({ productId, ...ask }) => inventoryOf(env, productId, day).check(ask)));
   return outcomeOf(asks, results);
+}
+
+/** Stock views read from the objects, per product and day, kept for `ttlMs`. */
+const views = new Map<string, { view: StockView; validUntilMs: number }>();
+const MAX_VIEWS = 2_000;
+
+/**
+ * Verify's dry run at a sale peak: an acceptance may come from the object's
+ * stock view, at most `ttlMs` old (no older than the race every verify has
+ * with the next add); a refusal always comes from the object itself, which
+ * also settles holds past their time. Asks with seats go to the object.
+ */
+export async function checkStockViewed(env: Env, day: string, asks: readonly ProductAsk[], ttlMs: number, nowMs: number): Promise<StockOutcome> {
+  if (ttlMs <= 0) return checkStock(env, day, asks);
+  const results = await Promise.all(
+    asks.map(async ({ productId, ...ask }) => {
+      if (ask.seatIds.length > 0) return inventoryOf(env, productId, day).check(ask);
+      const view = await viewOf(env, productId, day, ttlMs, nowMs);
+      const config = ask.config && (view.version === null || ask.config.version >= view.version) ? ask.config : null;
+      const stock = config ? { stock: config.stock, slots: slotsFromTimes(config.timeslots) } : view.day;
+      const local = placeInStock(stock, { day: view.usage.day, bySlot: new Map(view.usage.bySlot.map((s) => [s.slotIndex, s.units])) }, ask);
+      return local.ok ? local : inventoryOf(env, productId, day).check(ask);
+    }),
+  );
+  return outcomeOf(asks, results);
+}
+
+async function viewOf(env: Env, productId: string, day: string, ttlMs: number, nowMs: number): Promise<StockView> {
+  const key = inventoryName(productId, day);
+  const cached = views.get(key);
+  if (cached && cached.validUntilMs > nowMs) return cached.view;
+  const view = await inventoryOf(env, productId, day).stockView();
+  if (views.size >= MAX_VIEWS) views.delete(views.keys().next().value!);
+  views.set(key, { view, validUntilMs: nowMs + ttlMs });
+  return view;
 }
 
 /**

@@ -42,6 +42,13 @@ export interface InventoryAsk {
 
 export type InventoryRefusal = StockRefusal | "seatTaken";
 export type HoldResult = { ok: true; slotIndex: number | null } | { ok: false; reason: InventoryRefusal };
+/** InventoryDO.stockView(): what Verify may decide from without asking the object. */
+export interface StockView {
+  version: number | null;
+  day: DayStock;
+  usage: { day: number; bySlot: { slotIndex: number; units: number }[] };
+}
+
 export type ConfirmResult = { ok: true } | { ok: false; reason: "unknownOrder" | "released" };
 
 export interface InventorySnapshot {
@@ -231,6 +238,17 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   }
 
   // ------------------------------------------------------------ reading
+
+  /**
+   * The day's stock and usage as they stand, for Verify's short-lived view in
+   * the Worker (inventory-client.ts `checkStockViewed`). Held holds past their
+   * time still count, as in a hold decision before settling.
+   */
+  async stockView(): Promise<StockView> {
+    const usage = this.store.usage();
+    const bySlot = [...usage.bySlot].map(([slotIndex, units]) => ({ slotIndex, units }));
+    return { version: this.store.storedConfig()?.version ?? null, day: this.store.dayStock(), usage: { day: usage.day, bySlot } };
+  }
 
   /** Stock, held (unpaid orders), sold (paid) and what is left, for the day and each slot. */
   async snapshot(): Promise<InventorySnapshot> {

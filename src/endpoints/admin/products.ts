@@ -9,6 +9,7 @@ import {
   getProduct, listCalendarMonth, listProducts, upsertCalendarDay, upsertProduct,
   type CalendarDay, type InsuranceSettings, type Product,
 } from "../../db/products";
+import { forgetProduct } from "../../db/catalogue-cache";
 import { dayConfigOf, inventoryOf } from "../../durable/inventory-client";
 import type { InventorySnapshot } from "../../durable/inventory";
 import type { Env } from "../../env";
@@ -80,6 +81,7 @@ export const putProduct: AdminHandler = async (request, env) => {
         holder: body.insurance.holder ?? null,
       }
     : null;
+  forgetProduct(productId);
   await upsertProduct(
     env.DB,
     {
@@ -126,6 +128,7 @@ export const putCalendarDay: AdminHandler = async (request, env) => {
   if (body.timeslots && body.timeslots.length > 0 && slotTotal < body.stock) {
     return adminError("adminInvalid", "timeslots 各时段容量之和不能小于当日库存 stock", "timeslots");
   }
+  forgetProduct(productId);
   const saved = await upsertCalendarDay(
     env.DB,
     {

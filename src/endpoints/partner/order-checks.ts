@@ -4,7 +4,9 @@
  * live orders. Stock is the InventoryDOs' part (`durable/inventory-client.ts`).
  */
 import { countLiveUnits } from "../../db/orders";
-import { getCalendarDays, getProducts, type CalendarDay, type Product } from "../../db/products";
+import { configOf } from "../../config";
+import { readCatalogue } from "../../db/catalogue-cache";
+import type { CalendarDay, Product } from "../../db/products";
 import { ResultCodes, type ResultKey } from "../../domain/codes";
 import { shanghaiDate, shanghaiMinuteOfDay } from "../../domain/dates";
 import { checkDailyLimits, hasDailyLimits, orderUnits } from "../../domain/limits";
@@ -26,7 +28,7 @@ export type Prepared<T> = { ok: true; value: T } | { ok: false; refusal: RuleRef
 export async function prepareTicketOrder(env: Env, input: OrderAddParm, nowMs: number): Promise<Prepared<PreparedTicketOrder>> {
   const today = shanghaiDate(nowMs);
   const productIds = input.orderdetails.map((l) => l.productid);
-  const [products, days] = await Promise.all([getProducts(env.DB, productIds), getCalendarDays(env.DB, productIds, input.effectdate)]);
+  const { products, days } = await readCatalogue(env.DB, productIds, input.effectdate, configOf(env).catalogueCacheMs, nowMs);
   const planned = planTicketOrder(input, products, days, today);
   if (!planned.ok) return planned;
   const limit = await checkLimits(env, planned.plan.lines, products, input.effectdate, nowMs);

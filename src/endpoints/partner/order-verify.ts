@@ -2,17 +2,18 @@
  * POST api/SpecialOta/DouYin/CalendarTicket/Order/Verify (SPEC §5.5; seed
  * douyin-calendarticket-order-verify.txt): errcode 0 when an order with
  * these parameters would be accepted now, else the first refusal's own code.
- * No side effects: D1 is only read, and InventoryDO.check writes nothing.
+ * No side effects: D1 is only read, and InventoryDO.check/stockView write nothing.
  */
 import type { OrderAddParm } from "../../schemas/order-add";
 import { answer, type Outcome, type PartnerContext } from "../partner-endpoint";
-import { checkStock } from "../../durable/inventory-client";
+import { configOf } from "../../config";
+import { checkStockViewed } from "../../durable/inventory-client";
 import { prepareTicketOrder, ruleRefusal, stockRefusal } from "./order-checks";
 
 export async function verifyOrder(input: OrderAddParm, ctx: PartnerContext): Promise<Outcome> {
   const prepared = await prepareTicketOrder(ctx.env, input, ctx.nowMs);
   if (!prepared.ok) return ruleRefusal(prepared.refusal);
-  const stock = await checkStock(ctx.env, input.effectdate, prepared.value.asks);
+  const stock = await checkStockViewed(ctx.env, input.effectdate, prepared.value.asks, configOf(ctx.env).verifyStockViewMs, ctx.nowMs);
   if (!stock.ok) return stockRefusal(stock.reason, stock.productId);
   return answer({ errcode: 0, errmsg: "校验通过，可以下单", tag: null });
 }

@@ -5,7 +5,8 @@
  * operator configured a calendar day for it.
  */
 import { findOrderBySender } from "../../db/orders";
-import { getCalendarDay, getProduct } from "../../db/products";
+import { configOf } from "../../config";
+import { readCatalogue } from "../../db/catalogue-cache";
 import { shanghaiDate } from "../../domain/dates";
 import { blankToNull } from "../../domain/order-plan";
 import { planYearCard } from "../../domain/yearcard";
@@ -23,7 +24,9 @@ export async function addYearCardOrder(input: YearCardOrderAddParm, ctx: Partner
     const existing = await findOrderBySender(env.DB, dwid, senderId);
     if (existing) return existingAnswer(existing, nowMs);
   }
-  const [product, day] = await Promise.all([getProduct(env.DB, input.productid), getCalendarDay(env.DB, input.productid, input.effectdate)]);
+  const catalogue = await readCatalogue(env.DB, [input.productid], input.effectdate, configOf(env).catalogueCacheMs, nowMs);
+  const product = catalogue.products.get(input.productid) ?? null;
+  const day = catalogue.days.get(input.productid) ?? null;
   const planned = planYearCard(input, product ?? undefined, day ?? undefined, shanghaiDate(nowMs));
   if (!planned.ok) return ruleRefusal(planned.refusal, echo);
   const { plan } = planned;
