@@ -1,10 +1,13 @@
 /**
- * The one injection point for faults in the payment protocol (SPEC §6 tests,
- * reliability issue). Production never arms it: arming needs the
- * FAULT_INJECTION binding set to "on", which only the test configuration
- * sets. The stores stay real: a fault either stops our own code at a step
- * (`ctx.abort()` resets the object like a crash) or stands between our code
- * and D1 (the batch is refused before it is sent, or sent and its reply lost).
+ * The one injection point for faults in the payment protocol and the stock
+ * holds around it (SPEC §6 tests, reliability issue, docs/reliability.md).
+ * Production never arms it: arming needs the FAULT_INJECTION binding set to
+ * "on", which only the test configuration sets. Both Durable Objects keep
+ * one `Faults` each (AccountDO for the payment, InventoryDO for holds and
+ * expiry), armed through their `armFault` RPC. The stores stay real: a fault
+ * either stops our own code at a step (`ctx.abort()` resets the object like a
+ * crash) or stands between our code and D1 (the batch is refused before it
+ * is sent, or sent and its reply lost, or D1 is unreachable).
  */
 export type FaultPoint =
   /** The pay batch is refused before it reaches D1. */
@@ -13,13 +16,19 @@ export type FaultPoint =
   | "d1-reply-lost"
   /**
    * D1 is down from the pay batch on (the order was read just before), until
-   * disarmed: batches and settlements fail.
+   * disarmed: batches and settlements fail. In an InventoryDO: every D1 call
+   * of settling holds (expiry, release, Verify's fate reads) fails.
    */
   | "d1-outage"
   /** The object crashes right after placing the hold. */
   | "abort-after-hold"
   /** The object crashes after the D1 batch committed, before posting. */
-  | "abort-after-batch";
+  | "abort-after-batch"
+  /**
+   * InventoryDO: the object crashes in the middle of a hold — the hold is
+   * written, its expiry alarm not yet set, and the caller never answered.
+   */
+  | "abort-mid-hold";
 
 export class InjectedFault extends Error {
   constructor(readonly point: FaultPoint) {

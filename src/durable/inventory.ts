@@ -18,9 +18,10 @@
  * programmer error and rolls back the transaction it happened in.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ConfigVars } from "../config";
+import { configOf, type ConfigVars } from "../config";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
+import { Faults, type FaultPoint } from "./faults";
 import { InventoryStore, sumMaps, type DayConfig, type HoldRow, type HoldState } from "./inventory-store";
 
 export type { DayConfig, HoldState } from "./inventory-store";
@@ -69,12 +70,15 @@ export interface InventoryEnv extends ConfigVars {
 
 export class InventoryDO extends DurableObject<InventoryEnv> {
   protected readonly store: InventoryStore;
+  /** Test configuration only (durable/faults.ts): a crash mid-hold, D1 unreachable. */
+  private readonly faults: Faults;
   /** One settling pass at a time; concurrent callers wait for it. */
   private settling: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: InventoryEnv) {
     super(ctx, env);
     this.store = new InventoryStore(ctx.storage.sql);
+    this.faults = new Faults(configOf(env).faultInjection);
     void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));
   }
 
@@ -96,7 +100,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     // Holds past their time whose orders D1 no longer counts: a real hold would settle them first.
     let fates: Map<string, OrderFate>;
     try {
-      fates = await readFates(this.env.DB, expired.map((h) => h.order_id));
+      fates = await this.faults.d1("settle", () => readFates(this.env.DB, expired.map((h) => h.order_id)));
     } catch (error) {
       console.error(JSON.stringify({ event: "inventory_fates_unread", error: String(error) }));
       return first;
@@ -122,7 +126,10 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
         console.error(JSON.stringify({ event: "inventory_settle_failed", error: String(error) }));
       }
     }
-    if (result.ok) await this.scheduleAlarm();
+    if (result.ok) {
+      if (this.faults.fires("abort-mid-hold")) this.ctx.abort("injected fault: abort-mid-hold");
+      await this.scheduleAlarm();
+    }
     return result;
   }
 
@@ -165,11 +172,20 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   /** After a payment committed: the hold becomes sold. Idempotent. */
   async confirm(orderId: string): Promise<ConfirmResult> {
-    const hold = this.store.holdOf(orderId);
-    if (!hold) return { ok: false, reason: "unknownOrder" };
-    if (hold.state === "released") return { ok: false, reason: "released" };
-    if (hold.state === "held") this.ctx.storage.transactionSync(() => this.store.decideHold(orderId, "sold", hold.expires_at_ms, Date.now()));
-    return { ok: true };
+    return (await this.confirmMany([orderId]))[0]!;
+  }
+
+  /** confirm() for the paid orders of a moment, in one transaction (endpoints/partner/follow-ups.ts). */
+  async confirmMany(orderIds: readonly string[]): Promise<ConfirmResult[]> {
+    return this.ctx.storage.transactionSync(() =>
+      orderIds.map((orderId): ConfirmResult => {
+        const hold = this.store.holdOf(orderId);
+        if (!hold) return { ok: false, reason: "unknownOrder" };
+        if (hold.state === "released") return { ok: false, reason: "released" };
+        if (hold.state === "held") this.store.decideHold(orderId, "sold", hold.expires_at_ms, Date.now());
+        return { ok: true };
+      }),
+    );
   }
 
   /**
@@ -181,7 +197,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     const hold = this.store.holdOf(orderId);
     if (!hold || hold.state !== "held") return { state: hold?.state ?? "unknown" };
     const nowMs = Date.now();
-    const fates = await expireAndReadFates(this.env.DB, [orderId], nowMs);
+    const fates = await this.faults.d1("settle", () => expireAndReadFates(this.env.DB, [orderId], nowMs));
     this.applyFates([hold], fates, nowMs);
     await this.scheduleAlarm();
     return { state: this.store.holdOf(orderId)!.state };
@@ -211,7 +227,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       const nowMs = Date.now();
       const expired = this.store.expiredHolds(nowMs, SETTLE_BATCH);
       if (expired.length === 0) return;
-      const fates = await expireAndReadFates(this.env.DB, expired.map((h) => h.order_id), nowMs);
+      const fates = await this.faults.d1("settle", () => expireAndReadFates(this.env.DB, expired.map((h) => h.order_id), nowMs));
       this.applyFates(expired, fates, nowMs);
     }
   }
@@ -271,6 +287,17 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
         available: left.bySlot.get(s.index) ?? 0,
       })),
     };
+  }
+
+  // ------------------------------------------------------------ test support
+
+  /** Arms a fault point (durable/faults.ts); refused unless FAULT_INJECTION is "on". */
+  async armFault(point: FaultPoint, times = 1): Promise<void> {
+    this.faults.arm(point, times);
+  }
+
+  async disarmFaults(): Promise<void> {
+    this.faults.disarm();
   }
 }
 

@@ -1,9 +1,14 @@
 /**
- * Hands outbox rows to the notification queue. Send first, then mark the
- * rows 'enqueued': a crash in between leaves them 'pending', and the sweep
- * (queue/sweep.ts) sends them again — a duplicate message, which the
- * consumer recognises by the outbox id. The reverse order could mark a row
- * whose message was never sent, and nothing would ever deliver it.
+ * Hands outbox rows to the notification queue. The sweep sends, then marks
+ * the rows 'enqueued': a crash in between leaves them 'pending', and the
+ * next sweep sends them again — a duplicate message, which the consumer
+ * recognises by the outbox id. The reverse order could mark a row whose
+ * message was never sent, and nothing would ever deliver it.
+ *
+ * After a payment (endpoints/partner/follow-ups.ts) the message is only
+ * sent: the row stays 'pending' until the consumer records its first
+ * attempt, which saves a D1 write per payment; should the consumer lag past
+ * NOTIFY_SWEEP_AFTER_SECONDS, the sweep sends a duplicate, dropped by id.
  */
 import { markEnqueued } from "../db/outbox";
 import type { OutboxStatus } from "../domain/notifications";
@@ -25,17 +30,5 @@ export async function enqueueOutbox(env: Env, ids: readonly string[], from: read
     const chunk = ids.slice(i, i + SEND_BATCH_MAX);
     await sendMessages(env, chunk);
     await markEnqueued(env.DB, chunk, from, nowMs);
-  }
-}
-
-/**
- * After a payment committed (the pay endpoints, through ctx.waitUntil).
- * Never rejects: a failure is logged and the sweep enqueues the row later.
- */
-export async function notifyPaid(env: Env, outboxId: string): Promise<void> {
-  try {
-    await enqueueOutbox(env, [outboxId], ["pending"], Date.now());
-  } catch (error) {
-    console.error(JSON.stringify({ event: "notify_enqueue_failed", outboxId, error: String(error) }));
   }
 }

@@ -63,3 +63,19 @@ describe("an order from verify to tickets", () => {
     expect(state.balanceFen).toBe(100_000 - 21_000);
   });
 });
+
+describe("follow-ups of many payments at once", () => {
+  it("every paid order's stock turns sold and every outbox row is handed to the queue", async () => {
+    const c = await aCustomer({ depositYuan: 1000 });
+    const s = await loginAs(c);
+    const product = await aProduct({ price: 10 }, { stock: 100 });
+    const added = await Promise.all(Array.from({ length: 12 }, () => call(ADD, s, anOrderBody([{ productid: product, amount: 2 }], { senderid: uniqueId("OTA") }))));
+    const ciphertext = await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!);
+    const paid = await Promise.all(
+      added.map(async (a) => (await partner("/api/PayOrder/MIN/UsePrepaymentAndPassword", { orderid: a.orderid, paypassword: ciphertext }, { token: s.token })).json() as Promise<{ resultcode: number }>),
+    );
+    expect(paid.map((p) => p.resultcode)).toEqual(Array(12).fill(0));
+    await expect.poll(async () => liveStock(product), { timeout: 5000 }).toMatchObject({ held: 0, sold: 24 });
+    await expectMoneyInvariants(c.dwid);
+  });
+});

@@ -7,12 +7,11 @@
  */
 import { orderPaidOutboxId } from "../../domain/notifications";
 import type { PayOrderResult } from "../../durable/account";
-import { notifyPaid } from "../../queue/producer";
 import { OrderOperatorResult } from "../../schemas/envelopes";
 import { OrderPayAndActivateByPwdParm, PayOrderUsePayPasswordParm } from "../../schemas/order-pay";
 import { answer, definePartnerEndpoint, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { withAccount } from "./accounts";
-import { confirmSold } from "./stock";
+import { confirmSold, notifyPaid } from "./follow-ups";
 
 const PAY_DESCRIPTION =
   "使用预订金+支付密码对订单进行支付,支付成功后,生成门票并下发通知(可能有通知)给客人或代理商。 所有的操作都在一个事务中,总是同时成功或失败。";

@@ -11,10 +11,10 @@ import { fenToYuan } from "../../domain/money";
 import { billPaidOutboxId } from "../../domain/notifications";
 import { newBillNum } from "../../domain/pos";
 import type { PayBillResult } from "../../durable/account";
-import { notifyPaid } from "../../queue/producer";
 import { PosBillAddParm, PosBillAddResponse, PosPayWithPrepaymentParm, PosPayWithPrepaymentResponse } from "../../schemas/pos";
 import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
 import { withAccount } from "./accounts";
+import { notifyPaid } from "./follow-ups";
 
 /** Seed: errcode 0 paid now, 1 paid earlier, -1 failed (the message says why). */
 export const POS_PAID_NOW = 0;

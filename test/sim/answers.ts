@@ -1,0 +1,253 @@
+/**
+ * Every answer a client received must be true of the stores (SPEC §6: "A
+ * client told 'success' finds all three; a client told 'failure' finds none
+ * of them"), and idempotent requests must keep their word: a repeated
+ * senderid, SenderBillNum or deposit reference names the first one.
+ *
+ * `History` is the clients' side of the run: every answer, by target.
+ */
+import { ResultCodes } from "../../src/domain/codes";
+import { counts } from "./auditor";
+import type { Answer, World } from "./driver";
+import type { Snapshot } from "./snapshot";
+
+export class History {
+  readonly answers: Answer[] = [];
+  /** Targets that had an answer the client could not read as done or not done. */
+  private readonly unresolved = new Set<string>();
+
+  record(answers: readonly Answer[]): void {
+    for (const a of answers) {
+      this.answers.push(a);
+      if (a.outcome === "unknown") for (const key of targetKeys(a)) this.unresolved.add(key);
+    }
+  }
+
+  hadUnknown(key: string, beforeStep = Infinity): boolean {
+    if (beforeStep === Infinity) return this.unresolved.has(key);
+    return this.answers.some((a) => a.step < beforeStep && a.outcome === "unknown" && targetKeys(a).includes(key));
+  }
+
+  on(key: string): Answer[] {
+    return this.answers.filter((a) => targetKeys(a).includes(key));
+  }
+}
+
+/** The keys an answer is filed under: the target's id as sent or answered, and its slot. */
+function targetKeys(a: Answer): string[] {
+  if (!a.target) return [];
+  const keys = [`${a.target.kind}-slot:${a.target.key}`];
+  if (a.target.id) keys.push(`${a.target.kind}:${a.target.id}`);
+  const answered = answeredId(a);
+  if (answered && answered !== a.target.id) keys.push(`${a.target.kind}:${answered}`);
+  return keys;
+}
+
+/** The id the answer itself names (orderid, or the bill's BillNum). */
+function answeredId(a: Answer): string | null {
+  if (a.op.kind === "bill-pay" || a.op.kind === "bill-add") return a.body?.tag?.BillNum ?? null;
+  if (a.op.kind === "pay" || a.op.kind === "add" || a.op.kind === "yearcard") return a.body?.orderid ?? null;
+  return null;
+}
+
+const isPayment = (a: Answer) => a.op.kind === "pay" || a.op.kind === "bill-pay";
+/** Codes the sim's well-formed requests must never get: the wire layer misread a valid body. */
+const VALIDATION = (code: number) => code >= 1000 && code < 1200;
+
+export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null, step: readonly Answer[], history: History, crashArmed: boolean): string[] {
+  const broken: string[] = [];
+  const d1 = snap.d1Before;
+  const accountOf = (c: number) => snap.accounts[c]!;
+  const describe = (a: Answer) => `#${a.seq} ${a.op.kind} by c${a.op.c}`;
+
+  for (const a of step) {
+    if ((a.status >= 500 || a.status === 0 || a.code === ResultCodes.internal.code) && !crashArmed) {
+      broken.push(`${describe(a)}: internal error (${a.status} ${a.code}) in a step without an injected crash`);
+    }
+    if (a.status === 200 && VALIDATION(a.code)) broken.push(`${describe(a)}: a valid request was refused as malformed: ${a.code} ${a.message}`);
+    const mine = world.customers[a.op.c]!.dwid;
+    switch (a.op.kind) {
+      case "pay": {
+        const own = a.op.owner === a.op.c;
+        if (a.op.claim === "other" && a.op.path === "bypassword" && a.outcome !== "unknown" && a.code !== ResultCodes.customerMismatch.code) {
+          broken.push(`${describe(a)}: paid with another customer's dwid and was answered ${a.code}, not 2004`);
+          break;
+        }
+        if (!own && a.target?.id && a.outcome !== "unknown" && a.code !== ResultCodes.orderNotFound.code) {
+          broken.push(`${describe(a)}: another customer's order ${a.target.id} answered ${a.code} ${a.message}, not "not found"`);
+        }
+        if (a.outcome === "paid-now" || a.outcome === "already") {
+          const orderId: string = a.body.orderid;
+          const order = d1.orders.get(orderId);
+          if (!order || order.status !== "paid" || order.dwid !== mine) broken.push(`${describe(a)}: told ${a.outcome} for order ${orderId}, D1 has it ${order?.status ?? "nowhere"} (of ${order?.dwid})`);
+          else {
+            if ((d1.tickets.get(orderId) ?? []).length === 0) broken.push(`${describe(a)}: told paid, order ${orderId} has no tickets`);
+            const intent = accountOf(a.op.c).intents.find((i) => i.intent_id === order.payment_id);
+            if (intent?.state !== "posted" && intent?.state !== "pending") broken.push(`${describe(a)}: told paid, but the debit of ${orderId} is ${intent?.state ?? "missing"}`);
+          }
+        }
+        break;
+      }
+      case "bill-pay": {
+        if (a.outcome === "paid-now" || a.outcome === "already") {
+          const billNum: string = a.body.tag?.BillNum;
+          const bill = d1.bills.get(billNum);
+          if (!bill || bill.status !== "paid" || bill.dwid !== mine) broken.push(`${describe(a)}: told ${a.outcome} for bill ${billNum}, D1 has it ${bill?.status ?? "nowhere"}`);
+          else {
+            if (a.body.tag.RndCode !== bill.rnd_code || a.body.tag.BillState !== "paid") broken.push(`${describe(a)}: told pickup code ${a.body.tag.RndCode} / ${a.body.tag.BillState}, D1 has ${bill.rnd_code}`);
+            const intent = accountOf(a.op.c).intents.find((i) => i.intent_id === bill.payment_id);
+            if (intent?.state !== "posted" && intent?.state !== "pending") broken.push(`${describe(a)}: told paid, but the debit of bill ${billNum} is ${intent?.state ?? "missing"}`);
+          }
+        }
+        if (a.op.owner !== a.op.c && a.op.by !== "sender" && a.target?.id && a.outcome !== "unknown" && a.outcome !== "refused") {
+          broken.push(`${describe(a)}: another customer's bill ${a.target.id} answered ${a.outcome}`);
+        }
+        break;
+      }
+      case "add":
+      case "yearcard": {
+        if (a.outcome !== "ok") break;
+        const orderId: string = a.body.orderid;
+        const order = d1.orders.get(orderId);
+        const senderId = a.op.sender === null ? null : world.senderId(a.op.sender);
+        if (!order || order.dwid !== mine || order.sender_id !== senderId) broken.push(`${describe(a)}: told order ${orderId} placed, D1 has ${order ? `${order.dwid}/${order.sender_id}` : "nothing"}`);
+        const first = a.op.sender === null ? null : world.orders.get(`${a.op.c}:${a.op.sender}`);
+        if (first && first !== orderId) broken.push(`${describe(a)}: senderid ${senderId} answered order ${orderId}, earlier ${first}`);
+        break;
+      }
+      case "bill-add": {
+        if (a.outcome !== "ok") break;
+        const billNum: string = a.body.tag.BillNum;
+        const bill = d1.bills.get(billNum);
+        const senderBillNum = a.op.bill === null ? null : world.senderBillNum(a.op.bill);
+        if (!bill || bill.dwid !== mine || bill.sender_bill_num !== senderBillNum) broken.push(`${describe(a)}: told bill ${billNum}, D1 has ${bill ? `${bill.dwid}/${bill.sender_bill_num}` : "nothing"}`);
+        else if (Math.round(a.body.tag.Amount * 100) !== bill.amount_fen) broken.push(`${describe(a)}: told amount ${a.body.tag.Amount}, D1 has ${bill.amount_fen} fen`);
+        const first = a.op.bill === null ? null : world.bills.get(`${a.op.c}:${a.op.bill}`);
+        if (first && first !== billNum) broken.push(`${describe(a)}: SenderBillNum ${senderBillNum} answered ${billNum}, earlier ${first}`);
+        break;
+      }
+      case "deposit": {
+        const reference = world.depositReference(a.op.ref);
+        const entry = accountOf(a.op.c).ledger.find((e) => e.kind === "deposit" && e.reference === reference);
+        if ((a.outcome === "ok" || a.outcome === "duplicate") && entry?.amount_fen !== a.op.amountFen) {
+          broken.push(`${describe(a)}: deposit ${reference} of ${a.op.amountFen} answered ${a.status}, the ledger has ${entry?.amount_fen ?? "nothing"}`);
+        }
+        if (a.outcome === "conflict" && (!entry || entry.amount_fen === a.op.amountFen)) broken.push(`${describe(a)}: 409 for ${reference}, the ledger has ${entry?.amount_fen ?? "nothing"}`);
+        break;
+      }
+      case "query": {
+        if (a.outcome === "unknown") break;
+        if (a.op.owner !== a.op.c) {
+          if (a.target?.id && a.code !== ResultCodes.orderNotFound.code) broken.push(`${describe(a)}: another customer's order ${a.target.id} answered ${a.code}`);
+          break;
+        }
+        if (a.target?.id && a.code !== 0) broken.push(`${describe(a)}: own order ${a.target.id} answered ${a.code} ${a.message}`);
+        if (a.code === 0 && a.body.tag.status === "paid") {
+          const told = (a.body.tag.tickets as { ticketcode: string }[]).map((t) => t.ticketcode).sort();
+          const stored = (d1.tickets.get(a.body.tag.orderid) ?? []).map((t) => t.ticket_code).sort();
+          if (JSON.stringify(told) !== JSON.stringify(stored)) broken.push(`${describe(a)}: listed ${told.length} tickets, D1 has ${stored.length}`);
+        }
+        break;
+      }
+    }
+  }
+
+  // Charged at most once, from the client's side: one "paid now" per order and bill, whatever retried or raced.
+  for (const [key, n] of counts(history.answers.concat(step).filter((a) => a.outcome === "paid-now").map((a) => paidKey(a)))) {
+    if (n > 1) broken.push(`${key}: ${n} clients were told "paid now"`);
+  }
+  broken.push(...refusalsHeld(snap, prev, step, history));
+  return broken;
+}
+
+function paidKey(a: Answer): string {
+  return a.op.kind === "pay" ? `order:${a.body.orderid}` : `bill:${a.body.tag?.BillNum}`;
+}
+
+/**
+ * Told failure ⇒ none of it happened: a target that was unpaid before the
+ * step, whose every answer in the step was a definite refusal, and that
+ * never had an answer its client could not read, is still unpaid, with no
+ * debit for it.
+ */
+function refusalsHeld(snap: Snapshot, prev: Snapshot | null, step: readonly Answer[], history: History): string[] {
+  if (!prev) return [];
+  const broken: string[] = [];
+  const byTarget = new Map<string, Answer[]>();
+  for (const a of step.filter(isPayment)) {
+    if (!a.target?.id) continue;
+    const key = `${a.target.kind}:${a.target.id}`;
+    byTarget.set(key, [...(byTarget.get(key) ?? []), a]);
+  }
+  for (const [key, answers] of byTarget) {
+    if (!answers.every((a) => a.outcome === "refused")) continue;
+    if (history.hadUnknown(key, answers[0]!.step) || history.hadUnknown(`${answers[0]!.target!.kind}-slot:${answers[0]!.target!.key}`, answers[0]!.step)) continue;
+    const [kind, id] = key.split(":") as ["order" | "bill", string];
+    const before = kind === "order" ? prev.d1After.orders.get(id)?.status : prev.d1After.bills.get(id)?.status;
+    if (before === "paid") continue;
+    const now = kind === "order" ? snap.d1Before.orders.get(id)?.status : snap.d1Before.bills.get(id)?.status;
+    const debited = snap.accounts.some((acc) => acc.intents.some((i) => i.target_kind === kind && i.target_id === id && i.state === "posted"));
+    if (now === "paid" || debited) {
+      broken.push(`${key}: every client of this step was refused (${answers.map((a) => a.code).join(", ")}), yet it is ${now}${debited ? " with a debit" : ""}`);
+    }
+  }
+  return broken;
+}
+
+/**
+ * After everything drained: each paid order and bill was announced "paid
+ * now" to exactly one client, unless the client that paid it got an answer
+ * it could not read (pending, an internal error); every order a client was
+ * told is paid is paid; a senderid every add of which was refused placed no
+ * order; every deposit the ledger has was accepted or left unknown.
+ */
+export function auditAnswersFinal(world: World, snap: Snapshot, history: History): string[] {
+  const broken: string[] = [];
+  const d1 = snap.d1After;
+  const slotOfBill = (b: { dwid: string; sender_bill_num: string | null }) => {
+    const c = world.customers.findIndex((x) => x.dwid === b.dwid);
+    return b.sender_bill_num === null ? null : `bill-slot:${c}:${b.sender_bill_num.slice(1)}`;
+  };
+  const slotOfOrder = (o: { dwid: string; sender_id: string | null }) => {
+    const c = world.customers.findIndex((x) => x.dwid === o.dwid);
+    return o.sender_id === null ? null : `order-slot:${c}:${o.sender_id.slice(1)}`;
+  };
+  const check = (key: string, slot: string | null, label: string) => {
+    const paidNow = history.answers.filter((a) => a.outcome === "paid-now" && paidKey(a) === key).length;
+    const unknown = history.hadUnknown(key) || (slot !== null && history.hadUnknown(slot));
+    if (paidNow === 0 && !unknown) broken.push(`${label}: paid, but no client was told "paid now" and none got an unreadable answer`);
+  };
+  for (const o of d1.orders.values()) if (o.status === "paid") check(`order:${o.order_id}`, slotOfOrder(o), `order ${o.order_id}`);
+  for (const b of d1.bills.values()) if (b.status === "paid") check(`bill:${b.bill_num}`, slotOfBill(b), `bill ${b.bill_num}`);
+
+  for (const a of history.answers) {
+    if (a.outcome !== "paid-now" && a.outcome !== "already") continue;
+    const key = paidKey(a);
+    const [kind, id] = key.split(":") as [string, string];
+    const status = kind === "order" ? d1.orders.get(id)?.status : d1.bills.get(id)?.status;
+    if (status !== "paid") broken.push(`#${a.seq}: told ${a.outcome} for ${key}, which ends ${status ?? "missing"}`);
+  }
+
+  const addsBySlot = new Map<string, Answer[]>();
+  for (const a of history.answers) {
+    if ((a.op.kind === "add" || a.op.kind === "yearcard") && a.op.sender !== null) {
+      const key = `${a.op.c}:${a.op.sender}`;
+      addsBySlot.set(key, [...(addsBySlot.get(key) ?? []), a]);
+    }
+  }
+  for (const [key, adds] of addsBySlot) {
+    if (!adds.every((a) => a.outcome === "refused")) continue;
+    const [c, sender] = key.split(":").map(Number) as [number, number];
+    const placed = [...d1.orders.values()].find((o) => o.dwid === world.customers[c]!.dwid && o.sender_id === world.senderId(sender));
+    if (placed) broken.push(`senderid ${world.senderId(sender)} of c${c}: every add was refused, yet order ${placed.order_id} exists`);
+  }
+
+  for (const acc of snap.accounts) {
+    for (const e of acc.ledger.filter((x) => x.kind === "deposit" && x.reference !== "opening")) {
+      const told = history.answers.filter((a) => a.op.kind === "deposit" && a.op.c === acc.c && world.depositReference(a.op.ref) === e.reference);
+      if (!told.some((a) => a.outcome === "ok" || a.outcome === "unknown")) broken.push(`c${acc.c}: deposit ${e.reference} in the ledger, but no client was told it was accepted`);
+      if (told.filter((a) => a.outcome === "ok").length > 1) broken.push(`c${acc.c}: deposit ${e.reference} answered 201 more than once`);
+    }
+  }
+  return broken;
+}

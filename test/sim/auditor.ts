@@ -1,0 +1,245 @@
+/**
+ * The auditor: SPEC §6 and the stock rules, checked from a snapshot of the
+ * stores (snapshot.ts), and every answer a client received checked against
+ * them. Returns the broken rules as sentences; the simulation fails on the
+ * first step that has any.
+ *
+ * `phase: "step"` runs after every step, while background work (alarms,
+ * the confirmations and notifications a payment leaves to waitUntil) may
+ * still be moving: the checks are the ones true at every moment a client
+ * can observe, with a payment allowed to sit between its D1 commit and its
+ * post (intent 'pending'). `phase: "final"` runs after every fault is
+ * disarmed, every order's hold time has passed and every alarm has drained:
+ * nothing may be pending or held any more, and the totals must be equal.
+ */
+import type { Answer, World } from "./driver";
+import type { AccountView, D1View, InventoryView, Snapshot } from "./snapshot";
+
+export type Phase = "step" | "final";
+
+const ORDER_PAID_OUTBOX = (id: string) => `order-paid:${id}`;
+const BILL_PAID_OUTBOX = (id: string) => `bill-paid:${id}`;
+
+export function auditStores(world: World, snap: Snapshot, phase: Phase, lockoutMax: number): string[] {
+  const broken: string[] = [];
+  for (const a of snap.accounts) broken.push(...auditAccount(a, phase, lockoutMax));
+  broken.push(...auditMoneyAcrossStores(snap, phase));
+  broken.push(...auditTargets(snap.d1After));
+  for (const inv of snap.inventories) broken.push(...auditInventory(inv, snap, phase));
+  return broken;
+}
+
+// ---------------------------------------------------------------- one AccountDO
+
+function auditAccount(a: AccountView, phase: Phase, lockoutMax: number): string[] {
+  const broken: string[] = [];
+  const who = `c${a.c} (${a.dwid})`;
+  const sum = (kind: string) => a.ledger.filter((e) => e.kind === kind).reduce((n, e) => n + e.amount_fen, 0);
+  const fromLedger = sum("deposit") - sum("debit") + sum("refund");
+  if (a.balanceFen !== fromLedger) broken.push(`${who}: balance ${a.balanceFen} ≠ deposits − posted debits + refunds ${fromLedger}`);
+  let running = 0;
+  for (const e of a.ledger) {
+    running += e.kind === "debit" ? -e.amount_fen : e.amount_fen;
+    if (e.balance_after_fen !== running) broken.push(`${who}: ledger seq ${e.seq} balance_after ${e.balance_after_fen} ≠ running ${running}`);
+  }
+  const pending = a.intents.filter((i) => i.state === "pending");
+  const heldFen = pending.reduce((n, i) => n + i.amount_fen, 0);
+  if (a.heldFen !== heldFen) broken.push(`${who}: held ${a.heldFen} ≠ Σ active holds ${heldFen}`);
+  if (a.heldFen < 0 || a.balanceFen - a.heldFen < 0) broken.push(`${who}: available ${a.balanceFen - a.heldFen} (balance ${a.balanceFen}, held ${a.heldFen}) is negative`);
+
+  const posted = a.intents.filter((i) => i.state === "posted");
+  const debits = a.ledger.filter((e) => e.kind === "debit");
+  for (const i of posted) {
+    const own = debits.filter((d) => d.reference === i.intent_id);
+    if (own.length !== 1) broken.push(`${who}: posted intent ${i.intent_id} (${i.target_kind}:${i.target_id}) has ${own.length} debits`);
+    else if (own[0]!.amount_fen !== i.amount_fen || own[0]!.target !== `${i.target_kind}:${i.target_id}`) {
+      broken.push(`${who}: debit of intent ${i.intent_id} is ${own[0]!.amount_fen} for ${own[0]!.target}, intent says ${i.amount_fen} for ${i.target_kind}:${i.target_id}`);
+    }
+  }
+  for (const d of debits) {
+    if (!posted.some((i) => i.intent_id === d.reference)) broken.push(`${who}: debit seq ${d.seq} (${d.target}) has no posted intent`);
+  }
+  for (const [target, n] of counts(debits.map((d) => d.target ?? "?"))) if (n > 1) broken.push(`${who}: ${target} debited ${n} times`);
+  for (const [target, n] of counts(a.intents.filter((i) => i.state !== "voided").map((i) => `${i.target_kind}:${i.target_id}`))) {
+    if (n > 1) broken.push(`${who}: ${target} has ${n} live intents`);
+  }
+  if (a.payFailuresInWindow > lockoutMax) broken.push(`${who}: ${a.payFailuresInWindow} pay-password failures counted in the window, more than the lockout's ${lockoutMax}`);
+
+  if (phase === "final") {
+    if (pending.length > 0) broken.push(`${who}: ${pending.length} payments still pending after every alarm drained: ${pending.map((i) => i.intent_id).join(", ")}`);
+    const uncopied = a.ledger.filter((e) => e.copied === 0).length;
+    if (uncopied > 0) broken.push(`${who}: ${uncopied} ledger entries never copied to D1`);
+  }
+  return broken;
+}
+
+// ---------------------------------------------------------------- money across the AccountDOs and D1
+
+function auditMoneyAcrossStores(snap: Snapshot, phase: Phase): string[] {
+  const broken: string[] = [];
+  const byDwid = new Map(snap.accounts.map((a) => [a.dwid, a]));
+  // D1 committed (first read) ⇒ the object holds or posted that intent (it was placed before the batch ran).
+  for (const p of snap.d1Before.payments.filter((x) => x.outcome === "commit")) {
+    const intent = byDwid.get(p.dwid)?.intents.find((i) => i.intent_id === p.intent_id);
+    if (!intent || intent.state === "voided") {
+      broken.push(`${p.target_kind} ${p.target_id}: D1 committed intent ${p.intent_id} but ${p.dwid}'s object has it ${intent?.state ?? "nowhere"}`);
+    } else if (intent.amount_fen !== p.amount_fen || intent.target_id !== p.target_id) {
+      broken.push(`intent ${p.intent_id}: D1 says ${p.amount_fen} for ${p.target_id}, the object ${intent.amount_fen} for ${intent.target_id}`);
+    }
+  }
+  const commits = new Map(snap.d1After.payments.filter((x) => x.outcome === "commit").map((p) => [p.intent_id, p]));
+  for (const [target, n] of counts([...commits.values()].map((p) => `${p.target_kind}:${p.target_id}`))) {
+    if (n > 1) broken.push(`${target}: ${n} committed payments in D1`);
+  }
+  for (const a of snap.accounts) {
+    for (const i of a.intents) {
+      const committed = commits.get(i.intent_id);
+      if (i.state === "posted") {
+        const paidBy = i.target_kind === "order" ? snap.d1After.orders.get(i.target_id)?.payment_id : snap.d1After.bills.get(i.target_id)?.payment_id;
+        if (!committed || paidBy !== i.intent_id) {
+          broken.push(`c${a.c}: posted debit ${i.intent_id} for ${i.target_kind} ${i.target_id}, but D1 ${committed ? "" : "has no commit and "}shows it paid by ${paidBy ?? "nothing"}`);
+        }
+      }
+      if (i.state === "voided" && committed) broken.push(`c${a.c}: intent ${i.intent_id} voided in the object but committed in D1 (${i.target_kind} ${i.target_id} paid without a debit)`);
+    }
+    if (phase === "final") {
+      const postedIds = new Set(a.intents.filter((i) => i.state === "posted").map((i) => i.intent_id));
+      const committedIds = [...commits.values()].filter((p) => p.dwid === a.dwid).map((p) => p.intent_id);
+      if (committedIds.length !== postedIds.size || committedIds.some((id) => !postedIds.has(id))) {
+        broken.push(`c${a.c}: ${postedIds.size} posted intents, ${committedIds.length} D1 commits`);
+      }
+      const debitsFen = a.ledger.filter((e) => e.kind === "debit").reduce((n, e) => n + e.amount_fen, 0);
+      const paidFen =
+        [...snap.d1After.orders.values()].filter((o) => o.dwid === a.dwid && o.status === "paid").reduce((n, o) => n + o.amount_fen, 0) +
+        [...snap.d1After.bills.values()].filter((b) => b.dwid === a.dwid && b.status === "paid").reduce((n, b) => n + b.amount_fen, 0);
+      if (debitsFen !== paidFen) broken.push(`c${a.c}: Σ posted debits ${debitsFen} ≠ Σ paid orders and bills in D1 ${paidFen}`);
+      const copy = snap.d1After.ledgerCopy.filter((r) => r.dwid === a.dwid);
+      const same =
+        copy.length === a.ledger.length &&
+        copy.every((r, k) => {
+          const e = a.ledger[k]!;
+          return r.seq === e.seq && r.kind === e.kind && r.amount_fen === e.amount_fen && r.balance_after_fen === e.balance_after_fen && r.reference === e.reference;
+        });
+      if (!same) broken.push(`c${a.c}: D1's ledger copy (${copy.length} rows) differs from the object's ledger (${a.ledger.length})`);
+    }
+  }
+  return broken;
+}
+
+// ---------------------------------------------------------------- orders and bills in D1 (one read)
+
+function auditTargets(d1: D1View): string[] {
+  const broken: string[] = [];
+  const commitOf = new Map(d1.payments.filter((p) => p.outcome === "commit").map((p) => [p.intent_id, p]));
+  const commitsFor = (kind: string, id: string) => d1.payments.filter((p) => p.outcome === "commit" && p.target_kind === kind && p.target_id === id);
+  const outboxFor = (id: string) => d1.outbox.filter((x) => x.target_id === id);
+  for (const o of d1.orders.values()) {
+    const items = d1.items.get(o.order_id) ?? [];
+    const tickets = d1.tickets.get(o.order_id) ?? [];
+    const itemsFen = items.reduce((n, i) => n + i.amount_fen, 0);
+    if (itemsFen !== o.amount_fen || items.some((i) => i.amount_fen !== i.unit_price_fen * i.quantity)) broken.push(`order ${o.order_id}: amount ${o.amount_fen} ≠ its lines ${itemsFen}`);
+    if (o.status === "paid") {
+      const units = items.filter((i) => i.item_kind === "ticket").reduce((n, i) => n + i.quantity, 0);
+      const commit = o.payment_id ? commitOf.get(o.payment_id) : undefined;
+      if (!commit || commit.target_id !== o.order_id || commit.amount_fen !== o.amount_fen) broken.push(`order ${o.order_id}: paid, but no commit of its amount for payment ${o.payment_id}`);
+      if (tickets.length !== units) broken.push(`order ${o.order_id}: paid with ${tickets.length} tickets for ${units} units`);
+      const outbox = outboxFor(o.order_id);
+      if (outbox.length !== 1 || outbox[0]!.id !== ORDER_PAID_OUTBOX(o.order_id)) broken.push(`order ${o.order_id}: paid with ${outbox.length} outbox rows`);
+    } else {
+      if (tickets.length > 0) broken.push(`order ${o.order_id}: ${o.status} but has ${tickets.length} tickets`);
+      if (outboxFor(o.order_id).length > 0) broken.push(`order ${o.order_id}: ${o.status} but has an outbox row`);
+      if (commitsFor("order", o.order_id).length > 0) broken.push(`order ${o.order_id}: ${o.status} but D1 has a committed payment for it`);
+    }
+  }
+  for (const b of d1.bills.values()) {
+    if (b.items_fen !== b.amount_fen) broken.push(`bill ${b.bill_num}: amount ${b.amount_fen} ≠ its items ${b.items_fen}`);
+    if (b.status === "paid") {
+      const commit = b.payment_id ? commitOf.get(b.payment_id) : undefined;
+      if (!commit || commit.target_id !== b.bill_num || commit.amount_fen !== b.amount_fen) broken.push(`bill ${b.bill_num}: paid, but no commit of its amount`);
+      if (!/^\d{6}$/.test(b.rnd_code ?? "")) broken.push(`bill ${b.bill_num}: paid without a 6-digit pickup code (${b.rnd_code})`);
+      const outbox = outboxFor(b.bill_num);
+      if (outbox.length !== 1 || outbox[0]!.id !== BILL_PAID_OUTBOX(b.bill_num)) broken.push(`bill ${b.bill_num}: paid with ${outbox.length} outbox rows`);
+    } else {
+      if (b.rnd_code !== null || b.payment_id !== null) broken.push(`bill ${b.bill_num}: ${b.status} but has a pickup code or payment`);
+      if (outboxFor(b.bill_num).length > 0) broken.push(`bill ${b.bill_num}: ${b.status} but has an outbox row`);
+      if (commitsFor("bill", b.bill_num).length > 0) broken.push(`bill ${b.bill_num}: ${b.status} but D1 has a committed payment for it`);
+    }
+  }
+  return broken;
+}
+
+// ---------------------------------------------------------------- stock per product and day
+
+function auditInventory(inv: InventoryView, snap: Snapshot, phase: Phase): string[] {
+  const broken: string[] = [];
+  const where = `${inv.p} ${inv.date}`;
+  const configured = snap.d1After.productDays.get(`${inv.productId}:${inv.date}`);
+  // An object never asked holds nothing and knows no stock yet.
+  if (inv.stock !== null && configured && inv.stock !== configured.stock) broken.push(`${where}: the object's stock ${inv.stock} ≠ D1's ${configured.stock}`);
+  const stock = configured?.stock ?? inv.stock ?? 0;
+
+  const sumOf = (state: string, slot?: number) =>
+    inv.holds.filter((h) => h.state === state && (slot === undefined || h.slot_index === slot)).reduce((n, h) => n + h.quantity, 0);
+  const held = sumOf("held");
+  const sold = sumOf("sold");
+  const total = (state: string, slotKey: number) => inv.totals.filter((t) => t.state === state && t.slot_key === slotKey).reduce((n, t) => n + t.units, 0);
+  const totalDay = (state: string) => inv.totals.filter((t) => t.state === state).reduce((n, t) => n + t.units, 0);
+  if (totalDay("held") !== held || totalDay("sold") !== sold) broken.push(`${where}: usage totals held ${totalDay("held")} sold ${totalDay("sold")} ≠ the holds' ${held} / ${sold}`);
+  if (held + sold > stock) broken.push(`${where}: oversold — held ${held} + sold ${sold} > capacity ${stock}`);
+  const free = stock - held - sold;
+  if (inv.reported.held !== held || inv.reported.sold !== sold || inv.reported.available !== Math.max(0, free) || inv.reported.stock !== stock) {
+    broken.push(`${where}: snapshot says held ${inv.reported.held} sold ${inv.reported.sold} free ${inv.reported.available} of ${inv.reported.stock}; holds say ${held} + ${sold} + ${free} = ${stock}`);
+  }
+  for (const slot of inv.slots) {
+    const h = sumOf("held", slot.slot_index);
+    const s = sumOf("sold", slot.slot_index);
+    if (total("held", slot.slot_index) !== h || total("sold", slot.slot_index) !== s) broken.push(`${where} slot ${slot.slot_index}: usage totals ≠ its holds`);
+    if (h + s > slot.capacity) broken.push(`${where} slot ${slot.slot_index}: oversold — held ${h} + sold ${s} > capacity ${slot.capacity}`);
+  }
+  // A hold must outlive nothing: while any is held, the alarm that will settle it is set.
+  if (held > 0 && inv.alarmAtMs === null) broken.push(`${where}: ${inv.holds.filter((h) => h.state === "held").length} holds held and no alarm set to settle them`);
+
+  for (const hold of inv.holds) {
+    const order = snap.d1After.orders.get(hold.order_id);
+    const lines = (snap.d1After.items.get(hold.order_id) ?? []).filter((i) => i.product_id === inv.productId);
+    if (hold.state === "sold" && order?.status !== "paid") broken.push(`${where}: hold of ${hold.order_id} sold, but D1 has the order ${order?.status ?? "nowhere"}`);
+    if (hold.state === "released" && order?.status === "paid") broken.push(`${where}: hold of paid order ${hold.order_id} was released`);
+    if (order && order.effect_date === inv.date) {
+      const qty = lines.reduce((n, i) => n + i.quantity, 0);
+      if (qty !== hold.quantity) broken.push(`${where}: hold of ${hold.order_id} is ${hold.quantity}, its lines ${qty}`);
+      const slot = lines[0]?.timespan_index ?? null;
+      if (inv.slots.length > 0 && slot !== hold.slot_index) broken.push(`${where}: hold of ${hold.order_id} in slot ${hold.slot_index}, its lines say ${slot}`);
+    }
+    if (phase === "final") {
+      const expected = order?.status === "paid" ? "sold" : "released";
+      if (hold.state !== expected) broken.push(`${where}: after draining, hold of ${hold.order_id} (${order?.status ?? "no order"}) is ${hold.state}, expected ${expected}`);
+    }
+  }
+  // Orders (first D1 read) that must hold stock here.
+  for (const o of snap.d1Before.orders.values()) {
+    if (o.effect_date !== inv.date) continue;
+    const lines = (snap.d1Before.items.get(o.order_id) ?? []).filter((i) => i.product_id === inv.productId);
+    if (lines.length === 0) continue;
+    const hold = inv.holds.find((h) => h.order_id === o.order_id);
+    if (o.status === "paid" && hold?.state !== "held" && hold?.state !== "sold") broken.push(`${where}: paid order ${o.order_id} has its hold ${hold?.state ?? "missing"}`);
+    if (o.status === "unpaid" && o.expires_at_ms > snap.nowMs && hold?.state !== "held") broken.push(`${where}: live unpaid order ${o.order_id} has its hold ${hold?.state ?? "missing"}`);
+  }
+  if (phase === "final") {
+    if (held > 0) broken.push(`${where}: ${held} units still held after every order's time passed and every alarm drained`);
+    const paidUnits = [...snap.d1After.orders.values()]
+      .filter((o) => o.status === "paid" && o.effect_date === inv.date)
+      .flatMap((o) => snap.d1After.items.get(o.order_id) ?? [])
+      .filter((i) => i.product_id === inv.productId)
+      .reduce((n, i) => n + i.quantity, 0);
+    if (sold !== paidUnits) broken.push(`${where}: sold ${sold} ≠ units of paid orders in D1 ${paidUnits}`);
+  }
+  return broken;
+}
+
+export function counts(keys: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const k of keys) out.set(k, (out.get(k) ?? 0) + 1);
+  return out;
+}
+
+export type { Answer };

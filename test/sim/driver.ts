@@ -1,0 +1,452 @@
+/**
+ * Runs a plan's operations against the real Worker (`exports.default.fetch`:
+ * router, pipeline, Durable Objects, D1), as partners and operators would:
+ * every wire format, all three pay paths, sessions and ciphertexts as a
+ * partner's client keeps them. Resolves the plan's slots (senderids,
+ * SenderBillNums) to the ids the server gave, and classifies each answer as
+ * the client must read it.
+ */
+import { serialize } from "bson";
+import { stringify as formBody } from "qs";
+import { encryptPayPassword } from "../../src/crypto/paypassword";
+import { addDays, shanghaiDate } from "../../src/domain/dates";
+import { partnerEndpoints } from "../../src/endpoints/partner";
+import { contractOf } from "../../src/wire/contract";
+import { writeXml, type WireObject } from "../../src/wire/xml";
+import { ADMIN_TOKEN, fetchWorker, upperMd5 } from "../helpers/api";
+import type { Format, Line, Op, Password, Plan, ProductKey } from "./workload";
+
+export const PATHS = {
+  login: "/api/WebInterface/Session/Login",
+  add: "/api/WebInterface/Order/Add",
+  douyinAdd: "/api/SpecialOta/DouYin/CalendarTicket/Order/Add",
+  verify: "/api/SpecialOta/DouYin/CalendarTicket/Order/Verify",
+  yearcard: "/api/Order/YearCard/AddOrder",
+  query: "/api/WebInterface/Order/Query",
+  byPassword: "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword",
+  min: "/api/PayOrder/MIN/UsePrepaymentAndPassword",
+  aspx: "/Source/UseAccountToPayByPwd.aspx",
+  billAdd: "/api/WebInterface/Pos/Sell/Bill/Add",
+  billPay: "/api/WebInterface/Pos/Sell/PayBill/WithPrepayment",
+} as const;
+
+/**
+ * How the client must read an answer:
+ *  - paid-now: charged by this request; already: the target was paid, nothing charged now;
+ *  - ok: an add, login, verify, query or deposit that succeeded; duplicate / conflict: a repeated deposit reference;
+ *  - refused: a definite "no" (nothing done);
+ *  - unknown: the outcome is not known to the client (5002 pending, 5003, an internal error, a broken connection).
+ */
+export type Outcome = "paid-now" | "already" | "ok" | "duplicate" | "conflict" | "refused" | "unknown";
+
+export interface Answer {
+  step: number;
+  seq: number;
+  op: Op;
+  /** What the op resolved to at run time: the order or bill it named, the deposit reference. */
+  target: { kind: "order" | "bill" | "deposit"; id: string | null; key: string } | null;
+  status: number;
+  /** resultcode / errcode; for POS pay failures the reason's own code from "[code] …" in errmsg. */
+  code: number;
+  message: string;
+  body: any;
+  outcome: Outcome;
+}
+
+export interface CustomerRuntime {
+  index: number;
+  dwid: string;
+  dwlx: string;
+  loginPassword: string;
+  payPassword: string | null;
+  sessions: { token: string; sessionKey: string }[];
+  /** Right ciphertexts a session sent, kept by the client (what a replay resends). */
+  sent: Map<string, string>;
+}
+
+export interface ProductDay {
+  p: ProductKey;
+  productId: string;
+  date: string;
+}
+
+/** The world of one run: names derived from a tag, so several runs share a test file's storage. */
+export class World {
+  readonly customers: CustomerRuntime[];
+  readonly productIds: Record<ProductKey, string>;
+  readonly dates = new Map<number, string>();
+  /** (customer, sender slot) → the order id the server gave first. */
+  readonly orders = new Map<string, string>();
+  /** (customer, bill slot) → BillNum. */
+  readonly bills = new Map<string, string>();
+
+  constructor(readonly plan: Plan, readonly tag: string) {
+    this.customers = plan.customers.map((c) => ({
+      index: c.index,
+      dwid: `${tag}c${c.index}`,
+      dwlx: String((c.index % 7) + 1),
+      loginPassword: `login${c.index}#${tag}`,
+      payPassword: c.payPassword,
+      sessions: [],
+      sent: new Map(),
+    }));
+    this.productIds = Object.fromEntries(plan.products.map((p) => [p.key, `${tag}${p.key}`])) as Record<ProductKey, string>;
+    const today = shanghaiDate(Date.now());
+    for (const p of plan.products) for (const d of p.days) this.dates.set(d.day, addDays(today, d.day));
+  }
+
+  date(day: number): string {
+    const date = this.dates.get(day);
+    if (!date) throw new Error(`no calendar day +${day}`);
+    return date;
+  }
+
+  productDays(): ProductDay[] {
+    return this.plan.products.flatMap((p) => p.days.map((d) => ({ p: p.key, productId: this.productIds[p.key], date: this.date(d.day) })));
+  }
+
+  senderId(slot: number): string {
+    return `S${slot}`;
+  }
+
+  senderBillNum(slot: number): string {
+    return `B${slot}`;
+  }
+
+  depositReference(ref: number): string {
+    return `D${ref}`;
+  }
+}
+
+// ---------------------------------------------------------------- setup
+
+export async function setUpWorld(world: World): Promise<void> {
+  for (const p of world.plan.products) {
+    await adminOk("PUT", `/admin/products/${world.productIds[p.key]}`, { name: `仿真 ${p.key}`, kind: p.kind, price: p.priceYuan }, [201, 200]);
+    for (const d of p.days) {
+      await adminOk("PUT", `/admin/products/${world.productIds[p.key]}/calendar/${world.date(d.day)}`, {
+        stock: d.stock,
+        ...(d.timeslots ? { timeslots: d.timeslots } : {}),
+      }, [200]);
+    }
+  }
+  for (const c of world.customers) {
+    const spec = world.plan.customers[c.index]!;
+    await adminOk("PUT", `/admin/customers/${c.dwid}`, {
+      dwlx: c.dwlx,
+      name: `仿真客户 ${c.dwid}`,
+      loginPassword: c.loginPassword,
+      ...(c.payPassword === null ? {} : { payPassword: c.payPassword }),
+    }, [201]);
+    await adminOk("POST", `/admin/customers/${c.dwid}/deposits`, { amount: spec.openingDepositFen / 100, reference: "opening" }, [201]);
+    // Two sessions each from the start: "other-session" ciphertexts always have a source.
+    for (let i = 0; i < 2; i++) {
+      const answer = await login(c);
+      if (answer.outcome !== "ok") throw new Error(`setup login failed for ${c.dwid}: ${answer.message}`);
+    }
+  }
+}
+
+async function adminOk(method: string, path: string, body: unknown, expected: number[]): Promise<void> {
+  const response = await fetchWorker(path, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!expected.includes(response.status)) throw new Error(`setup ${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
+// ---------------------------------------------------------------- sending
+
+type Raw = { status: number; body: any };
+
+async function send(path: string, body: WireObject, options: { token?: string; format?: Format | "form" | "query" } = {}): Promise<Raw> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const format = options.format ?? "json";
+  let url = path;
+  let payload: BodyInit | undefined;
+  let method = "POST";
+  switch (format) {
+    case "json":
+      headers["content-type"] = "application/json";
+      payload = JSON.stringify(body);
+      break;
+    case "xml":
+      headers["content-type"] = "application/xml";
+      payload = writeXml(contractOf(requestSchema(path)), body);
+      break;
+    case "bson":
+      headers["content-type"] = "application/bson";
+      payload = serialize(body as Record<string, unknown>);
+      break;
+    case "form":
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      payload = formBody(body, { encodeValuesOnly: true });
+      break;
+    case "query":
+      method = "GET";
+      url = `${path}?${new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)]))}`;
+      break;
+  }
+  try {
+    const response = await fetchWorker(url, { method, headers, body: payload });
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = { unparsed: text.slice(0, 200) };
+    }
+    return { status: response.status, body: parsed };
+  } catch (error) {
+    // The client's connection broke: it does not know what happened.
+    return { status: 0, body: { error: String(error) } };
+  }
+}
+
+function requestSchema(path: string) {
+  const route = path.slice(1).toLowerCase();
+  const endpoint = partnerEndpoints.find((e) => e.paths.some((p) => p.toLowerCase() === route));
+  if (!endpoint) throw new Error(`no endpoint at ${path}`);
+  return endpoint.request;
+}
+
+// ---------------------------------------------------------------- operations
+
+export async function login(c: CustomerRuntime): Promise<Omit<Answer, "step" | "seq" | "op">> {
+  const raw = await send(PATHS.login, { dwid: c.dwid, dwlx: c.dwlx, password: await upperMd5(c.loginPassword) });
+  const common = commonAnswer(raw);
+  if (common.outcome === "ok") c.sessions.push({ token: raw.body.tag.token, sessionKey: raw.body.tag.sessionkey });
+  return { ...common, target: null };
+}
+
+export async function runOp(world: World, op: Op, step: number, seq: number): Promise<Answer> {
+  const answer = await dispatch(world, op);
+  return { step, seq, op, ...answer };
+}
+
+async function dispatch(world: World, op: Op): Promise<Omit<Answer, "step" | "seq" | "op">> {
+  const c = world.customers[op.c]!;
+  const session = c.sessions[("session" in op ? op.session : 0) % c.sessions.length]!;
+  switch (op.kind) {
+    case "login":
+      return login(c);
+    case "deposit": {
+      const reference = world.depositReference(op.ref);
+      const response = await fetchWorker(`/admin/customers/${c.dwid}/deposits`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ amount: op.amountFen / 100, reference }),
+      }).catch(() => null);
+      const status = response?.status ?? 0;
+      const body = response ? await response.json().catch(() => null) : null;
+      const outcome: Outcome = status === 201 ? "ok" : status === 200 ? "duplicate" : status === 409 ? "conflict" : status >= 500 || status === 0 ? "unknown" : "refused";
+      return { target: { kind: "deposit", id: null, key: `${op.c}:${reference}` }, status, code: status, message: JSON.stringify(body)?.slice(0, 120) ?? "", body, outcome };
+    }
+    case "add":
+    case "verify": {
+      const body: WireObject = {
+        orderdetails: op.lines.map((l) => ({ productid: world.productIds[l.p], amount: l.qty })),
+        mobile: `1380013${String(8000 + op.c).padStart(4, "0")}`,
+        effectdate: world.date(op.day),
+        ...(op.timespan === null ? {} : { timespanindex: op.timespan }),
+      };
+      if (op.kind === "verify") return { ...commonAnswer(await send(PATHS.verify, body, { token: session.token, format: op.format })), target: null };
+      if (op.sender !== null) body.senderid = world.senderId(op.sender);
+      const raw = await send(op.path === "douyin" ? PATHS.douyinAdd : PATHS.add, body, { token: session.token, format: op.format });
+      return addAnswer(world, op.c, op.sender, raw);
+    }
+    case "yearcard": {
+      const body: WireObject = {
+        productid: world.productIds.Y0,
+        amount: 1,
+        mobile: "13900139000",
+        effectdate: world.date(30),
+        BuyInsurance: "0",
+        ...(op.sender === null ? {} : { senderid: world.senderId(op.sender) }),
+      };
+      return addAnswer(world, op.c, op.sender, await send(PATHS.yearcard, body, { token: session.token, format: op.format }));
+    }
+    case "query": {
+      const key = `${op.owner}:${op.sender}`;
+      const orderId = world.orders.get(key) ?? null;
+      const body: WireObject = op.by === "senderid" && op.owner === op.c ? { senderid: world.senderId(op.sender) } : { orderid: orderId ?? unknownOrderId(op.owner, op.sender) };
+      const raw = await send(PATHS.query, body, { token: session.token });
+      return { ...commonAnswer(raw), target: { kind: "order", id: orderId, key } };
+    }
+    case "pay":
+      return payOrder(world, c, session, op);
+    case "bill-add": {
+      const body: WireObject = {
+        DWID: c.dwid,
+        DWSX: c.dwlx,
+        Items: op.items.map((i) => ({ ProductId: world.productIds[i.p], Amount: i.qty })),
+        ...(op.bill === null ? {} : { SenderBillNum: world.senderBillNum(op.bill) }),
+      };
+      const raw = await send(PATHS.billAdd, body, { token: session.token, format: op.format });
+      const answer = commonAnswer(raw);
+      const key = op.bill === null ? null : `${op.c}:${op.bill}`;
+      const billNum: string | null = answer.outcome === "ok" ? raw.body.tag.BillNum : null;
+      if (key && billNum && !world.bills.has(key)) world.bills.set(key, billNum);
+      return { ...answer, target: { kind: "bill", id: billNum, key: key ?? `${op.c}:-` } };
+    }
+    case "bill-pay":
+      return payBill(world, c, session, op);
+  }
+}
+
+function addAnswer(world: World, c: number, sender: number | null, raw: Raw): Omit<Answer, "step" | "seq" | "op"> {
+  const answer = orderAnswer(raw);
+  const orderId: string | null = answer.code === 0 ? raw.body.orderid : null;
+  const key = sender === null ? `${c}:-` : `${c}:${sender}`;
+  if (sender !== null && orderId && !world.orders.has(key)) world.orders.set(key, orderId);
+  return { ...answer, outcome: answer.code === 0 ? "ok" : answer.outcome, target: { kind: "order", id: orderId, key } };
+}
+
+/** An order id of the right shape that no order has (a slot never filled). */
+function unknownOrderId(owner: number, sender: number): string {
+  return `T9${String(owner).padStart(9, "0")}${String(sender).padStart(9, "0")}`;
+}
+
+async function cipherFor(world: World, c: CustomerRuntime, session: { token: string; sessionKey: string }, kind: Password): Promise<string> {
+  const pay = c.payPassword ?? "unset#1";
+  switch (kind) {
+    case "right":
+    case "replay": {
+      const kept = c.sent.get(session.token);
+      if (kind === "replay" && kept) return kept;
+      const fresh = await encryptPayPassword(session.sessionKey, c.loginPassword, pay);
+      c.sent.set(session.token, fresh);
+      return fresh;
+    }
+    case "wrong":
+      return encryptPayPassword(session.sessionKey, c.loginPassword, `${pay}x`);
+    case "other-session": {
+      const other = c.sessions.find((s) => s.token !== session.token)!;
+      return encryptPayPassword(other.sessionKey, c.loginPassword, pay);
+    }
+    case "garbage":
+      return "not a ciphertext!";
+  }
+}
+
+async function payOrder(world: World, c: CustomerRuntime, session: { token: string; sessionKey: string }, op: Extract<Op, { kind: "pay" }>) {
+  const key = `${op.owner}:${op.sender}`;
+  const orderId = world.orders.get(key) ?? null;
+  const orderid = orderId ?? unknownOrderId(op.owner, op.sender);
+  const paypassword = await cipherFor(world, c, session, op.password);
+  let raw: Raw;
+  switch (op.path) {
+    case "bypassword": {
+      const claimed = op.claim === "other" ? world.customers[(op.c + 1) % world.customers.length]! : c;
+      raw = await send(
+        PATHS.byPassword,
+        { dwid: claimed.dwid, dwlx: claimed.dwlx, payparm: { orderid, paypassword }, sellstationid: "01", marketareaid: "MA01", teamtypecode: "T1" },
+        { token: session.token, format: op.format },
+      );
+      break;
+    }
+    case "min":
+      raw = await send(PATHS.min, { orderid, paypassword }, { token: session.token, format: op.format });
+      break;
+    case "aspx-get":
+      raw = await send(PATHS.aspx, { orderid, paypassword }, { token: session.token, format: "query" });
+      break;
+    case "aspx-form":
+      raw = await send(PATHS.aspx, { orderid, paypassword }, { token: session.token, format: "form" });
+      break;
+  }
+  const answer = orderAnswer(raw);
+  return { ...answer, target: { kind: "order" as const, id: orderId, key } };
+}
+
+async function payBill(world: World, c: CustomerRuntime, session: { token: string; sessionKey: string }, op: Extract<Op, { kind: "bill-pay" }>) {
+  const key = `${op.owner}:${op.bill}`;
+  const billNum = world.bills.get(key) ?? null;
+  // Another customer's bill: its BillNum (or our own SenderBillNum, which names our bill, not theirs).
+  const find: WireObject = {};
+  if (op.by !== "sender") find.BillNum = billNum ?? `P9${String(op.owner).padStart(9, "0")}${String(op.bill).padStart(9, "0")}`;
+  if (op.by !== "billnum") find.SenderBillNum = world.senderBillNum(op.bill);
+  const omitPassword = c.payPassword === null && op.password === "right";
+  const body: WireObject = { DWID: c.dwid, DWSX: c.dwlx, ...find, ...(omitPassword ? {} : { PayPwd: await cipherFor(world, c, session, op.password) }) };
+  const raw = await send(PATHS.billPay, body, { token: session.token, format: op.format });
+  const answer = commonAnswer(raw);
+  let outcome = answer.outcome;
+  let code = answer.code;
+  if (answer.code === 0) outcome = "paid-now";
+  else if (answer.code === 1) outcome = "already";
+  else if (answer.code === -1) {
+    // POS pay folds every failure into -1 and names the reason's own code: "[5002] …".
+    const reason = /^\[(\d+)\]/.exec(answer.message);
+    code = reason ? Number(reason[1]) : -1;
+    outcome = UNKNOWN_CODES.has(code) ? "unknown" : "refused";
+  }
+  // By SenderBillNum alone, the bill named is the caller's own with that number.
+  const named = op.by === "sender" ? `${op.c}:${op.bill}` : key;
+  return { ...answer, code, outcome, target: { kind: "bill" as const, id: op.by === "sender" ? (world.bills.get(named) ?? null) : billNum, key: named } };
+}
+
+/** 5002 pending, 5003 conflict, 9999 internal: the client cannot tell what happened. */
+const UNKNOWN_CODES = new Set([5002, 5003, 9999]);
+export const PAID_NOW_MESSAGE = "支付成功";
+
+function orderAnswer(raw: Raw): Omit<Answer, "step" | "seq" | "op" | "target"> {
+  const code = typeof raw.body?.resultcode === "number" ? raw.body.resultcode : -9;
+  const message = String(raw.body?.returnmessgage ?? raw.body?.error ?? "");
+  let outcome: Outcome;
+  if (raw.status === 0 || raw.status >= 500 || UNKNOWN_CODES.has(code)) outcome = "unknown";
+  else if (code === 0) outcome = message === PAID_NOW_MESSAGE ? "paid-now" : message.includes("已支付") ? "already" : "ok";
+  else outcome = "refused";
+  return { status: raw.status, code, message, body: raw.body, outcome };
+}
+
+function commonAnswer(raw: Raw): Omit<Answer, "step" | "seq" | "op" | "target"> {
+  const code = typeof raw.body?.errcode === "number" ? raw.body.errcode : -9;
+  const message = String(raw.body?.errmsg ?? raw.body?.error ?? "");
+  let outcome: Outcome;
+  if (raw.status === 0 || raw.status >= 500 || UNKNOWN_CODES.has(code)) outcome = "unknown";
+  else outcome = code === 0 ? "ok" : "refused";
+  return { status: raw.status, code, message, body: raw.body, outcome };
+}
+
+/** One line of the trace: what was asked and what came back. */
+export function describeAnswer(a: Answer): string {
+  const op = a.op;
+  const who = `c${op.c}`;
+  let what: string;
+  switch (op.kind) {
+    case "pay":
+      what = `pay ${op.path}/${op.format} ${op.password}${op.claim === "other" ? " claim-other" : ""} order ${a.target?.key}=${a.target?.id ?? "?"}`;
+      break;
+    case "bill-pay":
+      what = `bill-pay by ${op.by} ${op.password} bill ${a.target?.key}=${a.target?.id ?? "?"}`;
+      break;
+    case "add":
+      what = `add ${op.path}/${op.format} S${op.sender ?? "-"} ${lines(op.lines)} +${op.day}${op.timespan === null ? "" : ` slot ${op.timespan}`} → ${a.target?.id ?? "-"}`;
+      break;
+    case "yearcard":
+      what = `yearcard S${op.sender ?? "-"} → ${a.target?.id ?? "-"}`;
+      break;
+    case "verify":
+      what = `verify ${lines(op.lines)} +${op.day}`;
+      break;
+    case "bill-add":
+      what = `bill-add B${op.bill ?? "-"} ${lines(op.items)} → ${a.target?.id ?? "-"}`;
+      break;
+    case "deposit":
+      what = `deposit D${op.ref} ${op.amountFen / 100}`;
+      break;
+    case "query":
+      what = `query ${op.by} ${a.target?.key}=${a.target?.id ?? "?"}`;
+      break;
+    case "login":
+      what = "login";
+      break;
+  }
+  return `  #${a.seq} ${who} ${what} ⇒ ${a.status} ${a.code} ${a.outcome} ${a.message.slice(0, 60)}`;
+}
+
+function lines(ls: readonly Line[]): string {
+  return ls.map((l) => `${l.p}×${l.qty}`).join("+");
+}

@@ -1,0 +1,172 @@
+/**
+ * What the stores hold, read from the stores themselves: D1, each AccountDO's
+ * SQLite and each InventoryDO's SQLite (inside the object, through
+ * `runInDurableObject`, so each object is read in one synchronous turn).
+ *
+ * Read order D1 → objects → D1 again. Money moves D1-first (the pay batch
+ * commits before the AccountDO posts; a hold turns sold only once D1 says
+ * paid), so what the first D1 read shows must already be reflected in the
+ * objects read after it, and what the objects show must be in the second D1
+ * read. The auditor checks each direction against the read that makes it
+ * exact while requests and alarms may still be running.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { World } from "./driver";
+import { accountStub, inventoryStub } from "./fault-actions";
+import type { ProductKey } from "./workload";
+
+export interface OrderRow {
+  order_id: string;
+  dwid: string;
+  sender_id: string | null;
+  kind: string;
+  status: string;
+  effect_date: string;
+  amount_fen: number;
+  expires_at_ms: number;
+  payment_id: string | null;
+}
+
+export interface D1View {
+  orders: Map<string, OrderRow>;
+  items: Map<string, { product_id: string; quantity: number; item_kind: string; unit_price_fen: number; amount_fen: number; timespan_index: number | null }[]>;
+  tickets: Map<string, { ticket_code: string; product_id: string }[]>;
+  bills: Map<string, { bill_num: string; dwid: string; sender_bill_num: string | null; status: string; amount_fen: number; payment_id: string | null; rnd_code: string | null; items_fen: number }>;
+  payments: { intent_id: string; dwid: string; target_kind: string; target_id: string; amount_fen: number; outcome: string }[];
+  outbox: { id: string; kind: string; dwid: string; target_id: string }[];
+  ledgerCopy: { dwid: string; seq: number; kind: string; amount_fen: number; balance_after_fen: number; reference: string }[];
+  productDays: Map<string, { stock: number; timeslots: { index: number; capacity: number }[] | null }>;
+}
+
+export interface AccountView {
+  c: number;
+  dwid: string;
+  balanceFen: number;
+  heldFen: number;
+  ledger: { seq: number; kind: string; amount_fen: number; balance_after_fen: number; reference: string; target: string | null; copied: number }[];
+  intents: { intent_id: string; target_kind: string; target_id: string; amount_fen: number; state: string }[];
+  payFailuresInWindow: number;
+  alarmAtMs: number | null;
+}
+
+export interface HoldView {
+  order_id: string;
+  quantity: number;
+  slot_index: number | null;
+  state: "held" | "sold" | "released";
+  expires_at_ms: number;
+}
+
+export interface InventoryView {
+  p: ProductKey;
+  productId: string;
+  date: string;
+  stock: number | null;
+  slots: { slot_index: number; capacity: number }[];
+  holds: HoldView[];
+  /** usage_totals rows with units ≠ 0: state → slot key (-1 = the day) → units. */
+  totals: { state: string; slot_key: number; units: number }[];
+  /** What the object answers as its snapshot (InventoryDO.snapshot()). */
+  reported: { stock: number; held: number; sold: number; available: number; slots: { index: number; capacity: number; held: number; sold: number; available: number }[] };
+  alarmAtMs: number | null;
+}
+
+export interface Snapshot {
+  d1Before: D1View;
+  accounts: AccountView[];
+  inventories: InventoryView[];
+  d1After: D1View;
+  nowMs: number;
+}
+
+export async function takeSnapshot(world: World, lockoutWindowMs: number): Promise<Snapshot> {
+  const d1Before = await readD1(world);
+  const accounts = await Promise.all(world.customers.map((c) => readAccount(world, c.index, lockoutWindowMs)));
+  const inventories = await Promise.all(world.productDays().map((pd) => readInventory(world, pd.p, pd.date)));
+  const d1After = await readD1(world);
+  return { d1Before, accounts, inventories, d1After, nowMs: Date.now() };
+}
+
+async function readD1(world: World): Promise<D1View> {
+  const dwids = JSON.stringify(world.customers.map((c) => c.dwid));
+  const products = JSON.stringify(Object.values(world.productIds));
+  const mine = "(SELECT value FROM json_each(?1))";
+  const [orders, items, tickets, bills, payments, outbox, ledgerCopy, days] = await env.DB.batch<any>([
+    env.DB.prepare(`SELECT order_id, dwid, sender_id, kind, status, effect_date, amount_fen, expires_at_ms, payment_id FROM orders WHERE dwid IN ${mine}`).bind(dwids),
+    env.DB.prepare(
+      `SELECT i.order_id, i.product_id, i.quantity, i.item_kind, i.unit_price_fen, i.amount_fen, i.timespan_index
+       FROM order_items i JOIN orders o ON o.order_id = i.order_id WHERE o.dwid IN ${mine} ORDER BY i.order_id, i.line_no`,
+    ).bind(dwids),
+    env.DB.prepare(`SELECT t.order_id, t.ticket_code, t.product_id FROM tickets t JOIN orders o ON o.order_id = t.order_id WHERE o.dwid IN ${mine}`).bind(dwids),
+    env.DB.prepare(
+      `SELECT b.bill_num, b.dwid, b.sender_bill_num, b.status, b.amount_fen, b.payment_id, b.rnd_code,
+         (SELECT coalesce(sum(amount_fen), 0) FROM pos_bill_items i WHERE i.bill_num = b.bill_num) AS items_fen
+       FROM pos_bills b WHERE b.dwid IN ${mine}`,
+    ).bind(dwids),
+    env.DB.prepare(`SELECT intent_id, dwid, target_kind, target_id, amount_fen, outcome FROM payments WHERE dwid IN ${mine}`).bind(dwids),
+    env.DB.prepare(`SELECT id, kind, dwid, target_id FROM outbox WHERE dwid IN ${mine}`).bind(dwids),
+    env.DB.prepare(`SELECT dwid, seq, kind, amount_fen, balance_after_fen, reference FROM ledger_copy WHERE dwid IN ${mine} ORDER BY dwid, seq`).bind(dwids),
+    env.DB.prepare(`SELECT product_id, day, stock, timeslots_json FROM product_days WHERE product_id IN ${mine}`).bind(products),
+  ]);
+  const view: D1View = {
+    orders: new Map(orders!.results.map((o: OrderRow) => [o.order_id, o])),
+    items: new Map(),
+    tickets: new Map(),
+    bills: new Map(bills!.results.map((b: any) => [b.bill_num, b])),
+    payments: payments!.results,
+    outbox: outbox!.results,
+    ledgerCopy: ledgerCopy!.results,
+    productDays: new Map(
+      days!.results.map((d: any) => [`${d.product_id}:${d.day}`, { stock: d.stock, timeslots: d.timeslots_json ? JSON.parse(d.timeslots_json) : null }]),
+    ),
+  };
+  for (const i of items!.results) push(view.items, i.order_id, i);
+  for (const t of tickets!.results) push(view.tickets, t.order_id, t);
+  return view;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+async function readAccount(world: World, c: number, lockoutWindowMs: number): Promise<AccountView> {
+  return runInDurableObject(accountStub(world, c), async (_instance, state) => {
+    const alarmAtMs = await state.storage.getAlarm();
+    // From here on synchronous: one consistent view of the object.
+    const sql = state.storage.sql;
+    const totals = sql.exec<{ balance_fen: number; held_fen: number }>("SELECT balance_fen, held_fen FROM totals WHERE singleton = 1").one();
+    return {
+      c,
+      dwid: world.customers[c]!.dwid,
+      balanceFen: totals.balance_fen,
+      heldFen: totals.held_fen,
+      ledger: sql.exec("SELECT seq, kind, amount_fen, balance_after_fen, reference, target, copied FROM ledger ORDER BY seq").toArray() as any,
+      intents: sql.exec("SELECT intent_id, target_kind, target_id, amount_fen, state FROM intents").toArray() as any,
+      payFailuresInWindow: sql.exec<{ n: number }>("SELECT count(*) AS n FROM pay_failures WHERE at_ms > ?", Date.now() - lockoutWindowMs).one().n,
+      alarmAtMs,
+    };
+  });
+}
+
+async function readInventory(world: World, p: ProductKey, date: string): Promise<InventoryView> {
+  return runInDurableObject(inventoryStub(world, p, date), async (instance: any, state) => {
+    const alarmAtMs = await state.storage.getAlarm();
+    const sql = state.storage.sql;
+    const config = sql.exec<{ stock: number }>("SELECT stock FROM day_config").toArray()[0];
+    const reported = await instance.snapshot();
+    return {
+      p,
+      productId: world.productIds[p],
+      date,
+      stock: config?.stock ?? null,
+      slots: sql.exec("SELECT slot_index, capacity FROM slots ORDER BY slot_index").toArray() as any,
+      holds: sql.exec("SELECT order_id, quantity, slot_index, state, expires_at_ms FROM holds").toArray() as any,
+      totals: sql.exec("SELECT state, slot_key, units FROM usage_totals WHERE units != 0").toArray() as any,
+      reported,
+      alarmAtMs,
+    };
+  });
+}

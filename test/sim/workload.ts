@@ -1,0 +1,320 @@
+/**
+ * The workload generator: one seed → one plan (the world, then steps of
+ * operations sent at once, each with the faults armed around it). Pure: no
+ * I/O, no clock, no ids from the server — operations name customers, order
+ * slots (senderids) and bill slots (SenderBillNums) by index, and the driver
+ * resolves them at run time. The same seed therefore gives the same plan,
+ * operation for operation and fault for fault (test/sim/sim.test.ts checks
+ * it); only the interleaving of requests in flight at once may vary.
+ */
+import { Rng } from "./prng";
+
+export type ProductKey = "T0" | "T1" | "TS" | "Y0" | "R0" | "R1";
+export type Format = "json" | "xml" | "bson";
+export type PayPath = "bypassword" | "min" | "aspx-get" | "aspx-form";
+/**
+ * right: this session's ciphertext; replay: a ciphertext this session sent
+ * before (the legacy scheme has no nonce, so it is still right); wrong: the
+ * right scheme over a wrong password; other-session: a right ciphertext of
+ * another of the customer's sessions; garbage: not a ciphertext at all.
+ */
+export type Password = "right" | "replay" | "wrong" | "other-session" | "garbage";
+
+export interface CustomerSpec {
+  index: number;
+  payPassword: string | null;
+  openingDepositFen: number;
+}
+
+export interface ProductSpec {
+  key: ProductKey;
+  kind: "ticket" | "yearcard" | "retail";
+  priceYuan: number;
+  /** Calendar days, as offsets from today (Asia/Shanghai). */
+  days: { day: number; stock: number; timeslots?: { index: number; start: string; end: string; capacity: number }[] }[];
+}
+
+export interface Line {
+  p: ProductKey;
+  qty: number;
+}
+
+export type Op =
+  | { kind: "deposit"; c: number; ref: number; amountFen: number }
+  | { kind: "login"; c: number }
+  | { kind: "add"; c: number; sender: number | null; day: number; lines: Line[]; timespan: number | null; path: "webinterface" | "douyin"; format: Format }
+  | { kind: "yearcard"; c: number; sender: number | null; format: Format }
+  | { kind: "verify"; c: number; day: number; lines: Line[]; timespan: number | null; format: Format }
+  /** `owner`/`sender` name the order; owner ≠ c is another customer's order. `claim: other` sends another customer's dwid (ByPassword). */
+  | { kind: "pay"; c: number; owner: number; sender: number; path: PayPath; password: Password; session: number; claim: "own" | "other"; format: Format }
+  | { kind: "bill-add"; c: number; bill: number | null; items: Line[]; format: Format }
+  | { kind: "bill-pay"; c: number; owner: number; bill: number; by: "billnum" | "sender" | "both"; password: Password; session: number; format: Format }
+  | { kind: "query"; c: number; owner: number; sender: number; by: "orderid" | "senderid" };
+
+export type AccountFaultPoint = "d1-batch-reject" | "d1-reply-lost" | "abort-after-hold" | "abort-after-batch";
+
+export type Fault =
+  /** Armed on the customer's AccountDO before the step's requests. */
+  | { kind: AccountFaultPoint; c: number; times: number }
+  /** Armed on the product-day's InventoryDO before the step's requests. */
+  | { kind: "abort-mid-hold"; p: ProductKey; day: number }
+  /** D1 unreachable for this AccountDO and this InventoryDO, from this step until the plan's `recover`. */
+  | { kind: "d1-outage"; c: number; p: ProductKey; day: number; untilStep: number }
+  | { kind: "recover"; c: number; p: ProductKey; day: number }
+  /** The alarm handler delivered twice, while the step's requests run (alarms are at-least-once). */
+  | { kind: "alarm-twice"; c: number | null; p: ProductKey | null; day: number }
+  /** Every scheduled alarm runs now, however long ago it was due. */
+  | { kind: "alarm-late" }
+  /** The order's hold time passes (D1 and its stock holds); its InventoryDO alarm rings with the step, or is left for later. */
+  | { kind: "expire"; owner: number; sender: number; alarm: "with-step" | "later" }
+  /** Time passes for the pay-password lockout window of one customer (not a fault: the clock). */
+  | { kind: "lockout-window"; c: number };
+
+export type FaultKind = Fault["kind"];
+
+export interface Step {
+  ops: Op[];
+  faults: Fault[];
+}
+
+export interface Plan {
+  seed: number;
+  customers: CustomerSpec[];
+  products: ProductSpec[];
+  /** Slots per customer: senderids S0..S{n-1}, SenderBillNums B0..B{n-1}, deposit references D0..D{n-1}. */
+  senderSlots: number;
+  billSlots: number;
+  depositRefs: number;
+  steps: Step[];
+}
+
+export const PRODUCTS: readonly ProductSpec[] = [
+  { key: "T0", kind: "ticket", priceYuan: 80, days: [{ day: 30, stock: 24 }, { day: 31, stock: 24 }] },
+  // Scarce: sold out often, so stock refusals and expiry races happen.
+  { key: "T1", kind: "ticket", priceYuan: 125.5, days: [{ day: 30, stock: 4 }, { day: 31, stock: 5 }] },
+  {
+    key: "TS",
+    kind: "ticket",
+    priceYuan: 60,
+    days: [{ day: 30, stock: 7, timeslots: [{ index: 1, start: "08:00", end: "12:00", capacity: 4 }, { index: 2, start: "12:00", end: "17:00", capacity: 4 }] }],
+  },
+  { key: "Y0", kind: "yearcard", priceYuan: 199, days: [{ day: 30, stock: 6 }] },
+  { key: "R0", kind: "retail", priceYuan: 3.5, days: [] },
+  { key: "R1", kind: "retail", priceYuan: 12, days: [] },
+];
+
+const TICKET_DAYS: readonly { p: ProductKey; day: number }[] = [
+  { p: "T0", day: 30 },
+  { p: "T0", day: 31 },
+  { p: "T1", day: 30 },
+  { p: "T1", day: 31 },
+  { p: "TS", day: 30 },
+];
+export const PRODUCT_DAYS: readonly { p: ProductKey; day: number }[] = [...TICKET_DAYS, { p: "Y0", day: 30 }];
+
+const CUSTOMERS = 4;
+
+export function generatePlan(seed: number, totalOps: number): Plan {
+  const rng = new Rng(seed);
+  const customers: CustomerSpec[] = Array.from({ length: CUSTOMERS }, (_, index) => ({
+    index,
+    // The last customer has no pay password: POS pays without PayPwd, order pays are refused (3003).
+    payPassword: index === CUSTOMERS - 1 ? null : `pay${index}#${rng.int(100, 999)}`,
+    openingDepositFen: rng.int(200, 900) * 100,
+  }));
+  const g = new Generator(rng, customers.length);
+  const steps: Step[] = [];
+  let ops = 0;
+  while (ops < totalOps) {
+    const step = g.step(steps.length, Math.min(totalOps - ops, g.stepSize()));
+    ops += step.ops.length;
+    steps.push(step);
+  }
+  // Every outage ends within the plan.
+  for (const recover of g.pendingRecoveries()) steps[steps.length - 1]!.faults.push(recover);
+  return { seed, customers, products: [...PRODUCTS], senderSlots: SENDER_SLOTS, billSlots: BILL_SLOTS, depositRefs: DEPOSIT_REFS, steps };
+}
+
+const SENDER_SLOTS = 8;
+const BILL_SLOTS = 5;
+const DEPOSIT_REFS = 5;
+
+class Generator {
+  /** Deposit references used so far and their first amount, per customer. */
+  private readonly refs = new Map<string, number>();
+  private readonly recoveries = new Map<number, Fault[]>();
+  private outageUntil = -1;
+
+  constructor(private readonly rng: Rng, private readonly customers: number) {}
+
+  stepSize(): number {
+    const bucket = this.rng.weighted({ one: 3, few: 4, many: 3, burst: 2 });
+    if (bucket === "one") return 1;
+    if (bucket === "few") return this.rng.int(2, 4);
+    if (bucket === "many") return this.rng.int(5, 9);
+    return this.rng.int(10, 18);
+  }
+
+  step(index: number, size: number): Step {
+    const r = this.rng;
+    const hot = { c: r.int(0, this.customers - 1), sender: r.int(0, SENDER_SLOTS - 1), bill: r.int(0, BILL_SLOTS - 1), pd: r.pick(TICKET_DAYS) };
+    // A burst piles many requests onto one customer, order, bill and product-day.
+    const burst = size >= 10;
+    const ops: Op[] = [];
+    for (let i = 0; i < size; i++) ops.push(this.op(hot, burst));
+    const faults: Fault[] = [...(this.recoveries.get(index) ?? [])];
+    this.recoveries.delete(index);
+    if (r.chance(0.45)) faults.push(this.fault(index, hot));
+    if (r.chance(0.2)) faults.push({ kind: "lockout-window", c: r.int(0, this.customers - 1) });
+    return { ops, faults };
+  }
+
+  pendingRecoveries(): Fault[] {
+    return [...this.recoveries.values()].flat();
+  }
+
+  private op(hot: { c: number; sender: number; bill: number; pd: { p: ProductKey; day: number } }, burst: boolean): Op {
+    const r = this.rng;
+    const onHot = r.chance(burst ? 0.85 : 0.55);
+    const c = onHot ? hot.c : r.int(0, this.customers - 1);
+    const sender = onHot ? hot.sender : r.int(0, SENDER_SLOTS - 1);
+    const kind = r.weighted(
+      burst
+        ? { pay: 45, "bill-pay": 20, add: 20, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1 }
+        : { add: 22, yearcard: 5, verify: 8, pay: 28, "bill-add": 9, "bill-pay": 12, deposit: 7, login: 4, query: 5 },
+    );
+    const format = r.weighted<Format>({ json: 8, xml: 3, bson: 1 });
+    switch (kind) {
+      case "deposit": {
+        const ref = r.int(0, DEPOSIT_REFS - 1);
+        const key = `${c}:${ref}`;
+        const first = this.refs.get(key);
+        // A repeated reference mostly repeats its amount (a retry: 200 duplicate), sometimes not (409).
+        const amountFen = first !== undefined && r.chance(0.75) ? first : r.int(50, 600) * 100 + r.pick([0, 0, 50, 1]);
+        if (first === undefined) this.refs.set(key, amountFen);
+        return { kind, c, ref, amountFen };
+      }
+      case "login":
+        return { kind, c };
+      case "add":
+      case "verify": {
+        const pd = onHot ? hot.pd : r.pick(TICKET_DAYS);
+        const lines = this.lines(pd.p);
+        const timespan = pd.p === "TS" ? r.pick([1, 2, -1, -1, null]) : null;
+        if (kind === "verify") return { kind, c, day: pd.day, lines, timespan, format };
+        // A few adds carry no senderid (each is a new order).
+        const slot = r.chance(0.08) ? null : sender;
+        return { kind, c, sender: slot, day: pd.day, lines, timespan, path: r.chance(0.25) ? "douyin" : "webinterface", format };
+      }
+      case "yearcard":
+        return { kind, c, sender: r.chance(0.1) ? null : sender, format };
+      case "pay": {
+        // Mostly one's own orders; sometimes another customer's (must read as not found).
+        const owner = r.chance(0.06) ? (c + 1 + r.int(0, this.customers - 2)) % this.customers : c;
+        return {
+          kind,
+          c,
+          owner,
+          sender,
+          path: r.weighted<PayPath>({ bypassword: 4, min: 4, "aspx-get": 1, "aspx-form": 1 }),
+          password: this.password(),
+          session: r.int(0, 3),
+          claim: r.chance(0.04) ? "other" : "own",
+          format,
+        };
+      }
+      case "bill-add":
+        return { kind, c, bill: r.chance(0.1) ? null : onHot ? hot.bill : r.int(0, BILL_SLOTS - 1), items: this.retailItems(), format };
+      case "bill-pay": {
+        const owner = r.chance(0.06) ? (c + 1 + r.int(0, this.customers - 2)) % this.customers : c;
+        return {
+          kind,
+          c,
+          owner,
+          bill: onHot ? hot.bill : r.int(0, BILL_SLOTS - 1),
+          by: r.weighted({ billnum: 4, sender: 4, both: 1 }),
+          password: this.password(),
+          session: r.int(0, 3),
+          format,
+        };
+      }
+      case "query": {
+        const owner = r.chance(0.15) ? (c + 1 + r.int(0, this.customers - 2)) % this.customers : c;
+        return { kind, c, owner, sender, by: r.chance(0.5) ? "orderid" : "senderid" };
+      }
+    }
+    throw new Error(`unknown op kind ${kind as string}`);
+  }
+
+  private lines(first: ProductKey): Line[] {
+    const r = this.rng;
+    const lines: Line[] = [{ p: first, qty: r.int(1, first === "T1" ? 2 : 3) }];
+    // Orders of two products hold in both objects, all or nothing.
+    if (first !== "TS" && r.chance(0.25)) lines.push({ p: first === "T0" ? "T1" : "T0", qty: r.int(1, 2) });
+    return lines;
+  }
+
+  private retailItems(): Line[] {
+    const r = this.rng;
+    const items: Line[] = [{ p: r.pick<ProductKey>(["R0", "R1"]), qty: r.int(1, 5) }];
+    if (r.chance(0.3)) items.push({ p: items[0]!.p === "R0" ? "R1" : "R0", qty: r.int(1, 3) });
+    return items;
+  }
+
+  private password(): Password {
+    return this.rng.weighted<Password>({ right: 84, replay: 6, wrong: 4, "other-session": 3, garbage: 3 });
+  }
+
+  private fault(index: number, hot: { c: number; sender: number; pd: { p: ProductKey; day: number } }): Fault {
+    const r = this.rng;
+    const outageFree = index > this.outageUntil;
+    const kind = r.weighted<FaultKind>({
+      "d1-batch-reject": 3,
+      "d1-reply-lost": 3,
+      "abort-after-hold": 3,
+      "abort-after-batch": 3,
+      "abort-mid-hold": 2,
+      "d1-outage": outageFree ? 1.5 : 0,
+      "alarm-twice": 2,
+      "alarm-late": 1.5,
+      expire: 3,
+      recover: 0,
+      "lockout-window": 0,
+    });
+    switch (kind) {
+      case "d1-batch-reject":
+      case "d1-reply-lost":
+      case "abort-after-hold":
+      case "abort-after-batch":
+        return { kind, c: hot.c, times: kind.startsWith("abort") ? 1 : r.int(1, 2) };
+      case "abort-mid-hold":
+        return { kind, p: hot.pd.p, day: hot.pd.day };
+      case "d1-outage": {
+        const untilStep = index + r.int(2, 6);
+        this.outageUntil = untilStep;
+        const recover: Fault = { kind: "recover", c: hot.c, p: hot.pd.p, day: hot.pd.day };
+        this.recoveries.set(untilStep, [...(this.recoveries.get(untilStep) ?? []), recover]);
+        return { kind, c: hot.c, p: hot.pd.p, day: hot.pd.day, untilStep };
+      }
+      case "alarm-twice":
+        return r.chance(0.5) ? { kind, c: hot.c, p: null, day: 0 } : { kind, c: null, p: hot.pd.p, day: hot.pd.day };
+      case "alarm-late":
+        return { kind };
+      case "expire":
+        return { kind, owner: hot.c, sender: hot.sender, alarm: r.chance(0.6) ? "with-step" : "later" };
+      default:
+        throw new Error(`not generated here: ${kind}`);
+    }
+  }
+}
+
+/** Operations and faults of a plan, counted by kind (for the summary and docs/reliability.md). */
+export function planCounts(plan: Plan): { ops: Record<string, number>; faults: Record<string, number> } {
+  const ops: Record<string, number> = {};
+  const faults: Record<string, number> = {};
+  for (const step of plan.steps) {
+    for (const op of step.ops) ops[op.kind] = (ops[op.kind] ?? 0) + 1;
+    for (const f of step.faults) faults[f.kind] = (faults[f.kind] ?? 0) + 1;
+  }
+  return { ops, faults };
+}
