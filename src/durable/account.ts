@@ -370,7 +370,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private async authenticateAt(token: string, nowMs: number): Promise<AuthResult> {
     const profile = await this.profile();
     if (!profile || dwidOfToken(token) !== profile.dwid) return { ok: false, reason: "sessionInvalid" };
-    const tokenSha256 = await sha256Hex(token);
+    const tokenSha256 = await hashOfToken(token);
     const row = this.sql
       .exec<{ session_key: string; last_seen_at_ms: number }>("SELECT session_key, last_seen_at_ms FROM sessions WHERE token_sha256 = ?", tokenSha256)
       .toArray()[0];
@@ -436,6 +436,19 @@ export class AccountDO extends DurableObject<AccountEnv> {
   async disarmFaults(): Promise<void> {
     this.faults.disarm();
   }
+}
+
+/** Token hashes this instance computed (a session's every call hashes the same token). */
+const tokenHashes = new Map<string, string>();
+const TOKEN_HASHES_MAX = 1_000;
+
+async function hashOfToken(token: string): Promise<string> {
+  const known = tokenHashes.get(token);
+  if (known) return known;
+  const hash = await sha256Hex(token);
+  if (tokenHashes.size >= TOKEN_HASHES_MAX) tokenHashes.clear();
+  tokenHashes.set(token, hash);
+  return hash;
 }
 
 async function sha256Hex(text: string): Promise<string> {

@@ -18,6 +18,13 @@ export type GateResult = { ok: true } | { ok: false; reason: ResultKey; message?
 
 export class PayPasswordGate {
   private readonly key2BySessionKey = new Map<string, Uint8Array>();
+  /**
+   * The scheme has no nonce: a session sends the same ciphertext for every
+   * payment. The last one that verified, per session and password material,
+   * is remembered so a busy session decrypts once (the lockout is still
+   * checked first on every call).
+   */
+  private readonly verified = new Map<string, string>();
 
   constructor(private readonly sql: SqlStorage, private readonly config: Config) {}
 
@@ -28,8 +35,15 @@ export class PayPasswordGate {
     const windowStartMs = input.nowMs - this.config.payLockoutWindowMs;
     const failures = this.failuresSince(windowStartMs);
     if (failures >= this.config.payLockoutMaxFailures) return this.locked(windowStartMs);
-    const plain = decryptPayPassword(normalizeCiphertext(input.ciphertext), key2, this.config.pay3desMode);
-    if (plain !== null && constantTimeEqual(plain, input.payMd5)) return { ok: true };
+    const ciphertext = normalizeCiphertext(input.ciphertext);
+    const verifiedKey = `${input.sessionKey}:${input.loginMd5}:${input.payMd5}`;
+    if (this.verified.get(verifiedKey) === ciphertext) return { ok: true };
+    const plain = decryptPayPassword(ciphertext, key2, this.config.pay3desMode);
+    if (plain !== null && constantTimeEqual(plain, input.payMd5)) {
+      if (this.verified.size >= KEY2_CACHE_MAX) this.verified.clear();
+      this.verified.set(verifiedKey, ciphertext);
+      return { ok: true };
+    }
     this.sql.exec("DELETE FROM pay_failures WHERE at_ms <= ?", windowStartMs);
     this.sql.exec("INSERT INTO pay_failures (at_ms) VALUES (?)", input.nowMs);
     const left = this.config.payLockoutMaxFailures - failures - 1;
