@@ -155,9 +155,9 @@ export interface DeliveryView {
   deliveries: Map<Channel, Delivery>;
 }
 
-/** Everything one delivery needs, read in one batch (one consistent snapshot). */
-export async function loadDeliveryView(db: D1Database, id: string): Promise<DeliveryView | null> {
-  const [entryRes, customerRes, orderRes, ticketsRes, billRes, deliveriesRes] = await db.batch([
+/** Everything one delivery needs: six reads, sent in one batch (one consistent snapshot). */
+function deliveryViewStatements(db: D1Database, id: string): D1PreparedStatement[] {
+  return [
     db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = ?1`).bind(id),
     db.prepare(
       `SELECT c.callback_url, c.callback_secret_sealed FROM customers c JOIN outbox o ON o.dwid = c.dwid WHERE o.id = ?1`,
@@ -175,7 +175,13 @@ export async function loadDeliveryView(db: D1Database, id: string): Promise<Deli
        JOIN outbox o ON o.kind = 'bill_paid' AND o.target_id = b.bill_num WHERE o.id = ?1`,
     ).bind(id),
     db.prepare("SELECT * FROM outbox_deliveries WHERE outbox_id = ?1").bind(id),
-  ]);
+  ];
+}
+
+const VIEW_STATEMENTS = 6;
+
+function parseDeliveryView(results: D1Result[]): DeliveryView | null {
+  const [entryRes, customerRes, orderRes, ticketsRes, billRes, deliveriesRes] = results;
   const row = (entryRes!.results as OutboxRow[])[0];
   if (!row) return null;
   const entry = toEntry(row);
@@ -203,6 +209,17 @@ export async function loadDeliveryView(db: D1Database, id: string): Promise<Deli
   };
 }
 
+export async function loadDeliveryView(db: D1Database, id: string): Promise<DeliveryView | null> {
+  return (await loadDeliveryViews(db, [id])).get(id) ?? null;
+}
+
+/** The views of a whole queue batch in one D1 round trip. */
+export async function loadDeliveryViews(db: D1Database, ids: readonly string[]): Promise<Map<string, DeliveryView | null>> {
+  if (ids.length === 0) return new Map();
+  const results = await db.batch(ids.flatMap((id) => deliveryViewStatements(db, id)));
+  return new Map(ids.map((id, i) => [id, parseDeliveryView(results.slice(i * VIEW_STATEMENTS, (i + 1) * VIEW_STATEMENTS))]));
+}
+
 export interface ChannelOutcome {
   channel: Channel;
   status: ChannelStatus;
@@ -213,12 +230,28 @@ export interface ChannelOutcome {
 /** How one delivery attempt leaves the row: every channel done, retrying, or undeliverable. */
 export type AttemptOutcome = { status: "sent" } | { status: "enqueued"; error: string } | { status: "dead"; error: string };
 
+/** One delivery attempt of one row, to be recorded. */
+export interface AttemptRecord {
+  id: string;
+  channels: readonly ChannelOutcome[];
+  outcome: AttemptOutcome;
+}
+
 /**
- * Records one delivery attempt in one batch: each channel tried, then the
- * row. A channel already done is never downgraded by a late duplicate, and
- * a row already 'sent' stays so.
+ * Records delivery attempts (a whole queue batch's) in one batch: each
+ * channel tried, then the row. A channel already done is never downgraded
+ * by a late duplicate, and a row already 'sent' stays so.
  */
+export async function recordAttempts(db: D1Database, records: readonly AttemptRecord[], nowMs: number): Promise<void> {
+  if (records.length === 0) return;
+  await db.batch(records.flatMap((r) => attemptStatements(db, r, nowMs)));
+}
+
 export async function recordAttempt(db: D1Database, id: string, channels: readonly ChannelOutcome[], outcome: AttemptOutcome, nowMs: number): Promise<void> {
+  await recordAttempts(db, [{ id, channels, outcome }], nowMs);
+}
+
+function attemptStatements(db: D1Database, { id, channels, outcome }: AttemptRecord, nowMs: number): D1PreparedStatement[] {
   const statements = channels.map((c) =>
     db
       .prepare(
@@ -242,7 +275,7 @@ export async function recordAttempt(db: D1Database, id: string, channels: readon
       )
       .bind(id, outcome.status, error, nowMs),
   );
-  await db.batch(statements);
+  return statements;
 }
 
 /** The dead-letter consumer: retries exhausted. Rows already sent, dead or failed are left alone. */

@@ -1,25 +1,26 @@
 /**
  * The notification queue's consumers (wrangler.toml [[queues.consumers]]).
  *
- * scenic-notifications: each message names an outbox row. The row, its
- * customer, its order or bill and its per-channel state are read from D1;
- * every channel not yet done is tried; the outcome is recorded; the message
- * is acked when every channel is done (or the row is undeliverable), else
- * retried with exponential backoff. After max_retries the queue moves it to
- * the dead-letter queue.
+ * scenic-notifications: each message names an outbox row. The rows of a
+ * batch, their customers, orders or bills and per-channel states are read
+ * from D1 in one round trip; every channel not yet done is tried; the
+ * outcomes are recorded in one batch; a message is acked when every channel
+ * is done (or the row is undeliverable), else retried with exponential
+ * backoff. After max_retries the queue moves it to the dead-letter queue.
  *
  * scenic-notifications-dlq: the row says 'failed' (attempts and last error
  * kept) and waits for an operator (POST /admin/notifications/{id}/retry).
  *
  * Delivery is at least once: a duplicate message (sweep, operator retry)
  * finds the row sent and is acked; two copies in one batch are processed
- * once. Two copies in flight at the same moment in different batches can
+ * once. A failed read or write retries every message of the batch (nothing
+ * was recorded for any of them). Two copies in flight at the same moment in different batches can
  * both deliver a channel — the partner drops the second by its id.
  */
 import { configOf, type Config } from "../config";
 import { importSealingKey, open } from "../crypto/sealed";
 import { callbackSecretContext } from "../db/callback-secrets";
-import { loadDeliveryView, markDeadLettered, recordAttempt, type AttemptOutcome, type ChannelOutcome, type DeliveryView } from "../db/outbox";
+import { loadDeliveryViews, markDeadLettered, recordAttempts, type AttemptOutcome, type AttemptRecord, type ChannelOutcome, type DeliveryView } from "../db/outbox";
 import {
   CALLBACK_TIMEOUT_MS, callbackBody, channelDone, retryDelaySeconds, SMS_TIMEOUT_MS, smsFor, truncateError, type Channel,
 } from "../domain/notifications";
@@ -30,48 +31,57 @@ import { NOTIFY_DEAD_LETTER_QUEUE_NAME, outboxIdOf } from "./messages";
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue === NOTIFY_DEAD_LETTER_QUEUE_NAME) return recordDeadLetters(batch, env);
   const config = configOf(env);
-  const seen = new Set<string>();
-  const work: Promise<void>[] = [];
+  const byId = new Map<string, Message<unknown>>();
   for (const message of batch.messages) {
     const outboxId = outboxIdOf(message.body);
     if (outboxId === null) {
       console.error(JSON.stringify({ event: "notify_message_unreadable", queue: batch.queue, messageId: message.id }));
       message.ack();
-    } else if (seen.has(outboxId)) {
+    } else if (byId.has(outboxId)) {
       message.ack();
     } else {
-      seen.add(outboxId);
-      work.push(deliverMessage(env, config, message, outboxId));
+      byId.set(outboxId, message);
     }
   }
-  await Promise.all(work);
-}
-
-async function deliverMessage(env: Env, config: Config, message: Message<unknown>, outboxId: string): Promise<void> {
-  let verdict: "ack" | "retry";
+  if (byId.size === 0) return;
+  // The whole batch shares two D1 round trips: one read of every row, one write of every attempt.
+  const nowMs = Date.now();
+  let verdicts: Map<string, "ack" | "retry">;
   try {
-    verdict = await deliver(env, config, outboxId, Date.now());
+    verdicts = await deliverAll(env, config, [...byId.keys()], nowMs);
   } catch (error) {
-    // D1 or the sealing key failed: nothing was recorded; try the whole message again later.
-    console.error(JSON.stringify({ event: "notify_delivery_error", outboxId, attempt: message.attempts, error: String(error) }));
-    verdict = "retry";
+    // D1 or the sealing key failed: nothing was recorded; try the messages again later.
+    console.error(JSON.stringify({ event: "notify_delivery_error", ids: [...byId.keys()], error: String(error) }));
+    verdicts = new Map([...byId.keys()].map((id) => [id, "retry" as const]));
   }
-  if (verdict === "ack") message.ack();
-  else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, config.notifyRetryBaseSeconds) });
+  for (const [id, message] of byId) {
+    if (verdicts.get(id) === "ack") message.ack();
+    else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, config.notifyRetryBaseSeconds) });
+  }
 }
 
 /** One delivery attempt of one outbox row. */
 export async function deliver(env: Env, config: Config, outboxId: string, nowMs: number): Promise<"ack" | "retry"> {
-  const view = await loadDeliveryView(env.DB, outboxId);
+  return (await deliverAll(env, config, [outboxId], nowMs)).get(outboxId)!;
+}
+
+/** One delivery attempt of each row: read them all, try their channels, record every attempt. */
+async function deliverAll(env: Env, config: Config, ids: readonly string[], nowMs: number): Promise<Map<string, "ack" | "retry">> {
+  const views = await loadDeliveryViews(env.DB, ids);
+  const attempts = await Promise.all(ids.map((id) => attemptOn(env, config, id, views.get(id) ?? null, nowMs)));
+  await recordAttempts(env.DB, attempts.flatMap((a) => (a.record ? [a.record] : [])), nowMs);
+  return new Map(attempts.map((a) => [a.id, a.verdict]));
+}
+
+async function attemptOn(env: Env, config: Config, id: string, view: DeliveryView | null, nowMs: number): Promise<{ id: string; verdict: "ack" | "retry"; record: AttemptRecord | null }> {
   if (!view) {
-    console.error(JSON.stringify({ event: "notify_unknown_outbox_id", outboxId }));
-    return "ack";
+    console.error(JSON.stringify({ event: "notify_unknown_outbox_id", outboxId: id }));
+    return { id, verdict: "ack", record: null };
   }
-  if (view.entry.status === "sent") return "ack";
+  if (view.entry.status === "sent") return { id, verdict: "ack", record: null };
   if (!view.target) {
     const error = `${view.entry.kind === "order_paid" ? "order" : "bill"} ${view.entry.targetId} not found`;
-    await recordAttempt(env.DB, outboxId, [], { status: "dead", error }, nowMs);
-    return "ack";
+    return { id, verdict: "ack", record: { id, channels: [], outcome: { status: "dead", error } } };
   }
 
   const pending = (channel: Channel) => !channelDone(view.deliveries.get(channel)?.status);
@@ -85,8 +95,7 @@ export async function deliver(env: Env, config: Config, outboxId: string, nowMs:
 
   const failures = tried.filter((c) => c.status === "failed").map((c) => `${c.channel}: ${c.error}`);
   const outcome: AttemptOutcome = failures.length === 0 ? { status: "sent" } : { status: "enqueued", error: truncateError(failures.join("; ")) };
-  await recordAttempt(env.DB, outboxId, tried, outcome, nowMs);
-  return outcome.status === "sent" ? "ack" : "retry";
+  return { id, verdict: outcome.status === "sent" ? "ack" : "retry", record: { id, channels: tried, outcome } };
 }
 
 async function callbackChannel(env: Env, view: DeliveryView, nowMs: number): Promise<ChannelResult> {
