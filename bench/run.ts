@@ -177,7 +177,7 @@ function writeRequests(name: string, lines: Line[]): string {
 }
 
 function wrk(file: string): Run {
-  const result = spawnSync("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--latency", "-s", "bench/wrk.lua", BASE], {
+  const result = spawnSync("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--timeout", "10s", "--latency", "-s", "bench/wrk.lua", BASE], {
     env: { ...process.env, BENCH_REQUESTS: file },
     encoding: "utf8",
   });
@@ -323,7 +323,7 @@ function report(results: ScenarioResult[]): void {
     `## Run of ${new Date().toISOString()}`,
     "",
     `- machine: ${machine}`,
-    `- node ${process.version}, wrangler ${wranglerVersion}, wrk 4.1 (-t1 -c${CONNECTIONS} -d${DURATION_S}s), ${ROUNDS} rounds`,
+    `- node ${process.version}, wrangler ${wranglerVersion}, wrk 4.1 (-t1 -c${CONNECTIONS} -d${DURATION_S}s --timeout 10s), ${ROUNDS} rounds`,
     "- command: `npm run bench`",
     "",
     table,
