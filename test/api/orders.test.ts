@@ -143,6 +143,16 @@ describe("idempotent on senderid per customer", () => {
     expect(await call(ADD, session, anOrderBody([{ productid: uniqueId("nope"), amount: 1 }], { senderid }))).toMatchObject({ orderid: first.orderid, resultcode: 0 });
   });
 
+  it("a repeat of the order that sold the day out answers that order, not 'sold out'", async () => {
+    const productid = await aProduct({}, { stock: 2 });
+    const senderid = uniqueId("S");
+    const first = await call(ADD, session, anOrderBody([{ productid, amount: 2 }], { senderid }));
+    expect(first.resultcode).toBe(0);
+    expect((await call(ADD, session, anOrderBody([{ productid, amount: 1 }]))).resultcode).toBe(4301);
+    expect(await call(ADD, session, anOrderBody([{ productid, amount: 1 }], { senderid }))).toMatchObject({ orderid: first.orderid, resultcode: 0 });
+    expect(await liveStock(productid)).toMatchObject({ held: 2 });
+  });
+
   it("20 concurrent identical adds: one order, one hold, every answer names it", async () => {
     const productid = await aProduct({}, { stock: 100 });
     const body = anOrderBody([{ productid, amount: 3 }], { senderid: uniqueId("C") });

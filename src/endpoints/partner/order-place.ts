@@ -45,7 +45,7 @@ export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<
     const orderId = makeOrderId(nowMs, crypto.getRandomValues(new Uint8Array(ORDER_ID_RANDOM_BYTES)));
     const expiresAtMs = nowMs + holdMs;
     const held = o.asks.length === 0 ? { ok: true as const, slotByProduct: new Map<string, number | null>() } : await holdStock(env, orderId, o.effectDate, expiresAtMs, o.asks);
-    if (!held.ok) return stockRefusal(held.reason, held.productId, { sendid: o.senderId });
+    if (!held.ok) return orExisting(ctx, o.dwid, o.senderId, stockRefusal(held.reason, held.productId, { sendid: o.senderId }));
 
     const items = o.lines.map((line) => itemOf(line, held.slotByProduct.get(line.productId) ?? null));
     let outcome: InsertOutcome;
@@ -106,6 +106,17 @@ function placedAnswer(orderId: string, senderId: string | null, holdMs: number):
     resultcode: 0,
     returnmessgage: `下单成功，请在${Math.round(holdMs / 60_000)}分钟内完成支付`,
   });
+}
+
+/**
+ * A refusal, unless this customer's senderid names an order already: then
+ * that order's current state (seed yearcard-add-order.txt: the repeat is
+ * answered whatever else it carries, even when it would now be refused).
+ */
+export async function orExisting(ctx: PartnerContext, dwid: string, senderId: string | null, refusal: Outcome): Promise<Outcome> {
+  if (senderId === null) return refusal;
+  const existing = await findOrderBySender(ctx.env.DB, dwid, senderId);
+  return existing ? existingAnswer(existing, ctx.nowMs) : refusal;
 }
 
 /** Seed yearcard-add-order.txt: a senderid submitted before answers the order's latest state. */

@@ -4,7 +4,6 @@
  * idempotent on senderid per customer. A card holds stock only when the
  * operator configured a calendar day for it.
  */
-import { findOrderBySender } from "../../db/orders";
 import { configOf } from "../../config";
 import { readCatalogue } from "../../db/catalogue-cache";
 import { shanghaiDate } from "../../domain/dates";
@@ -13,25 +12,21 @@ import { planYearCard } from "../../domain/yearcard";
 import type { YearCardOrderAddParm } from "../../schemas/yearcard";
 import type { Outcome, PartnerContext } from "../partner-endpoint";
 import { calendarAsk, checkLimits, ruleRefusal } from "./order-checks";
-import { existingAnswer, placeOrder } from "./order-place";
+import { orExisting, placeOrder } from "./order-place";
 
 export async function addYearCardOrder(input: YearCardOrderAddParm, ctx: PartnerContext): Promise<Outcome> {
   const { env, nowMs } = ctx;
   const dwid = ctx.session!.dwid;
   const senderId = blankToNull(input.senderid);
   const echo = { sendid: senderId };
-  if (senderId !== null) {
-    const existing = await findOrderBySender(env.DB, dwid, senderId);
-    if (existing) return existingAnswer(existing, nowMs);
-  }
   const catalogue = await readCatalogue(env.DB, [input.productid], input.effectdate, configOf(env).catalogueCacheMs, nowMs);
   const product = catalogue.products.get(input.productid) ?? null;
   const day = catalogue.days.get(input.productid) ?? null;
   const planned = planYearCard(input, product ?? undefined, day ?? undefined, shanghaiDate(nowMs));
-  if (!planned.ok) return ruleRefusal(planned.refusal, echo);
+  if (!planned.ok) return orExisting(ctx, dwid, senderId, ruleRefusal(planned.refusal, echo));
   const { plan } = planned;
   const limit = await checkLimits(env, plan.lines.filter((l) => l.kind === "ticket"), new Map([[product!.productId, product!]]), input.effectdate, nowMs);
-  if (limit) return ruleRefusal(limit, echo);
+  if (limit) return orExisting(ctx, dwid, senderId, ruleRefusal(limit, echo));
   return placeOrder(ctx, {
     kind: "yearcard",
     dwid,
