@@ -136,7 +136,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.config = configOf(env);
-    this.faults = new Faults(this.config.faultInjection);
+    this.faults = new Faults(this.config.faultInjection, ctx.id.toString());
     this.gate = new PayPasswordGate(this.sql, this.config);
     this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, (atMs) => this.armAlarm(atMs));
     void ctx.blockConcurrencyWhile(async () => {
