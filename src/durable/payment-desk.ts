@@ -91,7 +91,14 @@ export class PaymentDesk {
       return { ok: false, reason: "paymentPending", message: "暂时无法读取单据,请稍后重试" };
     }
     const state = payability(loaded && target.state(loaded), dwid, nowMs, target.notFound);
-    if (state === "paid") return { ok: true, alreadyPaid: !(ownEarlier && earlier.intent_id === this.paidBy(target, loaded!)), loaded: loaded! };
+    if (state === "paid") {
+      // "Paid earlier, nothing charged" (SPEC §5.4 errcode 1) must not be said to the request whose own
+      // payment it was. A bill found by SenderBillNum has no id before loading: find its intent now
+      // (reliability sim, seed 2: abort-after-batch, then the Worker's retry was told "paid earlier").
+      const own = ownEarlier ? earlier : target.knownId === null ? this.ownLiveIntent(target, loaded!, requestId) : null;
+      if (own !== earlier && own?.state === "pending") await this.settle(own, nowMs);
+      return { ok: true, alreadyPaid: !(own !== null && own.intent_id === this.paidBy(target, loaded!)), loaded: loaded! };
+    }
     if (state !== null) return { ok: false, reason: state, loaded: state === target.notFound ? undefined : loaded! };
 
     // Synchronous from here to the hold: no other request runs in between.
@@ -103,7 +110,7 @@ export class PaymentDesk {
     if (totals.balanceFen - totals.heldFen < amountFen) return { ok: false, reason: "insufficientBalance", loaded: loaded! };
     const intentId = crypto.randomUUID();
     this.placeHold(intentId, target.kind, targetId, amountFen, nowMs, requestId);
-    if (this.faults.fires("abort-after-hold")) this.ctx.abort("injected fault: abort-after-hold");
+    if (this.faults.fires("abort-after-hold")) await this.faults.crash(this.ctx, "abort-after-hold");
 
     const running = this.commitInD1(intentId, target.statements(this.db, intentId, dwid, loaded!, nowMs), nowMs);
     this.inFlight.set(intentId, running);
@@ -128,7 +135,7 @@ export class PaymentDesk {
       logFault("pay_batch_unknown", intentId, error);
       return this.settleById(intentId, nowMs);
     }
-    if (this.faults.fires("abort-after-batch")) this.ctx.abort("injected fault: abort-after-batch");
+    if (this.faults.fires("abort-after-batch")) await this.faults.crash(this.ctx, "abort-after-batch");
     this.finish(intentId, decision, nowMs);
     return decision;
   }
@@ -225,7 +232,9 @@ export class PaymentDesk {
   private async afterConcurrentIntent<Loaded>(live: IntentRow, dwid: string, target: PaymentTarget<Loaded>, nowMs: number, requestId: string): Promise<PayOutcome<Loaded>> {
     const outcome = await this.settle(live, nowMs);
     const answer = await this.answerFromD1(dwid, target, nowMs, outcome === "pending" ? "paymentPending" : "paymentFailed");
-    if (answer.ok && live.request_id === requestId) return { ...answer, alreadyPaid: false };
+    // "Paid now" only when our own intent is the one that paid: ours may have been voided while
+    // another request paid the target (reliability simulation, seed 11: two clients told "paid now").
+    if (answer.ok && live.request_id === requestId && this.paidBy(target, answer.loaded) === live.intent_id) return { ...answer, alreadyPaid: false };
     return answer;
   }
 
@@ -248,6 +257,12 @@ export class PaymentDesk {
   }
 
   // ------------------------------------------------------------ helpers
+
+  /** This request's live intent on the loaded target, if it placed one (its retry after a reset carries the same id). */
+  private ownLiveIntent<Loaded>(target: PaymentTarget<Loaded>, loaded: Loaded, requestId: string): IntentRow | null {
+    const live = this.liveIntent(target.kind, target.idOf(loaded));
+    return live?.request_id === requestId ? live : null;
+  }
 
   private liveIntent(kind: "order" | "bill", targetId: string): IntentRow | null {
     return (
