@@ -50,6 +50,11 @@ function answeredId(a: Answer): string | null {
   return null;
 }
 
+/** What a payment of another customer's order or bill may be answered: not found, or refused before looking (2004, 3xxx). */
+const CROSS_CUSTOMER_REFUSALS: ReadonlySet<number> = new Set(
+  (["orderNotFound", "billNotFound", "customerMismatch", "payPasswordWrong", "payPasswordLocked", "payPasswordNotSet", "payPasswordMalformed"] as const).map((k) => ResultCodes[k].code),
+);
+
 const isPayment = (a: Answer) => a.op.kind === "pay" || a.op.kind === "bill-pay";
 /** Codes the sim's well-formed requests must never get: the wire layer misread a valid body. */
 const VALIDATION = (code: number) => code >= 1000 && code < 1200;
@@ -73,7 +78,8 @@ export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null
           broken.push(`${describe(a)}: paid with another customer's dwid and was answered ${a.code}, not 2004`);
           break;
         }
-        if (!own && a.target?.id && a.outcome !== "unknown" && a.code !== ResultCodes.orderNotFound.code) {
+        // Another customer's order: refused as unknown, or refused before it is looked up (session, password).
+        if (!own && a.target?.id && a.outcome !== "unknown" && !CROSS_CUSTOMER_REFUSALS.has(a.code)) {
           broken.push(`${describe(a)}: another customer's order ${a.target.id} answered ${a.code} ${a.message}, not "not found"`);
         }
         if (a.outcome === "paid-now" || a.outcome === "already") {
@@ -99,8 +105,8 @@ export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null
             if (intent?.state !== "posted" && intent?.state !== "pending") broken.push(`${describe(a)}: told paid, but the debit of bill ${billNum} is ${intent?.state ?? "missing"}`);
           }
         }
-        if (a.op.owner !== a.op.c && a.op.by !== "sender" && a.target?.id && a.outcome !== "unknown" && a.outcome !== "refused") {
-          broken.push(`${describe(a)}: another customer's bill ${a.target.id} answered ${a.outcome}`);
+        if (a.op.owner !== a.op.c && a.op.by !== "sender" && a.target?.id && a.outcome !== "unknown" && !CROSS_CUSTOMER_REFUSALS.has(a.code)) {
+          broken.push(`${describe(a)}: another customer's bill ${a.target.id} answered ${a.code} ${a.message}`);
         }
         break;
       }

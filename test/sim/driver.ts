@@ -221,12 +221,13 @@ export async function login(c: CustomerRuntime): Promise<Omit<Answer, "step" | "
   return { ...common, target: null };
 }
 
-export async function runOp(world: World, op: Op, step: number, seq: number): Promise<Answer> {
-  const answer = await dispatch(world, op);
+/** `prior`: the answer of the op this one waits for (`after`), whose order or bill it pays. */
+export async function runOp(world: World, op: Op, step: number, seq: number, prior?: Answer): Promise<Answer> {
+  const answer = await dispatch(world, op, prior);
   return { step, seq, op, ...answer };
 }
 
-async function dispatch(world: World, op: Op): Promise<Omit<Answer, "step" | "seq" | "op">> {
+async function dispatch(world: World, op: Op, prior?: Answer): Promise<Omit<Answer, "step" | "seq" | "op">> {
   const c = world.customers[op.c]!;
   const session = c.sessions[("session" in op ? op.session : 0) % c.sessions.length]!;
   switch (op.kind) {
@@ -276,7 +277,7 @@ async function dispatch(world: World, op: Op): Promise<Omit<Answer, "step" | "se
       return { ...commonAnswer(raw), target: { kind: "order", id: orderId, key } };
     }
     case "pay":
-      return payOrder(world, c, session, op);
+      return payOrder(world, c, session, op, prior);
     case "bill-add": {
       const body: WireObject = {
         DWID: c.dwid,
@@ -292,7 +293,7 @@ async function dispatch(world: World, op: Op): Promise<Omit<Answer, "step" | "se
       return { ...answer, target: { kind: "bill", id: billNum, key: key ?? `${op.c}:-` } };
     }
     case "bill-pay":
-      return payBill(world, c, session, op);
+      return payBill(world, c, session, op, prior);
   }
 }
 
@@ -331,9 +332,10 @@ async function cipherFor(world: World, c: CustomerRuntime, session: { token: str
   }
 }
 
-async function payOrder(world: World, c: CustomerRuntime, session: { token: string; sessionKey: string }, op: Extract<Op, { kind: "pay" }>) {
-  const key = `${op.owner}:${op.sender}`;
-  const orderId = world.orders.get(key) ?? null;
+async function payOrder(world: World, c: CustomerRuntime, session: { token: string; sessionKey: string }, op: Extract<Op, { kind: "pay" }>, prior?: Answer) {
+  const chained: string | null = op.after !== undefined ? (prior?.body?.orderid ?? null) : null;
+  const key = chained ? prior!.target!.key : `${op.owner}:${op.sender}`;
+  const orderId = chained ?? world.orders.get(key) ?? null;
   const orderid = orderId ?? unknownOrderId(op.owner, op.sender);
   const paypassword = await cipherFor(world, c, session, op.password);
   let raw: Raw;
@@ -361,9 +363,10 @@ async function payOrder(world: World, c: CustomerRuntime, session: { token: stri
   return { ...answer, target: { kind: "order" as const, id: orderId, key } };
 }
 
-async function payBill(world: World, c: CustomerRuntime, session: { token: string; sessionKey: string }, op: Extract<Op, { kind: "bill-pay" }>) {
-  const key = `${op.owner}:${op.bill}`;
-  const billNum = world.bills.get(key) ?? null;
+async function payBill(world: World, c: CustomerRuntime, session: { token: string; sessionKey: string }, op: Extract<Op, { kind: "bill-pay" }>, prior?: Answer) {
+  const chained: string | null = op.after !== undefined ? (prior?.body?.tag?.BillNum ?? null) : null;
+  const key = chained ? prior!.target!.key : `${op.owner}:${op.bill}`;
+  const billNum = chained ?? world.bills.get(key) ?? null;
   // Another customer's bill: its BillNum (or our own SenderBillNum, which names our bill, not theirs).
   const find: WireObject = {};
   if (op.by !== "sender") find.BillNum = billNum ?? `P9${String(op.owner).padStart(9, "0")}${String(op.bill).padStart(9, "0")}`;
@@ -383,8 +386,8 @@ async function payBill(world: World, c: CustomerRuntime, session: { token: strin
     outcome = UNKNOWN_CODES.has(code) ? "unknown" : "refused";
   }
   // By SenderBillNum alone, the bill named is the caller's own with that number.
-  const named = op.by === "sender" ? `${op.c}:${op.bill}` : key;
-  return { ...answer, code, outcome, target: { kind: "bill" as const, id: op.by === "sender" ? (world.bills.get(named) ?? null) : billNum, key: named } };
+  const named = op.by === "sender" && !chained ? `${op.c}:${op.bill}` : key;
+  return { ...answer, code, outcome, target: { kind: "bill" as const, id: op.by === "sender" && !chained ? (world.bills.get(named) ?? null) : billNum, key: named } };
 }
 
 /** 5002 pending, 5003 conflict, 9999 internal: the client cannot tell what happened. */

@@ -10,10 +10,9 @@
  * read. The auditor checks each direction against the read that makes it
  * exact while requests and alarms may still be running.
  */
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { World } from "./driver";
-import { accountStub, inventoryStub } from "./fault-actions";
+import { accountStub, inside, inventoryStub } from "./fault-actions";
 import type { ProductKey } from "./workload";
 
 export interface OrderRow {
@@ -133,7 +132,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 async function readAccount(world: World, c: number, lockoutWindowMs: number): Promise<AccountView> {
-  return runInDurableObject(accountStub(world, c), async (_instance, state) => {
+  return inside(accountStub(world, c), async (_instance, state) => {
     const alarmAtMs = await state.storage.getAlarm();
     // From here on synchronous: one consistent view of the object.
     const sql = state.storage.sql;
@@ -152,7 +151,7 @@ async function readAccount(world: World, c: number, lockoutWindowMs: number): Pr
 }
 
 async function readInventory(world: World, p: ProductKey, date: string): Promise<InventoryView> {
-  return runInDurableObject(inventoryStub(world, p, date), async (instance: any, state) => {
+  return inside(inventoryStub(world, p, date), async (instance, state) => {
     const alarmAtMs = await state.storage.getAlarm();
     const sql = state.storage.sql;
     const config = sql.exec<{ stock: number }>("SELECT stock FROM day_config").toArray()[0];

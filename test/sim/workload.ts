@@ -45,13 +45,17 @@ export type Op =
   | { kind: "add"; c: number; sender: number | null; day: number; lines: Line[]; timespan: number | null; path: "webinterface" | "douyin"; format: Format }
   | { kind: "yearcard"; c: number; sender: number | null; format: Format }
   | { kind: "verify"; c: number; day: number; lines: Line[]; timespan: number | null; format: Format }
-  /** `owner`/`sender` name the order; owner ≠ c is another customer's order. `claim: other` sends another customer's dwid (ByPassword). */
-  | { kind: "pay"; c: number; owner: number; sender: number; path: PayPath; password: Password; session: number; claim: "own" | "other"; format: Format }
+  /**
+   * `owner`/`sender` name the order; owner ≠ c is another customer's order. `claim: other` sends another
+   * customer's dwid (ByPassword). `after`: the index in the step of an add this pay waits for, and pays the order it placed.
+   */
+  | { kind: "pay"; c: number; owner: number; sender: number; path: PayPath; password: Password; session: number; claim: "own" | "other"; format: Format; after?: number }
   | { kind: "bill-add"; c: number; bill: number | null; items: Line[]; format: Format }
-  | { kind: "bill-pay"; c: number; owner: number; bill: number; by: "billnum" | "sender" | "both"; password: Password; session: number; format: Format }
+  /** `after`: the index in the step of a bill add this pay waits for, and pays (by its BillNum). */
+  | { kind: "bill-pay"; c: number; owner: number; bill: number; by: "billnum" | "sender" | "both"; password: Password; session: number; format: Format; after?: number }
   | { kind: "query"; c: number; owner: number; sender: number; by: "orderid" | "senderid" };
 
-export type AccountFaultPoint = "d1-batch-reject" | "d1-reply-lost" | "abort-after-hold" | "abort-after-batch";
+export type AccountFaultPoint = "d1-batch-reject" | "d1-reply-lost" | "d1-reply-lost-then-outage" | "abort-after-hold" | "abort-after-batch";
 
 export type Fault =
   /** Armed on the customer's AccountDO before the step's requests. */
@@ -139,11 +143,21 @@ const SENDER_SLOTS = 8;
 const BILL_SLOTS = 5;
 const DEPOSIT_REFS = 5;
 
+type Hot = { c: number; sender: number; bill: number; pd: { p: ProductKey; day: number } };
+
+/** Faults that strike inside a payment: the step leads with a payment of the customer they are armed on. */
+const PAYMENT_FAULTS: ReadonlySet<FaultKind> = new Set(["d1-batch-reject", "d1-reply-lost", "d1-reply-lost-then-outage", "abort-after-hold", "abort-after-batch", "d1-outage"]);
+
 class Generator {
   /** Deposit references used so far and their first amount, per customer. */
   private readonly refs = new Map<string, number>();
+  /** Slots an add (or bill add) was planned for: payments mostly name those. */
+  private readonly orderSlots = new Set<string>();
+  private readonly billSlots = new Set<string>();
+  /** Payments planned per slot: a fault is aimed at a payment that is likely to reach D1. */
+  private readonly paysPlanned = new Map<string, number>();
   private readonly recoveries = new Map<number, Fault[]>();
-  private outageUntil = -1;
+  private outage: { c: number; pd: { p: ProductKey; day: number }; until: number } | null = null;
 
   constructor(private readonly rng: Rng, private readonly customers: number) {}
 
@@ -157,14 +171,26 @@ class Generator {
 
   step(index: number, size: number): Step {
     const r = this.rng;
-    const hot = { c: r.int(0, this.customers - 1), sender: r.int(0, SENDER_SLOTS - 1), bill: r.int(0, BILL_SLOTS - 1), pd: r.pick(TICKET_DAYS) };
+    if (this.outage && index > this.outage.until) this.outage = null;
+    // During an outage, half the steps press on what is cut off from D1.
+    const onOutage = this.outage !== null && r.chance(0.5);
+    const c = onOutage ? this.outage!.c : r.int(0, this.customers - 1);
+    const hot: Hot = {
+      c,
+      sender: this.slotOf(this.orderSlots, c, SENDER_SLOTS, 0.9),
+      bill: this.slotOf(this.billSlots, c, BILL_SLOTS, 0.9),
+      pd: onOutage ? this.outage!.pd : r.pick(TICKET_DAYS),
+    };
     // A burst piles many requests onto one customer, order, bill and product-day.
     const burst = size >= 10;
-    const ops: Op[] = [];
-    for (let i = 0; i < size; i++) ops.push(this.op(hot, burst));
     const faults: Fault[] = [...(this.recoveries.get(index) ?? [])];
     this.recoveries.delete(index);
-    if (r.chance(0.45)) faults.push(this.fault(index, hot));
+    const fault = r.chance(0.45) ? this.fault(index, hot) : null;
+    const ops: Op[] = [];
+    if (fault && PAYMENT_FAULTS.has(fault.kind)) ops.push(...this.paymentOf(hot));
+    if (fault?.kind === "abort-mid-hold") ops.push(this.addOn(hot));
+    while (ops.length < size) ops.push(this.op(hot, burst));
+    if (fault) faults.push(fault);
     if (r.chance(0.2)) faults.push({ kind: "lockout-window", c: r.int(0, this.customers - 1) });
     return { ops, faults };
   }
@@ -173,16 +199,70 @@ class Generator {
     return [...this.recoveries.values()].flat();
   }
 
-  private op(hot: { c: number; sender: number; bill: number; pd: { p: ProductKey; day: number } }, burst: boolean): Op {
+  /** A slot of customer c: mostly one an add was planned for, else any. */
+  private slotOf(planned: ReadonlySet<string>, c: number, slots: number, pKnown: number): number {
+    const known = [...planned].filter((k) => k.startsWith(`${c}:`)).map((k) => Number(k.split(":")[1]));
+    return known.length > 0 && this.rng.chance(pKnown) ? this.rng.pick(known) : this.rng.int(0, slots - 1);
+  }
+
+  /**
+   * A payment certain to reach D1, for the fault armed with it to strike: a
+   * fresh order (or, for the customer without a pay password and sometimes
+   * for others, a fresh bill) and its payment once it is placed, while the
+   * rest of the step runs around them.
+   */
+  private paymentOf(hot: Hot): Op[] {
+    const r = this.rng;
+    const format = r.weighted<Format>({ json: 8, xml: 3, bson: 1 });
+    const session = r.int(0, 3);
+    if (hot.c === this.customers - 1 || r.chance(0.3)) {
+      const bill = r.int(0, BILL_SLOTS - 1);
+      this.billSlots.add(`${hot.c}:${bill}`);
+      // The fresh bill's own SenderBillNum is new only the first time; without one it always is.
+      const add: Op = { kind: "bill-add", c: hot.c, bill: r.chance(0.5) ? null : bill, items: this.retailItems(), format };
+      return [add, { kind: "bill-pay", c: hot.c, owner: hot.c, bill, by: "billnum", password: "right", session, format, after: 0 }];
+    }
+    const p = r.pick<ProductKey>(["T0", "T0", "T1"]);
+    const add: Op = { kind: "add", c: hot.c, sender: null, day: r.pick([30, 31]), lines: [{ p, qty: r.int(1, 2) }], timespan: null, path: "webinterface", format };
+    const path = r.weighted<PayPath>({ bypassword: 4, min: 4, "aspx-get": 1, "aspx-form": 1 });
+    return [add, { kind: "pay", c: hot.c, owner: hot.c, sender: hot.sender, path, password: "right", session, claim: "own", format, after: 0 }];
+  }
+
+  private leastPaid(kind: "order" | "bill", planned: ReadonlySet<string>, c: number): number | null {
+    const known = [...planned].filter((k) => k.startsWith(`${c}:`));
+    if (known.length === 0) return null;
+    const fewest = Math.min(...known.map((k) => this.paysPlanned.get(`${kind}:${k}`) ?? 0));
+    return Number(this.rng.pick(known.filter((k) => (this.paysPlanned.get(`${kind}:${k}`) ?? 0) === fewest)).split(":")[1]);
+  }
+
+  private countPay(kind: "order" | "bill", c: number, slot: number): void {
+    const key = `${kind}:${c}:${slot}`;
+    this.paysPlanned.set(key, (this.paysPlanned.get(key) ?? 0) + 1);
+  }
+
+  /** An add on the hot product-day (what an InventoryDO crash mid-hold strikes). */
+  private addOn(hot: Hot): Op {
+    const sender = this.rng.int(0, SENDER_SLOTS - 1);
+    this.orderSlots.add(`${hot.c}:${sender}`);
+    const timespan = hot.pd.p === "TS" ? this.rng.pick([1, 2, -1]) : null;
+    return { kind: "add", c: hot.c, sender, day: hot.pd.day, lines: this.lines(hot.pd.p), timespan, path: "webinterface", format: "json" };
+  }
+
+  private op(hot: Hot, burst: boolean): Op {
     const r = this.rng;
     const onHot = r.chance(burst ? 0.85 : 0.55);
     const c = onHot ? hot.c : r.int(0, this.customers - 1);
-    const sender = onHot ? hot.sender : r.int(0, SENDER_SLOTS - 1);
-    const kind = r.weighted(
+    let kind = r.weighted(
       burst
-        ? { pay: 45, "bill-pay": 20, add: 20, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1 }
-        : { add: 22, yearcard: 5, verify: 8, pay: 28, "bill-add": 9, "bill-pay": 12, deposit: 7, login: 4, query: 5 },
+        ? { pay: 45, "bill-pay": 20, add: 20, yearcard: 0, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1 }
+        : { add: 24, yearcard: 5, verify: 7, pay: 26, "bill-add": 12, "bill-pay": 10, deposit: 7, login: 3, query: 6 },
     );
+    // The customer without a pay password pays bills (without PayPwd); its order pays are refused (3003).
+    if (kind === "pay" && c === this.customers - 1 && r.chance(0.8)) kind = "bill-pay";
+    const adding = kind === "add" || kind === "yearcard";
+    const fresh = kind === "pay" && r.chance(0.5) ? this.leastPaid("order", this.orderSlots, c) : null;
+    const sender = onHot ? hot.sender : (fresh ?? this.slotOf(this.orderSlots, c, SENDER_SLOTS, adding ? 0.3 : 0.85));
+    const bill = onHot ? hot.bill : this.slotOf(this.billSlots, c, BILL_SLOTS, kind === "bill-add" ? 0.3 : 0.85);
     const format = r.weighted<Format>({ json: 8, xml: 3, bson: 1 });
     switch (kind) {
       case "deposit": {
@@ -204,13 +284,18 @@ class Generator {
         if (kind === "verify") return { kind, c, day: pd.day, lines, timespan, format };
         // A few adds carry no senderid (each is a new order).
         const slot = r.chance(0.08) ? null : sender;
+        if (slot !== null) this.orderSlots.add(`${c}:${slot}`);
         return { kind, c, sender: slot, day: pd.day, lines, timespan, path: r.chance(0.25) ? "douyin" : "webinterface", format };
       }
-      case "yearcard":
-        return { kind, c, sender: r.chance(0.1) ? null : sender, format };
+      case "yearcard": {
+        const slot = r.chance(0.1) ? null : sender;
+        if (slot !== null) this.orderSlots.add(`${c}:${slot}`);
+        return { kind, c, sender: slot, format };
+      }
       case "pay": {
         // Mostly one's own orders; sometimes another customer's (must read as not found).
         const owner = r.chance(0.06) ? (c + 1 + r.int(0, this.customers - 2)) % this.customers : c;
+        this.countPay("order", owner, sender);
         return {
           kind,
           c,
@@ -223,15 +308,19 @@ class Generator {
           format,
         };
       }
-      case "bill-add":
-        return { kind, c, bill: r.chance(0.1) ? null : onHot ? hot.bill : r.int(0, BILL_SLOTS - 1), items: this.retailItems(), format };
+      case "bill-add": {
+        const slot = r.chance(0.1) ? null : bill;
+        if (slot !== null) this.billSlots.add(`${c}:${slot}`);
+        return { kind, c, bill: slot, items: this.retailItems(), format };
+      }
       case "bill-pay": {
         const owner = r.chance(0.06) ? (c + 1 + r.int(0, this.customers - 2)) % this.customers : c;
+        this.countPay("bill", owner, bill);
         return {
           kind,
           c,
           owner,
-          bill: onHot ? hot.bill : r.int(0, BILL_SLOTS - 1),
+          bill,
           by: r.weighted({ billnum: 4, sender: 4, both: 1 }),
           password: this.password(),
           session: r.int(0, 3),
@@ -267,10 +356,11 @@ class Generator {
 
   private fault(index: number, hot: { c: number; sender: number; pd: { p: ProductKey; day: number } }): Fault {
     const r = this.rng;
-    const outageFree = index > this.outageUntil;
+    const outageFree = this.outage === null;
     const kind = r.weighted<FaultKind>({
       "d1-batch-reject": 3,
       "d1-reply-lost": 3,
+      "d1-reply-lost-then-outage": outageFree ? 1.5 : 0,
       "abort-after-hold": 3,
       "abort-after-batch": 3,
       "abort-mid-hold": 2,
@@ -287,11 +377,19 @@ class Generator {
       case "abort-after-hold":
       case "abort-after-batch":
         return { kind, c: hot.c, times: kind.startsWith("abort") ? 1 : r.int(1, 2) };
+      case "d1-reply-lost-then-outage": {
+        // The outage it starts ends like any other: a planned recovery a few steps on.
+        const untilStep = index + r.int(1, 4);
+        this.outage = { c: hot.c, pd: hot.pd, until: untilStep };
+        const recover: Fault = { kind: "recover", c: hot.c, p: hot.pd.p, day: hot.pd.day };
+        this.recoveries.set(untilStep, [...(this.recoveries.get(untilStep) ?? []), recover]);
+        return { kind, c: hot.c, times: 1 };
+      }
       case "abort-mid-hold":
         return { kind, p: hot.pd.p, day: hot.pd.day };
       case "d1-outage": {
         const untilStep = index + r.int(2, 6);
-        this.outageUntil = untilStep;
+        this.outage = { c: hot.c, pd: hot.pd, until: untilStep };
         const recover: Fault = { kind: "recover", c: hot.c, p: hot.pd.p, day: hot.pd.day };
         this.recoveries.set(untilStep, [...(this.recoveries.get(untilStep) ?? []), recover]);
         return { kind, c: hot.c, p: hot.pd.p, day: hot.pd.day, untilStep };
