@@ -78,7 +78,7 @@ function table(summaries: readonly Summary[], requested: number, failed: number)
     `| seeds run | ${requested} (${summaries.map((s) => s.seed).sort((a, b) => a - b).join(", ").replace(/^(.{60}).+$/, "$1…")}) |`,
     `| operations | ${sum((s) => s.ops)} in ${sum((s) => s.steps)} steps |`,
     `| paid orders / paid bills at the end | ${sum((s) => s.paidOrders)} / ${sum((s) => s.paidBills)} |`,
-    `| answers: ${Object.entries(outcomes).sort().map(([k, v]) => `${k} ${v}`).join(", ")} | |`,
+    `| answers, by how the client could read them | ${Object.entries(outcomes).sort().map(([k, v]) => `${k} ${v}`).join(", ")} |`,
     `| internal errors (500) seen by clients, all in steps with an injected crash | ${sum((s) => s.internalErrors)} |`,
     `| wall time | ${(sum((s) => s.ms) / 1000).toFixed(0)} s |`,
     `| **invariant violations** | **${failed}** |`,
