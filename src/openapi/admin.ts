@@ -9,7 +9,8 @@
 import { z } from "zod";
 import type { ResultKey } from "../domain/codes";
 import {
-  CalendarDayPut, CustomerPut, DepositPost, DWID_PATTERN, PageQuery, PRODUCT_ID_PATTERN, ProductPut,
+  BillListQuery, CalendarDayPut, CalendarMonthQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
+  OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut,
 } from "../schemas/admin";
 
 // ---------------------------------------------------------------- answers
@@ -232,21 +233,6 @@ export interface AdminOperation {
   errors: ResultKey[];
 }
 
-// The list queries are declared beside their handlers (src/endpoints/admin/*.ts) as
-// PageQuery.extend({...}); these repeat those extensions for the document.
-const CustomerListQuery = PageQuery.extend({ q: z.string().max(100).optional().describe("按客户ID或名称搜索") });
-const ProductListQuery = PageQuery.extend({ kind: z.enum(["ticket", "yearcard", "retail"]).optional() });
-const OrderListQuery = PageQuery.extend({
-  customer: z.string().max(36).optional().describe("客户ID"),
-  date: z.string().optional().describe("游玩日期 yyyyMMdd"),
-  status: z.enum(["unpaid", "paid", "expired", "cancelled"]).optional(),
-  q: z.string().min(1).max(50).optional().describe("订单号或 senderid"),
-});
-const BillListQuery = PageQuery.extend({ customer: z.string().max(36).optional().describe("客户ID") });
-const NotificationListQuery = PageQuery.extend({
-  status: z.enum(["pending", "enqueued", "sent", "failed", "dead"]).optional(),
-});
-
 export const adminOperations: readonly AdminOperation[] = [
   {
     method: "get", path: "/admin/customers", summary: "客户列表(分页、搜索)", query: CustomerListQuery,
@@ -309,7 +295,7 @@ export const adminOperations: readonly AdminOperation[] = [
   },
   {
     method: "get", path: "/admin/products/{productid}/calendar", summary: "某月的日历(库存、价格、时段、占用)",
-    params: z.object({ productid }), query: z.object({ month: z.string().describe("yyyyMM") }),
+    params: z.object({ productid }), query: CalendarMonthQuery,
     ok: { 200: { description: "该月已配置的日期", schema: AdminCalendarMonth } }, errors: ["adminInvalid", "productNotFound"],
   },
   {

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { isRealDate } from "../domain/dates";
 import { yuanToFen } from "../domain/money";
+import { OUTBOX_STATUSES } from "../domain/notifications";
 import { rule } from "./fields";
 
 const yuan = (description: string) =>
@@ -111,3 +112,17 @@ export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe("每页条数"),
   cursor: z.string().max(200).optional().describe("上一页答复的 nextCursor"),
 });
+
+// The list queries: validated by their handlers (src/endpoints/admin/*.ts) and documented
+// by src/openapi/admin.ts from these same objects.
+export const CustomerListQuery = PageQuery.extend({ q: z.string().max(100).optional().describe("按客户ID或名称搜索") });
+export const ProductListQuery = PageQuery.extend({ kind: z.enum(["ticket", "yearcard", "retail"]).optional().describe("产品类别") });
+export const OrderListQuery = PageQuery.extend({
+  customer: z.string().max(36).optional().describe("客户ID"),
+  date: dayParam.optional().describe("游玩日期 yyyyMMdd"),
+  status: z.enum(["unpaid", "paid", "expired", "cancelled"]).optional().describe("订单状态"),
+  q: z.string().min(1).max(50).optional().describe("订单号或 senderid"),
+});
+export const BillListQuery = PageQuery.extend({ customer: z.string().max(36).optional().describe("客户ID") });
+export const NotificationListQuery = PageQuery.extend({ status: z.enum(OUTBOX_STATUSES).optional().describe("投递状态") });
+export const CalendarMonthQuery = z.object({ month: monthParam.describe("yyyyMM") });

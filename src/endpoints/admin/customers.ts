@@ -1,12 +1,11 @@
 /** /admin/customers: create or edit a customer, list and search, read one. */
-import { z } from "zod";
 import { upperMd5 } from "../../crypto/paypassword";
 import { importSealingKey, seal } from "../../crypto/sealed";
 import { CALLBACK_SECRET_BYTES, newCallbackSecret } from "../../crypto/signature";
 import { callbackSecretContext, storeCallbackSecret } from "../../db/callback-secrets";
 import { getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
 import type { Env } from "../../env";
-import { CustomerPut, DWID_PATTERN, PageQuery } from "../../schemas/admin";
+import { CustomerListQuery, CustomerPut, DWID_PATTERN } from "../../schemas/admin";
 import { adminError, json, param, readJson, validate, type AdminHandler } from "./http";
 
 export function customerJson(c: Customer) {
@@ -70,8 +69,6 @@ export const getCustomerHandler: AdminHandler = async (request, env) => {
   const customer = await getCustomer(env.DB, dwid);
   return customer ? json(customerJson(customer)) : adminError("customerNotFound");
 };
-
-const CustomerListQuery = PageQuery.extend({ q: z.string().max(100).optional() });
 
 export const listCustomersHandler: AdminHandler = async (request, env) => {
   const query = validate(CustomerListQuery, request.query);

@@ -5,11 +5,10 @@
  *   GET  /admin/notifications/{id}                    → notification + {deliveries: [per channel]}
  *   POST /admin/notifications/{id}/retry              → {id, status}  (404 unknown, 409 already sent)
  */
-import { z } from "zod";
 import { getOutbox, listOutbox, requeue, type Delivery, type OutboxEntry } from "../../db/outbox";
-import { OUTBOX_ID_MAX_CHARS, OUTBOX_STATUSES } from "../../domain/notifications";
+import { OUTBOX_ID_MAX_CHARS } from "../../domain/notifications";
 import { sendMessages } from "../../queue/producer";
-import { PageQuery } from "../../schemas/admin";
+import { NotificationListQuery } from "../../schemas/admin";
 import { adminError, json, param, validate, type AdminHandler } from "./http";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -36,8 +35,6 @@ function idParam(request: Parameters<AdminHandler>[0]): string | Response {
   const id = param(request, "id");
   return id.length >= 1 && id.length <= OUTBOX_ID_MAX_CHARS ? id : adminError("adminInvalid", `id 长度必须是1到${OUTBOX_ID_MAX_CHARS}`, "id");
 }
-
-const NotificationListQuery = PageQuery.extend({ status: z.enum(OUTBOX_STATUSES).optional() });
 
 export const listNotificationsHandler: AdminHandler = async (request, env) => {
   const query = validate(NotificationListQuery, request.query);

@@ -1,9 +1,8 @@
 /** /admin/orders, /admin/customers/{dwid}/orders, /admin/bills: what was sold. */
-import { z } from "zod";
 import { listBills, type Bill } from "../../db/bills";
 import { getOrderDetail, listOrders, type Order } from "../../db/orders";
 import { fenToYuanNumber } from "../../domain/money";
-import { dayParam, PageQuery } from "../../schemas/admin";
+import { BillListQuery, OrderListQuery, PageQuery } from "../../schemas/admin";
 import { dwidParam } from "./customers";
 import { adminError, json, param, validate, type AdminHandler } from "./http";
 
@@ -63,13 +62,6 @@ export const getOrderHandler: AdminHandler = async (request, env) => {
   });
 };
 
-const OrderListQuery = PageQuery.extend({
-  customer: z.string().max(36).optional(),
-  date: dayParam.optional(),
-  status: z.enum(["unpaid", "paid", "expired", "cancelled"]).optional(),
-  q: z.string().min(1).max(50).optional(),
-});
-
 export const listOrdersHandler: AdminHandler = async (request, env) => {
   const query = validate(OrderListQuery, request.query);
   const page = await listOrders(env.DB, { dwid: query.customer, effectDate: query.date, status: query.status, q: query.q, limit: query.limit, cursor: query.cursor });
@@ -85,7 +77,7 @@ export const listCustomerOrders: AdminHandler = async (request, env) => {
 };
 
 export const listBillsHandler: AdminHandler = async (request, env) => {
-  const query = validate(PageQuery.extend({ customer: z.string().max(36).optional() }), request.query);
+  const query = validate(BillListQuery, request.query);
   const page = await listBills(env.DB, { dwid: query.customer, limit: query.limit, cursor: query.cursor });
   return json({ items: page.items.map(billJson), nextCursor: page.nextCursor });
 };

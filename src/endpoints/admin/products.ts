@@ -13,7 +13,7 @@ import { forgetProduct } from "../../db/catalogue-cache";
 import { dayConfigOf, inventoryOf } from "../../durable/inventory-client";
 import type { InventorySnapshot } from "../../durable/inventory";
 import type { Env } from "../../env";
-import { CalendarDayPut, dayParam, monthParam, PageQuery, PRODUCT_ID_PATTERN, ProductPut } from "../../schemas/admin";
+import { CalendarDayPut, CalendarMonthQuery, dayParam, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut } from "../../schemas/admin";
 import { adminError, json, param, readJson, validate, type AdminHandler } from "./http";
 
 export function productJson(p: Product) {
@@ -108,8 +108,6 @@ export const getProductHandler: AdminHandler = async (request, env) => {
   return product ? json(productJson(product)) : adminError("productNotFound");
 };
 
-const ProductListQuery = PageQuery.extend({ kind: z.enum(["ticket", "yearcard", "retail"]).optional() });
-
 export const listProductsHandler: AdminHandler = async (request, env) => {
   const query = validate(ProductListQuery, request.query);
   const page = await listProducts(env.DB, query);
@@ -148,7 +146,7 @@ export const putCalendarDay: AdminHandler = async (request, env) => {
 export const getCalendarMonth: AdminHandler = async (request, env) => {
   const productId = productIdParam(request);
   if (productId instanceof Response) return productId;
-  const { month } = validate(z.object({ month: monthParam }), request.query);
+  const { month } = validate(CalendarMonthQuery, request.query);
   const product = await getProduct(env.DB, productId);
   if (!product) return adminError("productNotFound");
   const days = await listCalendarMonth(env.DB, productId, month);
