@@ -103,7 +103,8 @@ const parser = new XMLParser({
  * leaves become strings, `i:nil="true"` becomes null. Shaping to a contract
  * (lists, numbers, case) happens in `shape.ts`.
  */
-export function readXml(text: string): { root: string; value: unknown } {
+export function readXml(xml: string): { root: string; value: unknown } {
+  const text = cdataAsText(xml);
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) throw new XmlRefused("DOCTYPE/ENTITY not allowed");
   let parsed: Record<string, unknown>;
   try {
@@ -114,6 +115,16 @@ export function readXml(text: string): { root: string; value: unknown } {
   const root = Object.keys(parsed).find((k) => !k.startsWith("?") && !k.startsWith("#") && !k.startsWith("@_"));
   if (!root) throw new XmlRefused("no root element");
   return { root, value: simplify(parsed[root]) };
+}
+
+/**
+ * CDATA sections become escaped text, in place: their content is literal ('&' and
+ * entity-like text included, as .NET's reader takes it), and it joins the text
+ * around it in order. fast-xml-parser would otherwise hand CDATA to `decodeEntities`.
+ */
+function cdataAsText(xml: string): string {
+  if (!xml.includes("<![CDATA[")) return xml;
+  return xml.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_m, content: string) => content.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;")));
 }
 
 function simplify(node: unknown): unknown {

@@ -358,6 +358,14 @@ describe("(e) nulls and lenient reading", () => {
       expected: { orderid: "<1&2> 中文", paypassword: " a<b " },
     },
     {
+      // .NET's reader takes a CDATA section's text as written: '&' and what looks like an
+      // entity stay literal, and it joins CDATA with the text around it in order.
+      name: "CDATA with '&', entity-like text, ']]' and text around it",
+      schema: PayOrderUsePayPasswordParm,
+      xml: "<PayOrderUsePayPasswordParm><orderid><![CDATA[A & B &amp; ]]]]>&amp;<![CDATA[>]]>x</orderid><paypassword><![CDATA[<!DOCTYPE x>]]></paypassword></PayOrderUsePayPasswordParm>",
+      expected: { orderid: "A & B &amp; ]]&>x", paypassword: "<!DOCTYPE x>" },
+    },
+    {
       name: "an XML declaration before the root",
       schema: PayOrderUsePayPasswordParm,
       xml: '<?xml version="1.0" encoding="utf-8"?>\n<PayOrderUsePayPasswordParm><orderid>O</orderid></PayOrderUsePayPasswordParm>',
