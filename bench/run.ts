@@ -97,12 +97,28 @@ async function waitForHealth(): Promise<void> {
 
 // ------------------------------------------------------------------ data
 
+/**
+ * One preparation call. A connection the server closed while idle fails the fetch itself
+ * ("other side closed", seen once in preparation); such a call is sent again, at most twice.
+ * A repeat is harmless here: PUTs and deposits (by reference) are idempotent, and a repeated
+ * login or add only leaves one more session, order or bill behind.
+ */
 async function call(method: string, path: string, body?: unknown, token = ADMIN_TOKEN): Promise<any> {
-  const response = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(`${BASE}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  let response: Response | undefined;
+  for (let attempt = 1; response === undefined; attempt++) {
+    try {
+      response = await send();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
   return JSON.parse(text);
