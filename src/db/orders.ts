@@ -99,8 +99,27 @@ export const toOrder = (r: OrderRow): Order => ({
   teamTypeCode: r.team_type_code,
 });
 
-const ORDER_COLUMNS = `order_id, dwid, sender_id, kind, status, effect_date, timespan_index, amount_fen, mobile, id_number,
+export const ORDER_COLUMNS = `order_id, dwid, sender_id, kind, status, effect_date, timespan_index, amount_fen, mobile, id_number,
   created_at_ms, expires_at_ms, payment_id, paid_at_ms, business_date, sell_station_id, market_area_id, team_type_code`;
+
+/** The `order_items` columns every reader of an order's lines selects. */
+export const ORDER_ITEM_COLUMNS = "line_no, item_kind, product_id, quantity, unit_price_fen, amount_fen, fullname, id_type, id_number, mobile";
+
+/** An `order_items` row (at least ORDER_ITEM_COLUMNS) as an item. */
+export function orderItemOf(r: Record<string, unknown>): OrderItem {
+  return {
+    lineNo: r.line_no as number,
+    itemKind: r.item_kind as OrderItem["itemKind"],
+    productId: r.product_id as string,
+    quantity: r.quantity as number,
+    unitPriceFen: r.unit_price_fen as number,
+    amountFen: r.amount_fen as number,
+    fullname: r.fullname as string | null,
+    idType: r.id_type as string | null,
+    idNumber: r.id_number as string | null,
+    mobile: r.mobile as string | null,
+  };
+}
 
 export async function getOrder(db: D1Database, orderId: string): Promise<Order | null> {
   const row = await db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ?`).bind(orderId).first<OrderRow>();
@@ -118,16 +137,7 @@ export async function getOrderDetail(db: D1Database, orderId: string): Promise<{
   return {
     order: toOrder(row),
     items: (itemsRes!.results as Record<string, unknown>[]).map((r) => ({
-      lineNo: r.line_no as number,
-      itemKind: r.item_kind as OrderItem["itemKind"],
-      productId: r.product_id as string,
-      quantity: r.quantity as number,
-      unitPriceFen: r.unit_price_fen as number,
-      amountFen: r.amount_fen as number,
-      fullname: r.fullname as string | null,
-      idType: r.id_type as string | null,
-      idNumber: r.id_number as string | null,
-      mobile: r.mobile as string | null,
+      ...orderItemOf(r),
       timespanIndex: r.timespan_index as number | null,
       seatIds: r.seats_json ? (JSON.parse(r.seats_json as string) as string[]) : [],
     })),

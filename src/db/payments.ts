@@ -13,7 +13,7 @@
  * and finds the intent decided).
  */
 import type { BillRow } from "./bills";
-import type { OrderItem, OrderRow } from "./orders";
+import { ORDER_COLUMNS, ORDER_ITEM_COLUMNS, orderItemOf, type OrderItem, type OrderRow } from "./orders";
 
 export type Decision = "commit" | "void";
 
@@ -25,33 +25,15 @@ export interface OrderForPayment {
 /** The reads that load an order for payment; `parseOrderLoad` turns their results into it. */
 export function orderLoadStatements(db: D1Database, orderId: string): D1PreparedStatement[] {
   return [
-    db.prepare(
-      `SELECT order_id, dwid, sender_id, kind, status, effect_date, timespan_index, amount_fen, mobile, id_number,
-         created_at_ms, expires_at_ms, payment_id, paid_at_ms, business_date, sell_station_id, market_area_id, team_type_code
-       FROM orders WHERE order_id = ?`,
-    ).bind(orderId),
-    db.prepare(
-      `SELECT line_no, item_kind, product_id, quantity, unit_price_fen, amount_fen, fullname, id_type, id_number, mobile
-       FROM order_items WHERE order_id = ? ORDER BY line_no`,
-    ).bind(orderId),
+    db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ?`).bind(orderId),
+    db.prepare(`SELECT ${ORDER_ITEM_COLUMNS} FROM order_items WHERE order_id = ? ORDER BY line_no`).bind(orderId),
   ];
 }
 
 export function parseOrderLoad(results: D1Result[]): OrderForPayment | null {
   const order = (results[0]!.results as OrderRow[])[0];
   if (!order) return null;
-  const items = (results[1]!.results as Record<string, unknown>[]).map((r) => ({
-    lineNo: r.line_no as number,
-    itemKind: r.item_kind as OrderItem["itemKind"],
-    productId: r.product_id as string,
-    quantity: r.quantity as number,
-    unitPriceFen: r.unit_price_fen as number,
-    amountFen: r.amount_fen as number,
-    fullname: r.fullname as string | null,
-    idType: r.id_type as string | null,
-    idNumber: r.id_number as string | null,
-    mobile: r.mobile as string | null,
-  }));
+  const items = (results[1]!.results as Record<string, unknown>[]).map(orderItemOf);
   return { order, items };
 }
 

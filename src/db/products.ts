@@ -1,26 +1,11 @@
 /** D1 `products` and `product_days`: the catalogue and its calendar. */
+import type { InsuranceRules } from "../domain/yearcard";
 import { decodeCursor, pageOf, type Page } from "./pages";
 
 export type ProductKind = "ticket" | "yearcard" | "retail";
 
-export interface InsuranceSettings {
-  mode: "forced" | "optional" | "none";
-  priceFen: number;
-  count: number;
-  planCode: string;
-  planName: string;
-  destZone: string | null;
-  timeRange: number | null;
-  holder: {
-    type: "1" | "2";
-    companyName: string;
-    companyCode: string;
-    address: string;
-    contactName: string;
-    contactPhone: string;
-    email: string;
-  } | null;
-}
+/** A product's insurance configuration: what the annual-card rules check (domain/yearcard.ts). */
+export type InsuranceSettings = InsuranceRules;
 
 export interface Product {
   productId: string;

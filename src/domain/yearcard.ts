@@ -18,7 +18,7 @@ import { fenToYuan, yuanToFen } from "./money";
 import { ID_TYPE_NAMES, parseResidentId, RESIDENT_ID_TYPE, type IdType, type Sex } from "./idcard";
 import { blankToNull, checkSellable, resolveIdentification, type DayRules, type PlannedLine, type ProductRules, type RuleRefusal } from "./order-plan";
 
-/** What the rules need of the product's insurance (db/products.ts `InsuranceSettings` fits). */
+/** A product's insurance configuration, as the rules read it (db/products.ts stores it as `InsuranceSettings`). */
 export interface InsuranceRules {
   mode: "forced" | "optional" | "none";
   priceFen: number;
