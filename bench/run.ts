@@ -10,12 +10,13 @@
  * persistence directory, stops what it started by process id, and writes
  * bench/results.md and bench/results.json.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { encryptPayPassword } from "../src/crypto/paypassword.ts";
 import { shanghaiDay } from "../scripts/demo-data.ts";
+import { startLocalServer, type LocalServer } from "../scripts/local-server.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8799);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -58,41 +59,17 @@ interface ScenarioResult {
 
 // ------------------------------------------------------------------ server
 
-function startServer(): ChildProcess {
+function startServer(): LocalServer {
   rmSync(STATE, { recursive: true, force: true });
   mkdirSync(STATE, { recursive: true });
-  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE], {
-    stdio: "ignore",
-    env: { ...process.env, CI: "1" },
+  return startLocalServer({
+    port: PORT,
+    persistTo: STATE,
+    vars: { ADMIN_TOKEN, PASSWORD_KEY },
+    extraArgs: ["--log-level", "warn"],
+    stdio: ["ignore", "ignore", "inherit"],
+    migrationsStdio: "ignore",
   });
-  if (migrate.status !== 0) throw new Error("migrations failed");
-  const vars = { ADMIN_TOKEN, PASSWORD_KEY };
-  const args = ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", STATE, "--log-level", "warn"];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  return spawn("npx", args, { stdio: ["ignore", "ignore", "inherit"], detached: true });
-}
-
-function stopServer(server: ChildProcess): void {
-  if (server.pid) {
-    try {
-      process.kill(-server.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-async function waitForHealth(): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${BASE}/health`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error("server did not start");
 }
 
 // ------------------------------------------------------------------ data
@@ -221,10 +198,10 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 async function main(): Promise<void> {
   mkdirSync(TMP, { recursive: true });
   const server = startServer();
-  const stop = () => stopServer(server);
+  const stop = () => server.stop();
   process.on("SIGINT", () => { stop(); process.exit(130); });
   try {
-    await waitForHealth();
+    await server.healthy();
     const day = shanghaiDay(1);
     await prepareCatalogue(day);
     const customers = await prepareCustomers();

@@ -4,9 +4,9 @@
  * .dev.vars.example when missing. Stops the server it started by its process
  * id on Ctrl-C.
  */
-import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { DEMO, loadDemoData } from "./demo-data.ts";
+import { startLocalServer } from "./local-server.ts";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const BASE = `http://localhost:${PORT}`;
@@ -17,24 +17,18 @@ if (!existsSync(".dev.vars")) {
 }
 const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))?.[1]?.trim() ?? "dev-admin-token";
 
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "1" } });
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
-
-const server = spawn("npx", ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1"], { stdio: ["ignore", "inherit", "inherit"], detached: true });
-const stop = () => {
-  if (server.pid) {
-    try {
-      process.kill(-server.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-};
+const server = startLocalServer({ port: PORT, stdio: ["ignore", "inherit", "inherit"], migrationsStdio: "inherit" });
+const stop = () => server.stop();
 process.on("SIGINT", () => { stop(); process.exit(0); });
 process.on("SIGTERM", () => { stop(); process.exit(0); });
-server.on("exit", (code) => process.exit(code ?? 0));
+server.onExit((code) => process.exit(code ?? 0));
 
-await waitForHealth();
+try {
+  await server.healthy();
+} catch (error) {
+  stop();
+  throw error;
+}
 const { balance } = await loadDemoData(BASE, adminToken);
 console.log(`
 ────────────────────────────────────────────────────────────
@@ -48,17 +42,3 @@ console.log(`
    stock           the next ${DEMO.days} days (Asia/Shanghai)
  Try: npm run demo        Stop: Ctrl-C
 ────────────────────────────────────────────────────────────`);
-
-async function waitForHealth(): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${BASE}/health`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  stop();
-  throw new Error(`server did not answer ${BASE}/health within 120 s`);
-}
