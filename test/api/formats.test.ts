@@ -6,18 +6,12 @@ import { deserialize } from "bson";
 import { describe, expect, it } from "vitest";
 import { ResultCodes } from "../../src/domain/codes";
 import { aCustomer, loginAs, partner, upperMd5, type TestCustomer, type WireFormat } from "../helpers/api";
+import { NS_DT, NS_PARM, NS_PARM_WI, NS_RESULT, NS_RESULT_WI, XSI } from "../helpers/wire";
 
 const LOGIN = "/api/WebInterface/Session/Login";
 const PAY_MIN = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
 const PAY_BY_PASSWORD = "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword";
 
-const XSI = "http://www.w3.org/2001/XMLSchema-instance";
-const DC = "http://schemas.datacontract.org/2004/07/";
-const NS_PARM = `${DC}DigitalScience.DataTransfer.Tour.V5.Parm`;
-const NS_PARM_WI = `${DC}DigitalScience.DataTransfer.Tour.V5.Parm.WebInterface`;
-const NS_RESULT = `${DC}DigitalScience.DataTransfer.Tour.V5.Result`;
-const NS_RESULT_WI = `${DC}DigitalScience.DataTransfer.Tour.V5.Result.WebInterface`;
-const NS_DT = `${DC}DigitalScience.DataTransfer`;
 const LOGIN_RESULT_ROOT = "CommonOperationResultWithTagOfSessionLoginResultldpHZqFJ";
 
 const FORMATS: WireFormat[] = ["json", "xml", "form", "bson"];

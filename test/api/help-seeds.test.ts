@@ -36,6 +36,7 @@ import payOrderMin from "../fixtures/seeds/payorder-min-use-prepayment-and-passw
 import posPayBill from "../fixtures/seeds/pos-sell-paybill-with-prepayment.txt?raw";
 import yearCardAddOrder from "../fixtures/seeds/yearcard-add-order.txt?raw";
 import { fetchWorker } from "../helpers/api";
+import { minifyJson, normalizeXml } from "../helpers/wire";
 
 const seedTexts: Record<string, string> = {
   "order-pay-with-prepayment-by-password.txt": orderPayByPassword,
@@ -150,26 +151,6 @@ function withoutBson(doc: HelpDocument): HelpDocument {
   }
   return { ...doc, structure, samples: doc.samples.filter((s) => s.media !== "application/bson") };
 }
-
-/** JSON text without whitespace outside strings. */
-function minifyJson(text: string): string {
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === "\\") out += text[++i];
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (!/\s/.test(c)) out += c;
-  }
-  return out;
-}
-
-const normalizeXml = (xml: string) => xml.trim().replace(/>\s+</g, "><");
 
 /** The seed file's endpoint as the help id of its page. */
 const helpIdOf = (seed: SeedSamples) => `POST-${seed.endpoint.replace(/\//g, "-")}`;

@@ -17,37 +17,9 @@ import { MAX_JSON_DEPTH, MAX_XML_DEPTH } from "../../src/wire/limits";
 import { negotiate } from "../../src/wire/media";
 import { shapeToContract } from "../../src/wire/shape";
 import { writeXml, type WireObject } from "../../src/wire/xml";
-
-const XSI = "http://www.w3.org/2001/XMLSchema-instance";
-const DC = "http://schemas.datacontract.org/2004/07/";
-const NS_PARM = `${DC}DigitalScience.DataTransfer.Tour.V5.Parm`;
-const NS_PARM_WI = `${DC}DigitalScience.DataTransfer.Tour.V5.Parm.WebInterface`;
-const NS_RESULT = `${DC}DigitalScience.DataTransfer.Tour.V5.Result`;
-const NS_RESULT_WI = `${DC}DigitalScience.DataTransfer.Tour.V5.Result.WebInterface`;
-const NS_DT = `${DC}DigitalScience.DataTransfer`;
+import { minifyJson, normalizeXml, NS_DT, NS_PARM, NS_PARM_WI, NS_RESULT, NS_RESULT_WI, XSI } from "../helpers/wire";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-
-/** Whitespace between tags removed; nothing else touched. */
-const normalizeXml = (xml: string) => xml.trim().replace(/>\s+</g, "><");
-
-/** JSON text without insignificant whitespace (strings untouched), for exact text compares. */
-function minifyJson(text: string): string {
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === "\\") out += text[++i];
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (!/\s/.test(c)) out += c;
-  }
-  return out;
-}
 
 /** Every object's key list, by path, recursively: equal lists mean equal key order everywhere. */
 function keyOrder(value: unknown, path = "$"): [string, string[]][] {
