@@ -5,26 +5,17 @@
  * and D1; only the partners' HTTP servers are fakes.
  */
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { verifySignatureHeader } from "../../src/crypto/signature";
 import { aCustomer, admin, fetchWorker, loginAs, partner, uniqueId, type TestCustomer, type TestSession } from "../helpers/api";
-import { expectedSignature, LogLines, OutboundHttp, outboxRow, paidBehindTheEndpoint, withCallback } from "../helpers/notifications";
+import { expectedSignature, observeOutbound, outboxRow, paidBehindTheEndpoint, withCallback } from "../helpers/notifications";
 import { anUnpaidOrder } from "../helpers/orders";
 
 const PAY = "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword";
 const WAIT = { timeout: 45_000, interval: 100 };
 
-const http = new OutboundHttp();
-const logs = new LogLines();
-beforeAll(() => {
-  http.install();
-  logs.install();
-});
-afterAll(() => {
-  http.restore();
-  logs.restore();
-});
+const { http, logs } = observeOutbound();
 
 async function pay(c: TestCustomer, s: TestSession, orderId: string) {
   const PayPwd = await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!);

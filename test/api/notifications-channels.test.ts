@@ -5,24 +5,15 @@
  * real payment's outbox row. Only outbound HTTP is faked.
  */
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { configOf } from "../../src/config";
 import { postCallback, sendSms } from "../../src/queue/channels";
 import { deliver } from "../../src/queue/consumer";
 import { aCustomer, loginAs } from "../helpers/api";
-import { deliveriesOf, LogLines, OutboundHttp, outboxRow, paidBehindTheEndpoint, withCallback } from "../helpers/notifications";
+import { deliveriesOf, observeOutbound, outboxRow, paidBehindTheEndpoint, withCallback } from "../helpers/notifications";
 import { anUnpaidOrder } from "../helpers/orders";
 
-const http = new OutboundHttp();
-const logs = new LogLines();
-beforeAll(() => {
-  http.install();
-  logs.install();
-});
-afterAll(() => {
-  http.restore();
-  logs.restore();
-});
+const { http, logs } = observeOutbound();
 
 const callback = (host: string, timeoutMs = 2_000) => ({
   url: `https://${host}/cb`, secret: "whsec_test", id: "order-paid:T1", body: '{"id":"order-paid:T1"}', nowMs: 1795660000123, timeoutMs,

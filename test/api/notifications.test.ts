@@ -7,12 +7,12 @@
  */
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import wranglerToml from "../../wrangler.toml?raw";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import worker from "../../src/index";
 import { aCustomer, admin, loginAs, partner, uniqueId, type TestCustomer, type TestSession } from "../helpers/api";
-import { deliveriesOf, expectedSignature, LogLines, OutboundHttp, outboxRow, paidBehindTheEndpoint, withCallback, type OutboundCall } from "../helpers/notifications";
+import { deliveriesOf, expectedSignature, observeOutbound, type OutboundCall, type OutboundHttp, outboxRow, paidBehindTheEndpoint, withCallback } from "../helpers/notifications";
 import { anUnpaidOrder } from "../helpers/orders";
 
 const PAY = "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword";
@@ -22,16 +22,7 @@ const BILL_PAY = "/api/WebInterface/Pos/Sell/PayBill/WithPrepayment";
 const MAX_RETRIES = Number(/queue = "scenic-notifications"\n(?:[a-z_]+ = .*\n)*?max_retries = (\d+)/.exec(wranglerToml)![1]);
 const WAIT = { timeout: 45_000, interval: 100 };
 
-const http = new OutboundHttp();
-const logs = new LogLines();
-beforeAll(() => {
-  http.install();
-  logs.install();
-});
-afterAll(() => {
-  http.restore();
-  logs.restore();
-});
+const { http, logs } = observeOutbound();
 
 async function pay(c: TestCustomer, s: TestSession, orderId: string, payPassword = c.payPassword!) {
   const response = await partner(

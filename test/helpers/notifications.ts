@@ -7,7 +7,7 @@
  * so the spy sees its requests (vitest-plugin runs the main module here).
  */
 import { env } from "cloudflare:workers";
-import { expect, vi } from "vitest";
+import { afterAll, beforeAll, expect, vi } from "vitest";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { admin, uniqueId, type TestCustomer, type TestSession } from "./api";
 
@@ -138,4 +138,22 @@ export async function paidBehindTheEndpoint(c: TestCustomer, s: TestSession, ord
     orderId, sellStationId: null, marketAreaId: null, teamTypeCode: null, rollOverAt: null,
   });
   expect(result.ok).toBe(true);
+}
+
+/**
+ * The outbound HTTP spy and the log capture, installed for the whole test
+ * file (call at the top level of the file).
+ */
+export function observeOutbound(): { http: OutboundHttp; logs: LogLines } {
+  const http = new OutboundHttp();
+  const logs = new LogLines();
+  beforeAll(() => {
+    http.install();
+    logs.install();
+  });
+  afterAll(() => {
+    http.restore();
+    logs.restore();
+  });
+  return { http, logs };
 }
