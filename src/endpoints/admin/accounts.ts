@@ -3,7 +3,7 @@ import { fenToYuanNumber, yuanToFen } from "../../domain/money";
 import type { AccountSnapshot, LedgerEntry } from "../../durable/account";
 import { DepositPost, PageQuery } from "../../schemas/admin";
 import { dwidParam } from "./customers";
-import { adminError, json, readJson, validate, type AdminHandler } from "./http";
+import { adminError, isoTime, json, readJson, validate, type AdminHandler } from "./http";
 
 export const LEDGER_PAGE_MAX = 200;
 
@@ -19,7 +19,7 @@ function entryJson(e: LedgerEntry) {
     balanceAfter: fenToYuanNumber(e.balanceAfterFen),
     reference: e.reference,
     target: e.target,
-    createdAt: new Date(e.createdAtMs).toISOString(),
+    createdAt: isoTime(e.createdAtMs),
   };
 }
 

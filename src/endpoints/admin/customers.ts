@@ -6,7 +6,7 @@ import { callbackSecretContext, storeCallbackSecret } from "../../db/callback-se
 import { getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
 import type { Env } from "../../env";
 import { CustomerListQuery, CustomerPut, DWID_PATTERN } from "../../schemas/admin";
-import { adminError, json, param, readJson, validate, type AdminHandler } from "./http";
+import { adminError, isoTime, json, param, readJson, validate, type AdminHandler } from "./http";
 
 export function customerJson(c: Customer) {
   return {
@@ -14,8 +14,8 @@ export function customerJson(c: Customer) {
     dwlx: c.dwlx,
     name: c.name,
     callbackUrl: c.callbackUrl,
-    createdAt: new Date(c.createdAtMs).toISOString(),
-    updatedAt: new Date(c.updatedAtMs).toISOString(),
+    createdAt: isoTime(c.createdAtMs),
+    updatedAt: isoTime(c.updatedAtMs),
   };
 }
 

@@ -14,6 +14,13 @@ import { DecodeError, readBodyBytes } from "../../wire/decode";
 
 export type AdminHandler = (request: IRequest, env: Env, ctx: ExecutionContext) => Promise<Response>;
 
+/** An instant of the stores (Unix ms) as the admin API writes it: ISO 8601, UTC. */
+export function isoTime(ms: number): string;
+export function isoTime(ms: number | null): string | null;
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
 export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
 }

@@ -9,9 +9,7 @@ import { getOutbox, listOutbox, requeue, type Delivery, type OutboxEntry } from 
 import { OUTBOX_ID_MAX_CHARS } from "../../domain/notifications";
 import { sendMessages } from "../../queue/producer";
 import { NotificationListQuery } from "../../schemas/admin";
-import { adminError, json, param, validate, type AdminHandler } from "./http";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { adminError, isoTime, json, param, validate, type AdminHandler } from "./http";
 
 function notificationJson(n: OutboxEntry) {
   return {
@@ -22,13 +20,13 @@ function notificationJson(n: OutboxEntry) {
     status: n.status,
     attempts: n.attempts,
     lastError: n.lastError,
-    createdAt: iso(n.createdAtMs),
-    updatedAt: iso(n.updatedAtMs),
+    createdAt: isoTime(n.createdAtMs),
+    updatedAt: isoTime(n.updatedAtMs),
   };
 }
 
 function deliveryJson(d: Delivery) {
-  return { channel: d.channel, status: d.status, attempts: d.attempts, target: d.target, lastError: d.lastError, updatedAt: iso(d.updatedAtMs), sentAt: iso(d.sentAtMs) };
+  return { channel: d.channel, status: d.status, attempts: d.attempts, target: d.target, lastError: d.lastError, updatedAt: isoTime(d.updatedAtMs), sentAt: isoTime(d.sentAtMs) };
 }
 
 function idParam(request: Parameters<AdminHandler>[0]): string | Response {

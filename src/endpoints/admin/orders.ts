@@ -4,7 +4,7 @@ import { getOrderDetail, listOrders, type Order } from "../../db/orders";
 import { fenToYuanNumber } from "../../domain/money";
 import { BillListQuery, OrderListQuery, PageQuery } from "../../schemas/admin";
 import { dwidParam } from "./customers";
-import { adminError, json, param, validate, type AdminHandler } from "./http";
+import { adminError, isoTime, json, param, validate, type AdminHandler } from "./http";
 
 function orderJson(o: Order) {
   return {
@@ -17,9 +17,9 @@ function orderJson(o: Order) {
     timespanIndex: o.timespanIndex,
     amount: fenToYuanNumber(o.amountFen),
     mobile: o.mobile,
-    createdAt: new Date(o.createdAtMs).toISOString(),
-    expiresAt: new Date(o.expiresAtMs).toISOString(),
-    paidAt: o.paidAtMs === null ? null : new Date(o.paidAtMs).toISOString(),
+    createdAt: isoTime(o.createdAtMs),
+    expiresAt: isoTime(o.expiresAtMs),
+    paidAt: isoTime(o.paidAtMs),
     businessDate: o.businessDate,
     sellStationId: o.sellStationId,
     marketAreaId: o.marketAreaId,
@@ -35,8 +35,8 @@ function billJson(b: Bill) {
     status: b.status,
     amount: fenToYuanNumber(b.amountFen),
     rndCode: b.rndCode,
-    createdAt: new Date(b.createdAtMs).toISOString(),
-    paidAt: b.paidAtMs === null ? null : new Date(b.paidAtMs).toISOString(),
+    createdAt: isoTime(b.createdAtMs),
+    paidAt: isoTime(b.paidAtMs),
   };
 }
 
@@ -58,7 +58,7 @@ export const getOrderHandler: AdminHandler = async (request, env) => {
       idNumber: i.idNumber,
       mobile: i.mobile,
     })),
-    tickets: detail.tickets.map((t) => ({ ticketCode: t.ticketCode, lineNo: t.lineNo, productId: t.productId, status: t.status, issuedAt: new Date(t.issuedAtMs).toISOString() })),
+    tickets: detail.tickets.map((t) => ({ ticketCode: t.ticketCode, lineNo: t.lineNo, productId: t.productId, status: t.status, issuedAt: isoTime(t.issuedAtMs) })),
   });
 };
 

@@ -14,7 +14,7 @@ import { dayConfigOf, inventoryOf } from "../../durable/inventory-client";
 import type { InventorySnapshot } from "../../durable/inventory";
 import type { Env } from "../../env";
 import { CalendarDayPut, CalendarMonthQuery, dayParam, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut } from "../../schemas/admin";
-import { adminError, json, param, readJson, validate, type AdminHandler } from "./http";
+import { adminError, isoTime, json, param, readJson, validate, type AdminHandler } from "./http";
 
 export function productJson(p: Product) {
   return {
@@ -28,7 +28,7 @@ export function productJson(p: Product) {
     limitPerMobilePerDay: p.limitPerMobilePerDay,
     insurance: p.insurance ? { ...withoutPriceFen(p.insurance), price: fenToYuanNumber(p.insurance.priceFen) } : null,
     onSale: p.onSale,
-    updatedAt: new Date(p.updatedAtMs).toISOString(),
+    updatedAt: isoTime(p.updatedAtMs),
   };
 }
 
@@ -51,7 +51,7 @@ function calendarDayJson(d: CalendarDay, live: InventorySnapshot) {
     held: live.held,
     sold: live.sold,
     available: Math.max(0, d.stock - used),
-    updatedAt: new Date(d.updatedAtMs).toISOString(),
+    updatedAt: isoTime(d.updatedAtMs),
   };
 }
 
