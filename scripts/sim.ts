@@ -15,19 +15,9 @@
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import type { SimSummary } from "../test/sim/simulation.ts";
 
-interface Summary {
-  seed: number;
-  ops: number;
-  steps: number;
-  faultsPlanned: Record<string, number>;
-  faultsFired: Record<string, number>;
-  outcomes: Record<string, number>;
-  internalErrors: number;
-  paidOrders: number;
-  paidBills: number;
-  ms: number;
-}
+
 
 function parseArgs(argv: string[]): { seeds: string; ops: string; table: boolean } {
   let seed = "1";
@@ -62,7 +52,7 @@ function add(into: Record<string, number>, from: Record<string, number>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
-function table(summaries: readonly Summary[], requested: number, failed: number): string {
+function table(summaries: readonly SimSummary[], requested: number, failed: number): string {
   const planned: Record<string, number> = {};
   const fired: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
@@ -71,7 +61,7 @@ function table(summaries: readonly Summary[], requested: number, failed: number)
     add(fired, s.faultsFired);
     add(outcomes, s.outcomes);
   }
-  const sum = (f: (s: Summary) => number) => summaries.reduce((n, s) => n + f(s), 0);
+  const sum = (f: (s: SimSummary) => number) => summaries.reduce((n, s) => n + f(s), 0);
   const lines = [
     "| | |",
     "|---|---:|",
@@ -97,11 +87,11 @@ async function main(): Promise<number> {
   const env = { ...process.env, SIM_SEED: seeds.split(/[,-]/)[0]!, SIM_SEEDS: seeds, SIM_OPS: ops };
   console.log(`simulation: seeds ${seeds}, ${ops} operations each`);
   const child = spawn("npx", ["vitest", "run", "--project", "workers", "test/sim/sim.test.ts"], { env, stdio: ["ignore", "pipe", "inherit"] });
-  const summaries: Summary[] = [];
+  const summaries: SimSummary[] = [];
   const lines = createInterface({ input: child.stdout });
   lines.on("line", (line) => {
     const at = line.indexOf("SIM-SUMMARY ");
-    if (at >= 0) summaries.push(JSON.parse(line.slice(at + "SIM-SUMMARY ".length)) as Summary);
+    if (at >= 0) summaries.push(JSON.parse(line.slice(at + "SIM-SUMMARY ".length)) as SimSummary);
     process.stdout.write(`${line}\n`);
   });
   const status = await new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
