@@ -17,8 +17,6 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { SimSummary } from "../test/sim/simulation.ts";
 
-
-
 function parseArgs(argv: string[]): { seeds: string; ops: string; table: boolean } {
   let seed = "1";
   let seeds = "";
