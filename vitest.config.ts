@@ -38,6 +38,8 @@ export default defineConfig(async () => {
                   // Tests arm the fault points of src/durable/faults.ts, and settle
                   // pending payments without waiting.
                   FAULT_INJECTION: "on",
+                  // One adjustable clock per isolate (src/clock.ts): tests move time instead of sleeping.
+                  TEST_CLOCK: "on",
                   PAYMENT_RECOVERY_DELAY_SECONDS: "0",
                   // Notification retries without backoff, so retry and dead-letter tests take seconds.
                   NOTIFY_RETRY_BASE_SECONDS: "0",

@@ -23,6 +23,8 @@ export interface ConfigVars {
   NOTIFY_SWEEP_AFTER_SECONDS?: string;
   /** "on" only in the test configuration (vitest.config.ts); see durable/faults.ts. */
   FAULT_INJECTION?: string;
+  /** "on" only in the test configuration: one adjustable clock per isolate (clock.ts). */
+  TEST_CLOCK?: string;
 }
 
 export interface Config {

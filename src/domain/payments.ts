@@ -6,8 +6,8 @@ import type { ResultKey } from "./codes";
 
 /** Digits in a ticket code: 18 random digits ≈ 60 bits, printed as one barcode. */
 export const TICKET_CODE_DIGITS = 18;
-/** Most tickets one payment issues (one per unit of every line). */
-export const MAX_TICKETS_PER_ORDER = 1000;
+/** Digits of a POS bill's pickup code (SPEC §5.4: RndCode, a random 6-digit code). */
+export const RND_CODE_DIGITS = 6;
 
 export interface PayableState {
   dwid: string;

@@ -8,6 +8,7 @@
  * throw is a programmer error and rolls back the transaction it happened in.
  */
 import { DurableObject } from "cloudflare:workers";
+import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type Config, type ConfigVars } from "../config";
 import { constantTimeEqual } from "../crypto/paypassword";
 import { importSealingKey, open, seal } from "../crypto/sealed";
@@ -20,6 +21,7 @@ import { Faults, type FaultPoint } from "./faults";
 import { copyLedgerToD1 } from "./ledger-copy";
 import { PayPasswordGate } from "./pay-password-gate";
 import type { BillForPayment } from "../db/payments";
+import { systemRandom, type Random } from "../random";
 import { PaymentDesk, type PayOutcome } from "./payment-desk";
 import { billTarget, orderTarget, type OrderPaymentDetails } from "./payment-targets";
 
@@ -125,6 +127,8 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private readonly sql: SqlStorage;
   private readonly config: Config;
   private readonly faults: Faults;
+  private readonly clock: Clock;
+  private readonly random: Random;
   private readonly gate: PayPasswordGate;
   private readonly desk: PaymentDesk;
   /** Opened password material, cached for the life of the instance. */
@@ -136,12 +140,15 @@ export class AccountDO extends DurableObject<AccountEnv> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.config = configOf(env);
+    this.clock = clockOf(env);
+    this.random = systemRandom;
     this.faults = new Faults(this.config.faultInjection, ctx.id.toString());
     this.gate = new PayPasswordGate(this.sql, this.config);
-    this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, (atMs) => this.armAlarm(atMs));
+    this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.random, (atMs) => this.armAlarm(atMs));
     void ctx.blockConcurrencyWhile(async () => {
       this.migrate();
-      this.alarmAtMs = await ctx.storage.getAlarm();
+      const platformMs = await ctx.storage.getAlarm();
+      this.alarmAtMs = platformMs === null ? null : clockTimeOf(this.clock, platformMs);
     });
   }
 
@@ -176,7 +183,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
        ON CONFLICT (singleton) DO UPDATE SET dwid = excluded.dwid, dwlx = excluded.dwlx,
          login_md5_sealed = excluded.login_md5_sealed, pay_md5_sealed = excluded.pay_md5_sealed,
          updated_at_ms = excluded.updated_at_ms`,
-      input.dwid, input.dwlx, loginSealed, paySealed, Date.now(),
+      input.dwid, input.dwlx, loginSealed, paySealed, this.clock.nowMs(),
     );
     this.profileCache = undefined;
     return { ok: true };
@@ -227,11 +234,11 @@ export class AccountDO extends DurableObject<AccountEnv> {
         balanceAfterFen,
         reference: input.reference,
         target: null,
-        createdAtMs: Date.now(),
+        createdAtMs: this.clock.nowMs(),
       });
       return { ok: true, duplicate: false, entry, account: this.snapshot() };
     });
-    if (result.ok && !result.duplicate) this.armAlarm(Date.now() + LEDGER_COPY_DELAY_MS);
+    if (result.ok && !result.duplicate) this.armAlarm(this.clock.nowMs() + LEDGER_COPY_DELAY_MS);
     return result;
   }
 
@@ -260,7 +267,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
    * debit of PaymentDesk, in one call.
    */
   async payOrder(call: PayOrderCall): Promise<PayOrderResult> {
-    const nowMs = Date.now();
+    const nowMs = this.clock.nowMs();
     const admitted = await this.admitPayment(call, nowMs, { passwordRequired: true });
     if (!admitted.ok) return admitted;
     const outcome = await this.desk.pay(admitted.dwid, orderTarget(call.orderId, call), nowMs, call.requestId);
@@ -283,7 +290,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
 
   /** A POS bill (SPEC §5.4): PayPwd is required only when the customer has a pay password. */
   async payBill(call: PayBillCall): Promise<PayBillResult> {
-    const nowMs = Date.now();
+    const nowMs = this.clock.nowMs();
     const admitted = await this.admitPayment(call, nowMs, {
       passwordRequired: false,
       requestError: !call.billNum && !call.senderBillNum ? "billNumberRequired" : null,
@@ -343,9 +350,9 @@ export class AccountDO extends DurableObject<AccountEnv> {
     const passwordOk = constantTimeEqual(input.passwordMd5.toUpperCase(), expected);
     if (!profile || !passwordOk || profile.dwlx !== input.dwlx) return { ok: false, reason: "loginFailed" };
 
-    const nowMs = Date.now();
-    const token = makeToken(profile.dwid, crypto.getRandomValues(new Uint8Array(TOKEN_SECRET_BYTES)));
-    const sessionKey = base64url(crypto.getRandomValues(new Uint8Array(SESSION_KEY_BYTES)));
+    const nowMs = this.clock.nowMs();
+    const token = makeToken(profile.dwid, this.random.bytes(TOKEN_SECRET_BYTES));
+    const sessionKey = base64url(this.random.bytes(SESSION_KEY_BYTES));
     const tokenSha256 = await sha256Hex(token);
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM sessions WHERE last_seen_at_ms <= ?", nowMs - this.config.sessionIdleMs);
@@ -364,7 +371,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
 
   /** A live session for this token, its idle clock restarted. */
   async authenticate(token: string): Promise<AuthResult> {
-    return this.authenticateAt(token, Date.now());
+    return this.authenticateAt(token, this.clock.nowMs());
   }
 
   private async authenticateAt(token: string, nowMs: number): Promise<AuthResult> {
@@ -393,7 +400,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private armAlarm(atMs: number): void {
     if (this.alarmAtMs !== undefined && this.alarmAtMs !== null && this.alarmAtMs <= atMs) return;
     this.alarmAtMs = atMs;
-    this.ctx.storage.setAlarm(atMs).catch((error: unknown) => {
+    this.ctx.storage.setAlarm(alarmTimeOf(this.clock, atMs)).catch((error: unknown) => {
       this.alarmAtMs = undefined;
       console.error(JSON.stringify({ event: "set_alarm_failed", error: String(error) }));
     });
@@ -405,7 +412,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
    */
   override async alarm(): Promise<void> {
     this.alarmAtMs = null;
-    const nowMs = Date.now();
+    const nowMs = this.clock.nowMs();
     const pending = await this.desk.recover(nowMs);
     let copyFailed = false;
     const profile = this.sealedProfile();

@@ -18,6 +18,7 @@
  * programmer error and rolls back the transaction it happened in.
  */
 import { DurableObject } from "cloudflare:workers";
+import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type ConfigVars } from "../config";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
@@ -72,6 +73,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   protected readonly store: InventoryStore;
   /** Test configuration only (durable/faults.ts): a crash mid-hold, D1 unreachable. */
   private readonly faults: Faults;
+  private readonly clock: Clock;
   /** One settling pass at a time; concurrent callers wait for it. */
   private settling: Promise<void> | null = null;
 
@@ -79,6 +81,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     super(ctx, env);
     this.store = new InventoryStore(ctx.storage.sql);
     this.faults = new Faults(configOf(env).faultInjection, ctx.id.toString());
+    this.clock = clockOf(env);
     void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));
   }
 
@@ -94,7 +97,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   async check(ask: InventoryAsk): Promise<HoldResult> {
     const first = this.decide(this.store.dayStock(ask.config), this.store.usage(), ask, new Set());
     if (first.ok) return first;
-    const nowMs = Date.now();
+    const nowMs = this.clock.nowMs();
     const expired = this.store.expiredHolds(nowMs);
     if (expired.length === 0) return first;
     // Holds past their time whose orders D1 no longer counts: a real hold would settle them first.
@@ -121,7 +124,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     // alarm (reliability simulation, seed 23: a crash mid-hold during a D1 outage).
     await this.alarmNoLaterThan(expiresAtMs);
     let result = this.tryHold(orderId, expiresAtMs, ask);
-    if (!result.ok && this.store.expiredHolds(Date.now()).length > 0) {
+    if (!result.ok && this.store.expiredHolds(this.clock.nowMs()).length > 0) {
       try {
         await this.settle();
         result = this.tryHold(orderId, expiresAtMs, ask);
@@ -147,7 +150,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       const day = this.store.dayStock();
       const decision = this.decide(day, this.store.usage(), ask, new Set());
       if (!decision.ok) return decision;
-      this.store.insertHold({ orderId, quantity: ask.quantity, slotIndex: decision.slotIndex, seatIds: ask.seatIds, expiresAtMs, nowMs: Date.now() });
+      this.store.insertHold({ orderId, quantity: ask.quantity, slotIndex: decision.slotIndex, seatIds: ask.seatIds, expiresAtMs, nowMs: this.clock.nowMs() });
       this.assertWithinStock(day, decision.slotIndex);
       return decision;
     });
@@ -186,7 +189,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
         const hold = this.store.holdOf(orderId);
         if (!hold) return { ok: false, reason: "unknownOrder" };
         if (hold.state === "released") return { ok: false, reason: "released" };
-        if (hold.state === "held") this.store.decideHold(orderId, "sold", hold.expires_at_ms, Date.now());
+        if (hold.state === "held") this.store.decideHold(orderId, "sold", hold.expires_at_ms, this.clock.nowMs());
         return { ok: true };
       }),
     );
@@ -200,7 +203,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   async release(orderId: string): Promise<{ state: HoldState | "unknown" }> {
     const hold = this.store.holdOf(orderId);
     if (!hold || hold.state !== "held") return { state: hold?.state ?? "unknown" };
-    const nowMs = Date.now();
+    const nowMs = this.clock.nowMs();
     const fates = await this.faults.d1("settle", () => expireAndReadFates(this.env.DB, [orderId], nowMs));
     this.applyFates([hold], fates, nowMs);
     await this.scheduleAlarm();
@@ -212,7 +215,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       await this.settle();
     } catch (error) {
       console.error(JSON.stringify({ event: "inventory_settle_failed", error: String(error) }));
-      await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
+      await this.setAlarm(this.clock.nowMs() + ALARM_RETRY_MS);
       return;
     }
     await this.scheduleAlarm();
@@ -228,7 +231,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   private async settlePass(): Promise<void> {
     for (;;) {
-      const nowMs = Date.now();
+      const nowMs = this.clock.nowMs();
       const expired = this.store.expiredHolds(nowMs, SETTLE_BATCH);
       if (expired.length === 0) return;
       const fates = await this.faults.d1("settle", () => expireAndReadFates(this.env.DB, expired.map((h) => h.order_id), nowMs));
@@ -249,8 +252,8 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   /** The alarm rings no later than `atMs` (set before a hold expiring then is written). */
   private async alarmNoLaterThan(atMs: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > atMs) await this.ctx.storage.setAlarm(atMs);
+    const current = await this.alarmAt();
+    if (current === null || current > atMs) await this.setAlarm(atMs);
   }
 
   /** The alarm rings at the earliest expiry of a held hold; none left, no alarm. */
@@ -260,7 +263,17 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       await this.ctx.storage.deleteAlarm();
       return;
     }
-    if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+    if ((await this.alarmAt()) !== next) await this.setAlarm(next);
+  }
+
+  /** The alarm's time on this object's clock (alarms ring on the platform's: clock.ts). */
+  private async alarmAt(): Promise<number | null> {
+    const platformMs = await this.ctx.storage.getAlarm();
+    return platformMs === null ? null : clockTimeOf(this.clock, platformMs);
+  }
+
+  private setAlarm(atMs: number): Promise<void> {
+    return this.ctx.storage.setAlarm(alarmTimeOf(this.clock, atMs));
   }
 
   // ------------------------------------------------------------ reading

@@ -25,6 +25,7 @@ import { settleDecision, type Decision } from "../db/payments";
 import { appendLedger, assert, readTotals, writeTotals } from "./account-ledger";
 import { D1Coalescer } from "./d1-coalescer";
 import { Faults, InjectedFault } from "./faults";
+import type { Random } from "../random";
 import type { PaymentTarget } from "./payment-targets";
 
 /** How a pay call ended. `loaded` is the target as last read, for the answer. */
@@ -62,6 +63,7 @@ export class PaymentDesk {
     private readonly db: D1Database,
     private readonly config: Config,
     private readonly faults: Faults,
+    private readonly random: Random,
     /** Makes sure the object's alarm fires no later than `atMs`. */
     private readonly armAlarm: (atMs: number) => void,
   ) {
@@ -108,11 +110,11 @@ export class PaymentDesk {
     const amountFen = target.amountFen(loaded!);
     const totals = readTotals(this.sql);
     if (totals.balanceFen - totals.heldFen < amountFen) return { ok: false, reason: "insufficientBalance", loaded: loaded! };
-    const intentId = crypto.randomUUID();
+    const intentId = this.random.uuid();
     this.placeHold(intentId, target.kind, targetId, amountFen, nowMs, requestId);
     if (this.faults.fires("abort-after-hold")) await this.faults.crash(this.ctx, "abort-after-hold");
 
-    const running = this.commitInD1(intentId, target.statements(this.db, intentId, dwid, loaded!, nowMs), nowMs);
+    const running = this.commitInD1(intentId, target.statements(this.db, intentId, dwid, loaded!, nowMs, this.random), nowMs);
     this.inFlight.set(intentId, running);
     let outcome: Settlement;
     try {

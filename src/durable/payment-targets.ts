@@ -5,7 +5,9 @@
  */
 import type { ResultKey } from "../domain/codes";
 import { businessDate } from "../domain/dates";
-import { MAX_TICKETS_PER_ORDER, randomDigits, TICKET_CODE_DIGITS, type PayableState } from "../domain/payments";
+import { MAX_TICKETS_PER_ORDER } from "../domain/orders";
+import { randomDigits, RND_CODE_DIGITS, TICKET_CODE_DIGITS, type PayableState } from "../domain/payments";
+import type { Random } from "../random";
 import {
   billLoadStatements, billPaymentStatements, orderLoadStatements, orderPaymentStatements, parseBillLoad, parseOrderLoad,
   type BillForPayment, type OrderForPayment,
@@ -27,7 +29,7 @@ export interface PaymentTarget<Loaded> {
   /** The intent that paid it, once paid. */
   paymentIdOf(loaded: Loaded): string | null;
   /** The pay batch; its first statement's `changes` is 1 exactly when it committed. */
-  statements(db: D1Database, intentId: string, dwid: string, loaded: Loaded, nowMs: number): D1PreparedStatement[];
+  statements(db: D1Database, intentId: string, dwid: string, loaded: Loaded, nowMs: number, random: Random): D1PreparedStatement[];
 }
 
 export interface OrderPaymentDetails {
@@ -49,7 +51,7 @@ export function orderTarget(orderId: string, details: OrderPaymentDetails): Paym
     state: ({ order }) => ({ dwid: order.dwid, status: order.status, expiresAtMs: order.expires_at_ms }),
     amountFen: ({ order }) => order.amount_fen,
     paymentIdOf: ({ order }) => order.payment_id,
-    statements: (db, intentId, dwid, loaded, nowMs) =>
+    statements: (db, intentId, dwid, loaded, nowMs, random) =>
       orderPaymentStatements(db, {
         intentId,
         dwid,
@@ -60,7 +62,7 @@ export function orderTarget(orderId: string, details: OrderPaymentDetails): Paym
         sellStationId: details.sellStationId,
         marketAreaId: details.marketAreaId,
         teamTypeCode: details.teamTypeCode,
-        tickets: ticketsFor(loaded),
+        tickets: ticketsFor(loaded, random),
         outboxId: `order-paid:${orderId}`,
         outboxPayload: JSON.stringify({ orderId, senderId: loaded.order.sender_id, dwid, intentId }),
       }),
@@ -78,9 +80,9 @@ export function billTarget(find: { billNum: string | null; senderBillNum: string
     state: ({ bill }) => ({ dwid: bill.dwid, status: bill.status, expiresAtMs: null }),
     amountFen: ({ bill }) => bill.amount_fen,
     paymentIdOf: ({ bill }) => bill.payment_id,
-    statements: (db, intentId, payer, loaded, nowMs) => {
+    statements: (db, intentId, payer, loaded, nowMs, random) => {
       let rndCode: string | null = null;
-      while (rndCode === null) rndCode = randomDigits(6, crypto.getRandomValues(new Uint8Array(12)));
+      while (rndCode === null) rndCode = randomDigits(RND_CODE_DIGITS, random.bytes(RND_CODE_DIGITS * 2));
       return billPaymentStatements(db, {
         intentId,
         dwid: payer,
@@ -96,13 +98,13 @@ export function billTarget(find: { billNum: string | null; senderBillNum: string
 }
 
 /** One ticket per unit of every ticket line (an annual card's insurance line issues none), each with its own unguessable code. */
-function ticketsFor(loaded: OrderForPayment): { code: string; lineNo: number; productId: string }[] {
+function ticketsFor(loaded: OrderForPayment, random: Random): { code: string; lineNo: number; productId: string }[] {
   const tickets: { code: string; lineNo: number; productId: string }[] = [];
   for (const item of loaded.items) {
     if (item.itemKind === "insurance") continue;
     for (let unit = 0; unit < item.quantity; unit++) {
       let code: string | null = null;
-      while (code === null) code = randomDigits(TICKET_CODE_DIGITS, crypto.getRandomValues(new Uint8Array(TICKET_CODE_DIGITS * 2)));
+      while (code === null) code = randomDigits(TICKET_CODE_DIGITS, random.bytes(TICKET_CODE_DIGITS * 2));
       tickets.push({ code, lineNo: item.lineNo, productId: item.productId });
     }
   }

@@ -5,6 +5,8 @@
  * (routing, decoding, validation, authentication, negotiation, envelopes).
  */
 import type { z } from "zod";
+import type { Clock } from "../clock";
+import type { Random } from "../random";
 import type { ResultKey } from "../domain/codes";
 import type { Session } from "../durable/account";
 import type { Echo } from "../wire/envelope";
@@ -18,7 +20,10 @@ export interface PartnerContext {
   /** The bearer token and the customer it names (`auth: "in-operation"` calls pass it on). */
   token: string | null;
   tokenDwid: string | null;
+  /** The request's start on `clock`. */
   nowMs: number;
+  clock: Clock;
+  random: Random;
   waitUntil(promise: Promise<unknown>): void;
 }
 

@@ -4,7 +4,9 @@
  * → envelope in the negotiated format. Every answer, refusal or not, is the
  * endpoint's own envelope; a 500 never shows internals.
  */
+import { clockOf, type Clock } from "../clock";
 import { configOf } from "../config";
+import { systemRandom } from "../random";
 import { ResultCodes, type ResultKey } from "../domain/codes";
 import type { Session } from "../durable/account";
 import { bearerToken, dwidOfToken } from "../domain/tokens";
@@ -24,6 +26,7 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
   const format = negotiate(request.headers.get("accept"), request.headers.get("content-type"));
   const respond = (value: WireObject, status = 200) => envelopeResponse(endpoint, value, format, status);
   const fail = (key: ResultKey, message?: string, echo?: Echo) => respond(failure(endpoint, key, message, echo), ResultCodes[key].http);
+  const clock = clockOf(env);
   try {
     if (!endpoint.methods.includes(request.method as "POST" | "GET")) {
       return withAllow(fail("methodNotAllowed"), endpoint.methods);
@@ -37,7 +40,7 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
       if (!tokenDwid) return fail("sessionInvalid");
     }
     if (endpoint.auth === "session") {
-      session = await authenticate(env, token!, tokenDwid!);
+      session = await authenticate(env, clock, token!, tokenDwid!);
       if (!session) return fail("sessionInvalid");
     }
 
@@ -53,7 +56,7 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     const parsed = endpoint.request.safeParse(shaped, { reportInput: true });
     if (!parsed.success) {
       // An operation that authenticates itself never ran: an expired session still answers 401 first.
-      if (endpoint.auth === "in-operation" && !(await authenticate(env, token!, tokenDwid!))) return fail("sessionInvalid");
+      if (endpoint.auth === "in-operation" && !(await authenticate(env, clock, token!, tokenDwid!))) return fail("sessionInvalid");
       const { key, message } = describeIssues(parsed.error.issues);
       return fail(key, message);
     }
@@ -63,7 +66,9 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
       session,
       token,
       tokenDwid,
-      nowMs: Date.now(),
+      nowMs: clock.nowMs(),
+      clock,
+      random: systemRandom,
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
     return outcome.ok ? respond(outcome.value) : fail(outcome.key, outcome.message, outcome.echo);
@@ -76,8 +81,8 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
 const sessions = new SessionCache();
 
 /** The session behind a token: from this isolate's cache, else from the customer's AccountDO. */
-async function authenticate(env: Env, token: string, dwid: string): Promise<Session | null> {
-  const nowMs = Date.now();
+async function authenticate(env: Env, clock: Clock, token: string, dwid: string): Promise<Session | null> {
+  const nowMs = clock.nowMs();
   const ttlMs = configOf(env).sessionCacheMs;
   const cached = ttlMs > 0 ? sessions.get(token, nowMs) : null;
   if (cached) return cached;

@@ -17,6 +17,7 @@
  * was recorded for any of them). Two copies in flight at the same moment in different batches can
  * both deliver a channel — the partner drops the second by its id.
  */
+import { clockOf } from "../clock";
 import { configOf, type Config } from "../config";
 import { importSealingKey, open } from "../crypto/sealed";
 import { callbackSecretContext } from "../db/callback-secrets";
@@ -45,7 +46,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
   }
   if (byId.size === 0) return;
   // The whole batch shares two D1 round trips: one read of every row, one write of every attempt.
-  const nowMs = Date.now();
+  const nowMs = clockOf(env).nowMs();
   let verdicts: Map<string, "ack" | "retry">;
   try {
     verdicts = await deliverAll(env, config, [...byId.keys()], nowMs);
@@ -123,7 +124,7 @@ async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promis
     if (id !== null) ids.push(id);
   }
   // A D1 failure throws: the whole batch is retried (wrangler.toml max_retries of the DLQ consumer).
-  await markDeadLettered(env.DB, ids, Date.now());
+  await markDeadLettered(env.DB, ids, clockOf(env).nowMs());
   console.error(JSON.stringify({ event: "notify_dead_lettered", ids }));
   batch.ackAll();
 }

@@ -6,6 +6,7 @@
  * the common case; and rows 'enqueued' so long ago that their message must
  * be lost. Enqueuing a row twice is harmless: the consumer finds it sent.
  */
+import { clockOf } from "../clock";
 import { configOf } from "../config";
 import { listDue } from "../db/outbox";
 import { STALE_ENQUEUED_MS, SWEEP_BATCH_SIZE, SWEEP_MAX_BATCHES } from "../domain/notifications";
@@ -25,7 +26,7 @@ export async function sweepOutbox(env: Env, asOfMs: number): Promise<number> {
     const ids = await listDue(env.DB, { pendingBeforeMs: asOfMs - notifySweepAfterMs, staleBeforeMs: asOfMs - STALE_ENQUEUED_MS, limit: SWEEP_BATCH_SIZE });
     if (ids.length === 0) break;
     // Marking moves every listed row out of the query (pending → enqueued, stale ones get a fresh updated_at).
-    await enqueueOutbox(env, ids, ["pending", "enqueued"], Math.max(Date.now(), asOfMs));
+    await enqueueOutbox(env, ids, ["pending", "enqueued"], Math.max(clockOf(env).nowMs(), asOfMs));
     enqueued += ids.length;
     if (ids.length < SWEEP_BATCH_SIZE) break;
   }

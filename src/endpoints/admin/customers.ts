@@ -1,4 +1,6 @@
 /** /admin/customers: create or edit a customer, list and search, read one. */
+import { systemRandom } from "../../random";
+import { clockOf } from "../../clock";
 import { upperMd5 } from "../../crypto/paypassword";
 import { importSealingKey, seal } from "../../crypto/sealed";
 import { CALLBACK_SECRET_BYTES, newCallbackSecret } from "../../crypto/signature";
@@ -42,7 +44,7 @@ export const putCustomer: AdminHandler = async (request, env) => {
     payMd5: body.payPassword === undefined ? undefined : body.payPassword === null ? null : await upperMd5(body.payPassword),
   });
   if (!profile.ok) return adminError(profile.reason, undefined, "loginPassword");
-  const { created } = await upsertCustomer(env.DB, { dwid, dwlx: body.dwlx, name: body.name, callbackUrl: body.callbackUrl }, Date.now());
+  const { created } = await upsertCustomer(env.DB, { dwid, dwlx: body.dwlx, name: body.name, callbackUrl: body.callbackUrl }, clockOf(env).nowMs());
   const callbackSecret = body.callbackUrl ? await issueCallbackSecret(env, dwid, true) : null;
   const customer = await getCustomer(env.DB, dwid);
   return json({ ...customerJson(customer!), ...(callbackSecret ? { callbackSecret } : {}) }, created ? 201 : 200);
@@ -58,9 +60,9 @@ export const rotateCallbackSecret: AdminHandler = async (request, env) => {
 
 /** A fresh secret, sealed at rest; null when not stored (no such customer, or `onlyIfMissing` and one exists). */
 async function issueCallbackSecret(env: Env, dwid: string, onlyIfMissing: boolean): Promise<string | null> {
-  const secret = newCallbackSecret(crypto.getRandomValues(new Uint8Array(CALLBACK_SECRET_BYTES)));
+  const secret = newCallbackSecret(systemRandom.bytes(CALLBACK_SECRET_BYTES));
   const sealed = await seal(await importSealingKey(env.PASSWORD_KEY), secret, callbackSecretContext(dwid));
-  return (await storeCallbackSecret(env.DB, dwid, sealed, Date.now(), onlyIfMissing)) ? secret : null;
+  return (await storeCallbackSecret(env.DB, dwid, sealed, clockOf(env).nowMs(), onlyIfMissing)) ? secret : null;
 }
 
 export const getCustomerHandler: AdminHandler = async (request, env) => {

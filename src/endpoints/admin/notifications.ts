@@ -5,6 +5,7 @@
  *   GET  /admin/notifications/{id}                    → notification + {deliveries: [per channel]}
  *   POST /admin/notifications/{id}/retry              → {id, status}  (404 unknown, 409 already sent)
  */
+import { clockOf } from "../../clock";
 import { getOutbox, listOutbox, requeue, type Delivery, type OutboxEntry } from "../../db/outbox";
 import { OUTBOX_ID_MAX_CHARS } from "../../domain/notifications";
 import { sendMessages } from "../../queue/producer";
@@ -57,6 +58,6 @@ export const retryNotificationHandler: AdminHandler = async (request, env) => {
   if (found.entry.status === "sent") return adminError("notificationAlreadySent");
   // The message first, then the row's state: a message is never lost behind a row that says 'enqueued'.
   await sendMessages(env, [id]);
-  const status = await requeue(env.DB, id, Date.now());
+  const status = await requeue(env.DB, id, clockOf(env).nowMs());
   return json({ id, status });
 };

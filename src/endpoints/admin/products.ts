@@ -3,6 +3,7 @@
  * A calendar day lives in D1 (product_days) and, for the live counts, in its
  * InventoryDO, which every PUT configures so new stock and slots take effect.
  */
+import { clockOf } from "../../clock";
 import { z } from "zod";
 import { fenToYuanNumber, yuanToFen } from "../../domain/money";
 import {
@@ -96,7 +97,7 @@ export const putProduct: AdminHandler = async (request, env) => {
       insurance,
       onSale: body.onSale ?? true,
     },
-    Date.now(),
+    clockOf(env).nowMs(),
   );
   return json(productJson((await getProduct(env.DB, productId))!), existed ? 200 : 201);
 };
@@ -136,7 +137,7 @@ export const putCalendarDay: AdminHandler = async (request, env) => {
       priceFen: body.price === null || body.price === undefined ? null : yuanToFen(body.price)!,
       timeslots: body.timeslots ?? null,
     },
-    Date.now(),
+    clockOf(env).nowMs(),
   );
   // Should this call fail, the next order still brings D1's newer version along.
   const live = await inventoryOf(env, productId, day).configure(dayConfigOf(saved));

@@ -30,7 +30,7 @@ interface PayInput {
 }
 
 async function pay(input: PayInput, ctx: PartnerContext): Promise<Outcome> {
-  const requestId = crypto.randomUUID();
+  const requestId = ctx.random.uuid();
   // RPC types map a union result member by member; the value is the plain union.
   const result = await withAccount(ctx.env, ctx.tokenDwid!, async (account) => (await account.payOrder({ token: ctx.token!, requestId, ...input })) as PayOrderResult);
   return outcomeOf(result, ctx);

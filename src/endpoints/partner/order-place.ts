@@ -42,7 +42,7 @@ export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<
   const holdMs = configOf(env).orderHoldMs;
   const productIds = o.asks.map((a) => a.productId);
   for (let attempt = 1; attempt <= ORDER_ID_ATTEMPTS; attempt++) {
-    const orderId = makeOrderId(nowMs, crypto.getRandomValues(new Uint8Array(ORDER_ID_RANDOM_BYTES)));
+    const orderId = makeOrderId(nowMs, ctx.random.bytes(ORDER_ID_RANDOM_BYTES));
     const expiresAtMs = nowMs + holdMs;
     const held = o.asks.length === 0 ? { ok: true as const, slotByProduct: new Map<string, number | null>() } : await holdStock(env, orderId, o.effectDate, expiresAtMs, o.asks);
     if (!held.ok) return orExisting(ctx, o.dwid, o.senderId, stockRefusal(held.reason, held.productId, { sendid: o.senderId }));

@@ -9,7 +9,7 @@ import { getProducts } from "../../db/products";
 import { ResultCodes } from "../../domain/codes";
 import { fenToYuan } from "../../domain/money";
 import { billPaidOutboxId } from "../../domain/notifications";
-import { newBillNum } from "../../domain/pos";
+import { BILL_NUM_RANDOM_BYTES, newBillNum } from "../../domain/pos";
 import type { PayBillResult } from "../../durable/account";
 import { PosBillAddParm, PosBillAddResponse, PosPayWithPrepaymentParm, PosPayWithPrepaymentResponse } from "../../schemas/pos";
 import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
@@ -29,7 +29,7 @@ export const posBillAdd = definePartnerEndpoint({
   request: PosBillAddParm,
   response: PosBillAddResponse,
   auth: "session",
-  async handle(input, { env, session, nowMs }) {
+  async handle(input, { env, session, nowMs, random }) {
     if (input.DWID !== session!.dwid || input.DWSX !== session!.dwlx) return refuse("customerMismatch");
     const products = await getProducts(env.DB, input.Items.map((i) => i.ProductId));
     const items = [];
@@ -41,7 +41,7 @@ export const posBillAdd = definePartnerEndpoint({
       items.push({ productId: product.productId, quantity: item.Amount, unitPriceFen: product.priceFen });
     }
     const { bill, created } = await insertBill(env.DB, {
-      billNum: newBillNum(nowMs, () => crypto.getRandomValues(new Uint8Array(22))),
+      billNum: newBillNum(nowMs, () => random.bytes(BILL_NUM_RANDOM_BYTES)),
       dwid: session!.dwid,
       senderBillNum: input.SenderBillNum || null,
       amountFen: items.reduce((sum, i) => sum + i.quantity * i.unitPriceFen, 0),
@@ -67,7 +67,7 @@ export const posPayBill = definePartnerEndpoint({
   auth: "in-operation",
   failureCode: () => POS_PAY_FAILED,
   async handle(input, ctx) {
-    const requestId = crypto.randomUUID();
+    const requestId = ctx.random.uuid();
     const result = await withAccount(ctx.env, ctx.tokenDwid!, async (account) =>
       (await account.payBill({
         token: ctx.token!,
