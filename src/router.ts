@@ -15,6 +15,7 @@ import { getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandle
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
 import { partnerEndpoints } from "./endpoints/partner";
 import { servePartner } from "./endpoints/partner-pipeline";
+import { isStoreUnavailable, RETRY_AFTER_SECONDS } from "./endpoints/store-errors";
 import { helpApi, helpIndex, helpResourceModel } from "./help/routes";
 import { docsPage, openApiJson } from "./openapi/routes";
 import { json } from "./endpoints/admin/http";
@@ -25,8 +26,12 @@ export function buildRouter() {
   const router = Router<IRequest, Args>({
     catch: (error: unknown, request: IRequest) => {
       if (error instanceof AdminInputError) return error.response;
-      console.error(JSON.stringify({ event: "unhandled_error", path: new URL(request.url).pathname, error: String(error) }));
-      return json({ error: { code: 9999, message: "系统内部错误,请稍后重试" } }, 500);
+      const unavailable = isStoreUnavailable(error);
+      console.error(JSON.stringify({ event: unavailable ? "store_unavailable" : "unhandled_error", path: new URL(request.url).pathname, error: String(error) }));
+      if (!unavailable) return json({ error: { code: 9999, message: "系统内部错误,请稍后重试" } }, 500);
+      const response = adminError("outcomeUnknown");
+      response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+      return response;
     },
   });
 

@@ -9,7 +9,10 @@
  *
  * `http` is the status for answers that are not plain "understood and refused"
  * (SPEC §3: 200 for every understood request, 400 unparseable body, 401
- * session, 404/405/415 routing, 500 internal).
+ * session, 404/405/415 routing, 500 internal). 503 (with Retry-After) is the
+ * one answer whose outcome is not yet known (SPEC §6): a legacy client reads
+ * any 200 with a non-zero code as "not done", so an answer that may still
+ * turn out done is never a 200 refusal — POS's −1 least of all.
  */
 export const ResultCodes = {
   ok: { code: 0, http: 200, message: "成功" },
@@ -93,7 +96,7 @@ export const ResultCodes = {
 
   // 5xxx — money
   insufficientBalance: { code: 5001, http: 200, message: "预订金余额不足" },
-  paymentPending: { code: 5002, http: 200, message: "支付结果待确认,请稍后查询订单状态" },
+  paymentPending: { code: 5002, http: 503, message: "支付结果待确认,请稍后重试同一支付:重试会得到已支付或未支付的确定答复" },
   paymentConflict: { code: 5003, http: 200, message: "订单正在被另一笔支付处理,请稍后查询订单状态" },
   paymentFailed: { code: 5004, http: 200, message: "支付未完成(系统暂时故障),未扣款,请重试" },
 
@@ -111,6 +114,8 @@ export const ResultCodes = {
 
   // 9xxx — the service
   notYetAvailable: { code: 9001, http: 200, message: "接口尚未开放" },
+  storeUnavailable: { code: 9002, http: 200, message: "系统暂时繁忙,本次请求未执行(未下单、未扣款),请稍后重试" },
+  outcomeUnknown: { code: 9003, http: 503, message: "系统暂时繁忙,本次请求的结果尚未确定,请稍后重试同一请求(按senderid/单号幂等)或查询" },
   internal: { code: 9999, http: 500, message: "系统内部错误，请稍后重试" },
 } as const satisfies Record<string, { code: number; http: number; message: string }>;
 

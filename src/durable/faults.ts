@@ -37,6 +37,7 @@ export type FaultPoint =
   | "abort-mid-hold";
 
 export class InjectedFault extends Error {
+  override readonly name = "InjectedFault";
   constructor(readonly point: FaultPoint) {
     super(`injected fault: ${point}`);
   }

@@ -46,6 +46,12 @@ export interface PartnerEndpoint<Req extends z.ZodType = z.ZodType, Res extends 
    */
   auth: "session" | "in-operation" | "none";
   /**
+   * Changes nothing (Verify, Query): a store that is briefly down is answered
+   * "not done, retry" (storeUnavailable). Otherwise its outcome is unknown
+   * (outcomeUnknown, HTTP 503) unless the operation says what happened.
+   */
+  readOnly?: boolean;
+  /**
    * The seed of POS pay imposes errcode -1 for every failure; other
    * endpoints answer each reason's own code.
    */

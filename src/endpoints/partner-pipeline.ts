@@ -21,6 +21,7 @@ import { shapeToContract } from "../wire/shape";
 import type { WireObject } from "../wire/xml";
 import type { PartnerContext, PartnerEndpoint } from "./partner-endpoint";
 import { SessionCache } from "./session-cache";
+import { isStoreUnavailable, RETRY_AFTER_SECONDS } from "./store-errors";
 
 export async function servePartner(endpoint: PartnerEndpoint, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const format = negotiate(request.headers.get("accept"), request.headers.get("content-type"));
@@ -73,8 +74,10 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     });
     return outcome.ok ? respond(outcome.value) : fail(outcome.key, outcome.message, outcome.echo);
   } catch (error) {
-    console.error(JSON.stringify({ event: "partner_error", path: new URL(request.url).pathname, error: String(error), stack: (error as Error)?.stack }));
-    return fail("internal");
+    const unavailable = isStoreUnavailable(error);
+    console.error(JSON.stringify({ event: unavailable ? "partner_store_unavailable" : "partner_error", path: new URL(request.url).pathname, error: String(error), stack: unavailable ? undefined : (error as Error)?.stack }));
+    if (!unavailable) return fail("internal");
+    return fail(endpoint.readOnly ? "storeUnavailable" : "outcomeUnknown");
   }
 }
 
@@ -95,14 +98,17 @@ async function authenticate(env: Env, clock: Clock, token: string, dwid: string)
 function failure(endpoint: PartnerEndpoint, key: ResultKey, message?: string, echo?: Echo): WireObject {
   const code = ResultCodes[key].code;
   const text = message ?? ResultCodes[key].message;
-  if (!endpoint.failureCode) return failureValue(contractOf(endpoint.response), code, text, echo);
+  // An outcome not yet known is not a failure: POS's −1 means "nothing was or will be charged" (SPEC §6).
+  if (!endpoint.failureCode || ResultCodes[key].http === 503) return failureValue(contractOf(endpoint.response), code, text, echo);
   // An endpoint whose seed folds every failure into one code still names the reason's own code.
   return failureValue(contractOf(endpoint.response), endpoint.failureCode(code), `[${code}] ${text}`, echo);
 }
 
 function envelopeResponse(endpoint: PartnerEndpoint, value: WireObject, format: ResponseFormat, status: number): Response {
   const { body, contentType } = encodeBody(contractOf(endpoint.response), value, format);
-  return new Response(body, { status, headers: { "content-type": contentType } });
+  const headers: Record<string, string> = { "content-type": contentType };
+  if (status === 503) headers["retry-after"] = String(RETRY_AFTER_SECONDS);
+  return new Response(body, { status, headers });
 }
 
 function withAllow(response: Response, methods: readonly string[]): Response {

@@ -37,6 +37,7 @@ const PARTNER_ERROR_STATUSES: readonly { status: number; keys: ResultKey[]; need
   { status: 413, keys: ["bodyTooLarge"] },
   { status: 415, keys: ["unsupportedMediaType"] },
   { status: 500, keys: ["internal"] },
+  { status: 503, keys: ["paymentPending", "outcomeUnknown"] },
 ];
 
 let cached: ReturnType<OpenApiGeneratorV31["generateDocument"]> | undefined;

@@ -25,6 +25,7 @@ export const douyinOrderVerify = definePartnerEndpoint({
   request: OrderAddParm,
   response: CommonOperationResult,
   auth: "session",
+  readOnly: true,
   handle: verifyOrder,
 });
 
@@ -48,6 +49,7 @@ export const orderQuery = definePartnerEndpoint({
   request: OrderQueryParm,
   response: OrderQueryResponse,
   auth: "session",
+  readOnly: true,
   handle: queryOrder,
 });
 
