@@ -7,12 +7,13 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import { testClock } from "../../src/clock";
 import { addDays, shanghaiDate } from "../../src/domain/dates";
 import { admin, partner, uniqueId, type TestSession } from "./api";
 
-export const TODAY = () => shanghaiDate(Date.now());
+export const TODAY = () => shanghaiDate(testClock.nowMs());
 /** A day safely in the future, so "today's slots have ended" never interferes. */
-export const LATER = () => addDays(shanghaiDate(Date.now()), 30);
+export const LATER = () => addDays(shanghaiDate(testClock.nowMs()), 30);
 
 export interface ProductOptions {
   price?: number;

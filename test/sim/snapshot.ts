@@ -142,7 +142,9 @@ async function readAccount(world: World, c: number, lockoutWindowMs: number): Pr
       dwid: world.customers[c]!.dwid,
       balanceFen: totals.balance_fen,
       heldFen: totals.held_fen,
-      ledger: sql.exec("SELECT seq, kind, amount_fen, balance_after_fen, reference, target, copied FROM ledger ORDER BY seq").toArray() as any,
+      ledger: sql.exec(`SELECT seq, kind, amount_fen, balance_after_fen, reference, target,
+                 CASE WHEN seq <= (SELECT copied_through FROM ledger_copy_cursor) THEN 1 ELSE 0 END AS copied
+               FROM ledger ORDER BY seq`).toArray() as any,
       intents: sql.exec("SELECT intent_id, target_kind, target_id, amount_fen, state FROM intents").toArray() as any,
       payFailuresInWindow: sql.exec<{ n: number }>("SELECT count(*) AS n FROM pay_failures WHERE at_ms > ?", Date.now() - lockoutWindowMs).one().n,
       alarmAtMs,
