@@ -139,6 +139,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
       this.migrate();
       const platformMs = await ctx.storage.getAlarm();
       this.alarmAtMs = platformMs === null ? null : clockTimeOf(this.clock, platformMs);
+      this.ensureAlarm();
     });
   }
 
@@ -236,10 +237,12 @@ export class AccountDO extends DurableObject<AccountEnv> {
   }
 
   async account(): Promise<AccountSnapshot> {
+    this.ensureAlarm();
     return this.snapshot();
   }
 
   async ledger(input: { limit: number; beforeSeq?: number }): Promise<LedgerEntry[]> {
+    this.ensureAlarm();
     return ledgerPage(this.sql, input.limit, input.beforeSeq);
   }
 
