@@ -1,14 +1,20 @@
 /**
- * The one injection point for faults in the payment protocol and the stock
- * holds around it (SPEC §6 tests, reliability issue, docs/reliability.md).
- * Production never arms it: arming needs the FAULT_INJECTION binding set to
- * "on", which only the test configuration sets. Both Durable Objects keep
- * one `Faults` each (AccountDO for the payment, InventoryDO for holds and
- * expiry), armed through their `armFault` RPC. The stores stay real: a fault
- * either stops our own code at a step (`ctx.abort()` resets the object like a
- * crash) or stands between our code and D1 (the batch is refused before it
- * is sent, or sent and its reply lost, or D1 is unreachable).
+ * The one injection point for faults in the payment protocol, the stock
+ * holds around it and the placing of orders and bills (SPEC §6 tests,
+ * reliability issue, docs/reliability.md). Production never arms it: arming
+ * needs the FAULT_INJECTION binding set to "on", which only the test
+ * configuration sets. Both Durable Objects keep one `Faults` each (AccountDO
+ * for the payment, InventoryDO for holds and expiry), armed through their
+ * `armFault` RPC; the Worker, which has no RPC, keeps the module's
+ * `workerFaults`, armed with `workerFaults.armIn(env, point, times)` (module
+ * state is shared by a test file, the Worker and the objects of one isolate
+ * under vitest-plugin). The stores stay real: a fault either stops our own
+ * code at a step (`ctx.abort()` resets the object like a crash) or stands
+ * between our code and D1 (the batch is refused before it is sent, or sent
+ * and its reply lost, or sent late, or D1 is unreachable).
  */
+import { configOf, type ConfigVars } from "../config";
+
 export type FaultPoint =
   /** The pay batch is refused before it reaches D1. */
   | "d1-batch-reject"
@@ -23,7 +29,9 @@ export type FaultPoint =
   /**
    * D1 is down from the pay batch on (the order was read just before), until
    * disarmed: batches and settlements fail. In an InventoryDO: every D1 call
-   * of settling holds (expiry, release, Verify's fate reads) fails.
+   * of settling holds (expiry, release, Verify's fate reads) fails. In the
+   * Worker (`workerFaults`): the order insert, its fence and the bill insert
+   * fail (the Worker's reads are not struck).
    */
   | "d1-outage"
   /** The object crashes right after placing the hold. */
@@ -34,7 +42,31 @@ export type FaultPoint =
    * InventoryDO: the object crashes in the middle of a hold — the hold is
    * written, its expiry alarm not yet set, and the caller never answered.
    */
-  | "abort-mid-hold";
+  | "abort-mid-hold"
+  /**
+   * InventoryDO: its expiry batch (fence the orders D1 does not have, expire
+   * the unpaid ones past their time, read every fate: `expireAndReadFates`,
+   * from a release, the alarm, or a hold that settles first) is refused
+   * before it reaches D1. The holds stay as they were.
+   */
+  | "expiry-batch-reject"
+  /** InventoryDO: the expiry batch commits in D1 and its reply is lost; the holds stay as they were. */
+  | "expiry-reply-lost"
+  /** Worker: the order insert (orders + order_items, one batch) is refused before it reaches D1. */
+  | "order-insert-reject"
+  /** Worker: the order insert commits in D1 and its reply is lost. */
+  | "order-insert-reply-lost"
+  /**
+   * Worker: the order insert is held up on its way: the caller's call fails
+   * at once, and the batch reaches D1 only right after the next fence
+   * completes (an InventoryDO's expiry batch, or the Worker's own fence of
+   * the order), or when a test calls `landLateWrites(db)`.
+   */
+  | "order-insert-late"
+  /** Worker: the POS bill insert (Bill/Add) is refused before it reaches D1. */
+  | "bill-insert-reject"
+  /** Worker: the POS bill insert commits in D1 and its reply is lost. */
+  | "bill-insert-reply-lost";
 
 export class InjectedFault extends Error {
   override readonly name = "InjectedFault";
@@ -50,6 +82,36 @@ export class InjectedFault extends Error {
  */
 const outages = new Set<string>();
 
+/** Writes held up by "order-insert-late", each run against the binding of whoever lands them. */
+const lateWrites: ((db: D1Database) => Promise<unknown>)[] = [];
+
+/** What a kind of D1 call may meet: refused before sending, reply lost, reply lost then an outage, sent late. */
+interface Strikes {
+  reject?: FaultPoint;
+  lost?: FaultPoint;
+  lostThenOutage?: FaultPoint;
+  late?: FaultPoint;
+}
+
+/**
+ * Kinds of D1 calls: "read" (never struck), "settle" (the payment's recovery
+ * and Verify's fate reads: the outage only), "batch" (the pay batch),
+ * "expiry" (InventoryDO's fence-expire-read batch), "fence" (the Worker's
+ * fence of an order whose insert failed: the outage only), and the Worker's
+ * inserts.
+ */
+export type D1CallKind = "read" | "settle" | "batch" | "expiry" | "fence" | "order-insert" | "bill-insert";
+
+const STRIKES: Record<D1CallKind, Strikes> = {
+  read: {},
+  settle: {},
+  fence: {},
+  batch: { reject: "d1-batch-reject", lost: "d1-reply-lost", lostThenOutage: "d1-reply-lost-then-outage" },
+  expiry: { reject: "expiry-batch-reject", lost: "expiry-reply-lost" },
+  "order-insert": { reject: "order-insert-reject", lost: "order-insert-reply-lost", late: "order-insert-late" },
+  "bill-insert": { reject: "bill-insert-reject", lost: "bill-insert-reply-lost" },
+};
+
 export class Faults {
   /** Armed points and how many more times each fires (Infinity = until disarmed). */
   private readonly armed = new Map<FaultPoint, number>();
@@ -57,7 +119,7 @@ export class Faults {
   readonly struck = new Map<FaultPoint, number>();
 
   /** `objectId`: the object's id, which its D1 outage is kept under. */
-  constructor(private readonly enabled: boolean, private readonly objectId = "") {}
+  constructor(protected enabled: boolean, private readonly objectId = "") {}
 
   arm(point: FaultPoint, times = 1): void {
     if (!this.enabled) throw new Error("fault injection is disabled in this environment");
@@ -93,20 +155,55 @@ export class Faults {
     throw new InjectedFault(point);
   }
 
-  /** Wraps a D1 call of the payment protocol with the D1 fault points. */
-  async d1<T>(kind: "read" | "batch" | "settle", call: () => Promise<T>): Promise<T> {
+  /** Wraps a D1 call with the fault points of its kind. */
+  async d1<T>(kind: Exclude<D1CallKind, "order-insert" | "bill-insert">, call: () => Promise<T>): Promise<T> {
+    this.before(kind);
+    const result = await call();
+    this.after(kind);
+    return result;
+  }
+
+  /**
+   * Wraps one of the Worker's inserts. `write` takes the binding to use: a
+   * write held up by "order-insert-late" lands later through whoever lands it.
+   */
+  async write<T>(kind: "order-insert" | "bill-insert", db: D1Database, write: (db: D1Database) => Promise<T>): Promise<T> {
+    this.before(kind);
+    const late = STRIKES[kind].late;
+    if (late && this.fires(late)) {
+      lateWrites.push(write);
+      throw new InjectedFault(late);
+    }
+    const result = await write(db);
+    this.after(kind);
+    return result;
+  }
+
+  /**
+   * Lands the writes "order-insert-late" held up, right after a fence
+   * completed (an InventoryDO's expiry batch, the Worker's fence): a write
+   * that was on its way when the fence was written arrives after it.
+   */
+  async landLateWrites(db: D1Database): Promise<void> {
+    if (this.enabled) await landLateWrites(db);
+  }
+
+  private before(kind: D1CallKind): void {
     if (kind !== "read" && this.isArmed("d1-outage")) {
       this.strike("d1-outage");
       throw new InjectedFault("d1-outage");
     }
-    if (kind === "batch" && this.fires("d1-batch-reject")) throw new InjectedFault("d1-batch-reject");
-    const result = await call();
-    if (kind === "batch" && this.fires("d1-reply-lost")) throw new InjectedFault("d1-reply-lost");
-    if (kind === "batch" && this.fires("d1-reply-lost-then-outage")) {
+    const { reject } = STRIKES[kind];
+    if (reject && this.fires(reject)) throw new InjectedFault(reject);
+  }
+
+  private after(kind: D1CallKind): void {
+    const { lost, lostThenOutage } = STRIKES[kind];
+    if (lost && this.fires(lost)) throw new InjectedFault(lost);
+    if (lostThenOutage && this.fires(lostThenOutage)) {
       outages.add(this.objectId);
-      throw new InjectedFault("d1-reply-lost-then-outage");
+      throw new InjectedFault(lostThenOutage);
     }
-    return result;
   }
 
   private strike(point: FaultPoint): void {
@@ -116,4 +213,36 @@ export class Faults {
   private isArmed(point: FaultPoint): boolean {
     return this.enabled && (point === "d1-outage" ? outages.has(this.objectId) : this.armed.has(point));
   }
+}
+
+/**
+ * The Worker's fault points ("order-insert-…", "bill-insert-…", and
+ * "d1-outage" for the Worker's guarded writes). The Worker has no RPC to arm
+ * them: a test arms this instance itself and passes its environment, and
+ * arming is refused unless FAULT_INJECTION is "on" there.
+ */
+export class WorkerFaults extends Faults {
+  constructor() {
+    super(false, "worker");
+  }
+
+  armIn(env: ConfigVars, point: FaultPoint, times = 1): void {
+    this.enabled = configOf(env).faultInjection;
+    this.arm(point, times);
+  }
+}
+
+export const workerFaults = new WorkerFaults();
+
+/** Runs every write "order-insert-late" held up, now, against `db` (tests; and `Faults.landLateWrites`). */
+export async function landLateWrites(db: D1Database): Promise<number> {
+  const due = lateWrites.splice(0);
+  for (const write of due) {
+    try {
+      await write(db);
+    } catch (error) {
+      console.error(JSON.stringify({ event: "late_write_failed", error: String(error) }));
+    }
+  }
+  return due.length;
 }

@@ -204,7 +204,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     const hold = this.store.holdOf(orderId);
     if (!hold || hold.state !== "held") return { state: hold?.state ?? "unknown" };
     const nowMs = this.clock.nowMs();
-    const fates = await this.faults.d1("settle", () => expireAndReadFates(this.env.DB, [orderId], nowMs));
+    const fates = await this.expiryBatch([orderId], nowMs);
     this.applyFates([hold], fates, nowMs);
     await this.scheduleAlarm();
     return { state: this.store.holdOf(orderId)!.state };
@@ -234,9 +234,16 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       const nowMs = this.clock.nowMs();
       const expired = this.store.expiredHolds(nowMs, SETTLE_BATCH);
       if (expired.length === 0) return;
-      const fates = await this.faults.d1("settle", () => expireAndReadFates(this.env.DB, expired.map((h) => h.order_id), nowMs));
+      const fates = await this.expiryBatch(expired.map((h) => h.order_id), nowMs);
       this.applyFates(expired, fates, nowMs);
     }
+  }
+
+  /** D1's word on these orders (db/orders.ts `expireAndReadFates`), through this object's fault points. */
+  private async expiryBatch(orderIds: readonly string[], nowMs: number): Promise<Map<string, OrderFate>> {
+    const fates = await this.faults.d1("expiry", () => expireAndReadFates(this.env.DB, orderIds, nowMs));
+    await this.faults.landLateWrites(this.env.DB);
+    return fates;
   }
 
   private applyFates(holds: readonly HoldRow[], fates: ReadonlyMap<string, OrderFate>, nowMs: number): void {

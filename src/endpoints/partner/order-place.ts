@@ -16,6 +16,7 @@ import { configOf } from "../../config";
 import { findOrderBySender, insertOrder, type InsertOutcome, type NewOrderItem, type Order } from "../../db/orders";
 import type { PlannedLine } from "../../domain/order-plan";
 import { makeOrderId, ORDER_ID_RANDOM_BYTES, visibleStatus } from "../../domain/orders";
+import { workerFaults } from "../../durable/faults";
 import { holdStock, releaseStock, type ProductAsk } from "../../durable/inventory-client";
 import { answer, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { stockRefusal } from "./order-checks";
@@ -50,7 +51,7 @@ export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<
     const items = o.lines.map((line) => itemOf(line, held.slotByProduct.get(line.productId) ?? null));
     let outcome: InsertOutcome;
     try {
-      outcome = await insertOrder(env.DB, {
+      outcome = await workerFaults.write("order-insert", env.DB, (db) => insertOrder(db, {
         orderId,
         dwid: o.dwid,
         senderId: o.senderId,
@@ -64,7 +65,7 @@ export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<
         createdAtMs: nowMs,
         expiresAtMs,
         items,
-      });
+      }));
     } catch (error) {
       // D1 may or may not have the order; release asks it, so either way the stock is right.
       await releaseStock(env, orderId, o.effectDate, productIds);

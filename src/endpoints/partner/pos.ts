@@ -4,13 +4,14 @@
  * earlier (nothing charged, current state returned), -1 anything else with
  * the reason in errmsg.
  */
-import { insertBill } from "../../db/bills";
+import { insertBill, type NewBill } from "../../db/bills";
 import { getProducts } from "../../db/products";
 import { ResultCodes } from "../../domain/codes";
 import { fenToYuan } from "../../domain/money";
 import { billPaidOutboxId } from "../../domain/notifications";
 import { BILL_NUM_RANDOM_BYTES, newBillNum } from "../../domain/pos";
 import type { PayBillResult } from "../../durable/account";
+import { workerFaults } from "../../durable/faults";
 import { PosBillAddParm, PosBillAddResponse, PosPayWithPrepaymentParm, PosPayWithPrepaymentResponse } from "../../schemas/pos";
 import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
 import { withAccount } from "./accounts";
@@ -32,7 +33,7 @@ export const posBillAdd = definePartnerEndpoint({
   async handle(input, { env, session, nowMs, random }) {
     if (input.DWID !== session!.dwid || input.DWSX !== session!.dwlx) return refuse("customerMismatch");
     const products = await getProducts(env.DB, input.Items.map((i) => i.ProductId));
-    const items = [];
+    const items: NewBill["items"] = [];
     for (const item of input.Items) {
       const product = products.get(item.ProductId);
       if (!product || product.kind !== "retail" || !product.onSale) {
@@ -40,14 +41,14 @@ export const posBillAdd = definePartnerEndpoint({
       }
       items.push({ productId: product.productId, quantity: item.Amount, unitPriceFen: product.priceFen });
     }
-    const { bill, created } = await insertBill(env.DB, {
+    const { bill, created } = await workerFaults.write("bill-insert", env.DB, (db) => insertBill(db, {
       billNum: newBillNum(nowMs, () => random.bytes(BILL_NUM_RANDOM_BYTES)),
       dwid: session!.dwid,
       senderBillNum: input.SenderBillNum || null,
       amountFen: items.reduce((sum, i) => sum + i.quantity * i.unitPriceFen, 0),
       createdAtMs: nowMs,
       items,
-    });
+    }));
     return answer({
       errcode: 0,
       errmsg: created ? "单据已创建" : "单据已存在(SenderBillNum重复),返回已有单据",
