@@ -8,11 +8,13 @@
  * runs one such block at a time.
  *
  * D1 is the arbiter of an order's fate. A hold past its time is released
- * only after D1 says the order is not paid: the settling step marks it
- * 'expired' in D1 (guarded: unpaid and past its time) and reads the status
- * back in one batch; a paid order's hold becomes sold even when the
- * payment's `confirm` call was lost. Settling runs from the alarm (at the
- * earliest expiry; safe to run twice or late) and when a hold would not fit.
+ * only after D1 says the order is not paid: the settling step fences the
+ * ids D1 has no order for (an insert still on its way can then never land),
+ * marks the others 'expired' (guarded: unpaid and past their time) and reads
+ * the statuses back, in one batch; a paid order's hold becomes sold even
+ * when the payment's `confirm` call was lost. Settling runs from the alarm
+ * (at the earliest expiry; safe to run twice or late), on a release, and
+ * when a hold would not fit.
  *
  * RPC methods answer a partner's situation with results; a throw is a
  * programmer error and rolls back the transaction it happened in.
@@ -197,8 +199,9 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   /**
    * Gives the stock back when D1 says the order will never be paid (no such
-   * order — e.g. it lost the senderid race —, expired or cancelled); a paid
-   * order's hold becomes sold instead, a live unpaid one stays. Idempotent.
+   * order — it lost the senderid race, or its insert failed — and its id now
+   * fenced so it never will be; expired or cancelled); a paid order's hold
+   * becomes sold instead, a live unpaid one stays. Idempotent.
    */
   async release(orderId: string): Promise<{ state: HoldState | "unknown" }> {
     const hold = this.store.holdOf(orderId);

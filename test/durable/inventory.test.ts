@@ -7,6 +7,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { insertOrder } from "../../src/db/orders";
 import type { DayConfig, InventoryAsk } from "../../src/durable/inventory";
 import { uniqueId } from "../helpers/api";
 
@@ -177,6 +178,31 @@ describe("confirm and release", () => {
       expect(await stub.release(orderId), `${status} ${expected}`).toEqual({ state: expected });
     }
     expect(await stub.snapshot()).toMatchObject({ held: 1, sold: 1 });
+  });
+
+  it("release of an order D1 does not have fences its id: an insert arriving later inserts nothing", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 2));
+    expect(await stub.release(orderId)).toEqual({ state: "released" });
+    const late = await insertOrder(env.DB, {
+      orderId, dwid: "dw", senderId: null, kind: "ticket", effectDate: DAY, timespanIndex: null, amountFen: 100, mobile: "13800138000",
+      idNumber: null, requestJson: "{}", createdAtMs: Date.now(), expiresAtMs: Date.now() + HOUR_MS,
+      items: [{ lineNo: 1, itemKind: "ticket", productId: config.productId, quantity: 2, unitPriceFen: 50, fullname: null, idType: null, idNumber: null, mobile: null, timespanIndex: null, seatIds: [] }],
+    });
+    expect(late).toBe("fenced");
+    expect(await d1Status(orderId)).toBeUndefined();
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM order_items WHERE order_id = ?").bind(orderId).first("n")).toBe(0);
+    expect(await stub.snapshot()).toMatchObject({ held: 0, available: 5 });
+  });
+
+  it("release of an order D1 has leaves no fence: the order's hold follows its fate", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 1));
+    await anOrderRow(orderId, "unpaid", Date.now() + HOUR_MS);
+    expect(await stub.release(orderId)).toEqual({ state: "held" });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM order_fences WHERE order_id = ?").bind(orderId).first("n")).toBe(0);
   });
 
   it("a released hold cannot be confirmed (it cannot happen: releases are D1-verified)", async () => {
