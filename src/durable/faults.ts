@@ -57,6 +57,12 @@ export type FaultPoint =
   /** Worker: the order insert commits in D1 and its reply is lost. */
   | "order-insert-reply-lost"
   /**
+   * Worker: the order insert commits in D1, its reply is lost, and D1 stays
+   * unreachable for the Worker from then on (as "d1-outage", until
+   * disarmed): the order's fate cannot be learned before the client is answered.
+   */
+  | "order-insert-reply-lost-then-outage"
+  /**
    * Worker: the order insert is held up on its way: the caller's call fails
    * at once, and the batch reaches D1 only right after the next fence
    * completes (an InventoryDO's expiry batch, or the Worker's own fence of
@@ -108,7 +114,7 @@ const STRIKES: Record<D1CallKind, Strikes> = {
   fence: {},
   batch: { reject: "d1-batch-reject", lost: "d1-reply-lost", lostThenOutage: "d1-reply-lost-then-outage" },
   expiry: { reject: "expiry-batch-reject", lost: "expiry-reply-lost" },
-  "order-insert": { reject: "order-insert-reject", lost: "order-insert-reply-lost", late: "order-insert-late" },
+  "order-insert": { reject: "order-insert-reject", lost: "order-insert-reply-lost", lostThenOutage: "order-insert-reply-lost-then-outage", late: "order-insert-late" },
   "bill-insert": { reject: "bill-insert-reject", lost: "bill-insert-reply-lost" },
 };
 

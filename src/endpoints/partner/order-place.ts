@@ -20,7 +20,7 @@ import { expireAndReadFates, findOrderBySender, insertOrder, type InsertOutcome,
 import type { PlannedLine } from "../../domain/order-plan";
 import { makeOrderId, ORDER_ID_RANDOM_BYTES, visibleStatus } from "../../domain/orders";
 import { workerFaults } from "../../durable/faults";
-import { holdStock, releaseStock, type ProductAsk } from "../../durable/inventory-client";
+import { holdStock, releaseStock, type ProductAsk, type StockOutcome } from "../../durable/inventory-client";
 import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { isStoreUnavailable } from "../store-errors";
 import { stockRefusal } from "./order-checks";
@@ -49,8 +49,14 @@ export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<
   for (let attempt = 1; attempt <= ORDER_ID_ATTEMPTS; attempt++) {
     const orderId = makeOrderId(nowMs, ctx.random.bytes(ORDER_ID_RANDOM_BYTES));
     const expiresAtMs = nowMs + holdMs;
-    const held = o.asks.length === 0 ? { ok: true as const, slotByProduct: new Map<string, number | null>() } : await holdStock(env, orderId, o.effectDate, expiresAtMs, o.asks);
-    if (!held.ok) return orExisting(ctx, o.dwid, o.senderId, stockRefusal(held.reason, held.productId, echo));
+    let held: StockOutcome;
+    try {
+      held = o.asks.length === 0 ? { ok: true, slotByProduct: new Map() } : await holdStock(env, orderId, o.effectDate, expiresAtMs, o.asks);
+      if (!held.ok) return await orExisting(ctx, o.dwid, o.senderId, stockRefusal(held.reason, held.productId, echo));
+    } catch (error) {
+      // An InventoryDO crashed or was unreachable: this order's insert was never sent.
+      return notPlaced(error, o.senderId);
+    }
 
     const outcome = await insertOrSettle(ctx, newOrder(o, orderId, nowMs, expiresAtMs, held.slotByProduct), o.asks);
     switch (outcome) {
@@ -154,6 +160,19 @@ function placedAnswer(orderId: string, senderId: string | null, holdMs: number):
     resultcode: 0,
     returnmessgage: `下单成功，请在${Math.round(holdMs / 60_000)}分钟内完成支付`,
   });
+}
+
+/**
+ * The answer to a store error thrown before the order's insert was sent
+ * (the catalogue and limit reads, the holds): nothing was placed and
+ * nothing will be, so the client is told so and may retry (SPEC §6:
+ * storeUnavailable, 9002). Any other error is rethrown. Errors after the
+ * insert was sent are never answered this way (see `insertOrSettle`).
+ */
+export function notPlaced(error: unknown, senderId: string | null): Outcome {
+  if (!isStoreUnavailable(error)) throw error;
+  console.error(JSON.stringify({ event: "order_not_placed", error: String(error) }));
+  return refuse("storeUnavailable", undefined, { sendid: senderId });
 }
 
 /**
