@@ -295,6 +295,25 @@ describe("expiry alarm", () => {
     expect(after).toMatchObject({ held: 1, sold: 1, available: 2 });
   });
 
+  it.each([
+    ["expiry-batch-reject", "unpaid"],
+    ["expiry-reply-lost", "expired"],
+  ] as const)("%s: the alarm's batch fails, the hold stays held and the alarm comes back; the next ring releases it", async (point, d1After) => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 3));
+    await anOrderRow(orderId, "unpaid", Date.now() - 1000);
+    await ageHold(stub, orderId);
+    await stub.armFault(point);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await d1Status(orderId)).toBe(d1After);
+    expect(await holdRow(stub, orderId)).toMatchObject({ state: "held" });
+    expect(await alarmOf(stub)).not.toBeNull();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await d1Status(orderId)).toBe("expired");
+    expect(await stub.snapshot()).toMatchObject({ held: 0, available: 5 });
+  });
+
   it("a hold that does not fit first settles holds past their time", async () => {
     const { stub, config } = anInventory(2);
     const stale = anOrderId();
