@@ -5,7 +5,9 @@
  *
  * No overselling under any concurrency: every decision reads usage and
  * writes the hold in one synchronous SQLite transaction, and the object
- * runs one such block at a time.
+ * runs one such block at a time. The daily purchase limits per ID number
+ * and per mobile (SPEC §5.5: per product and day, this object's scope) are
+ * decided the same way, from the units each hold records.
  *
  * D1 is the arbiter of an order's fate. A hold past its time is released
  * only after D1 says the order is not paid: the settling step fences the
@@ -23,9 +25,10 @@ import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type ConfigVars } from "../config";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
+import { checkDailyLimits, hasDailyLimits, type DailyLimits, type LimitRefusal } from "../domain/limits";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
 import { Faults, type FaultPoint } from "./faults";
-import { InventoryStore, sumMaps, type DayConfig, type HoldRow, type HoldState } from "./inventory-store";
+import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState } from "./inventory-store";
 
 export type { DayConfig, HoldState } from "./inventory-store";
 
@@ -42,10 +45,27 @@ export interface InventoryAsk {
   closedBeforeMinute: number | null;
   /** D1's configuration as the caller read it: adopted when newer than the object's. */
   config: DayConfig | null;
+  /**
+   * Add's share of the daily purchase limits: recorded with the hold and
+   * decided in its transaction. Absent for Verify's dry run, which counts
+   * D1's live orders instead.
+   */
+  buyers?: BuyerAsk;
 }
 
-export type InventoryRefusal = StockRefusal | "seatTaken";
-export type HoldResult = { ok: true; slotIndex: number | null } | { ok: false; reason: InventoryRefusal };
+/**
+ * The product's daily limits as the caller read them from D1 (SPEC §5.5),
+ * and this order's units per ID number and per mobile for the product.
+ */
+export interface BuyerAsk {
+  limits: DailyLimits;
+  byId: readonly (readonly [string, number])[];
+  byMobile: readonly (readonly [string, number])[];
+}
+
+export type InventoryRefusal = StockRefusal | "seatTaken" | LimitRefusal["key"];
+/** A refusal's `detail` names the rule broken (a limit's number), for the guest's message. */
+export type HoldResult = { ok: true; slotIndex: number | null } | { ok: false; reason: InventoryRefusal; detail?: string };
 /** InventoryDO.stockView(): what Verify may decide from without asking the object. */
 export interface StockView {
   version: number | null;
@@ -149,13 +169,31 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
         if (prior.state === "released") throw new Error(`hold of ${orderId} was released; order ids are never reused`);
         return { ok: true, slotIndex: prior.slot_index };
       }
+      // Limits first, as Verify orders its refusals (SPEC §5.5), then stock, slots and seats.
+      const overLimit = ask.buyers ? this.limitRefusal(ask.buyers) : null;
+      if (overLimit) return overLimit;
       const day = this.store.dayStock();
       const decision = this.decide(day, this.store.usage(), ask, new Set());
       if (!decision.ok) return decision;
-      this.store.insertHold({ orderId, quantity: ask.quantity, slotIndex: decision.slotIndex, seatIds: ask.seatIds, expiresAtMs, nowMs: this.clock.nowMs() });
+      const buyers = ask.buyers ? buyerRows(ask.buyers) : [];
+      this.store.insertHold({ orderId, quantity: ask.quantity, slotIndex: decision.slotIndex, seatIds: ask.seatIds, buyers, expiresAtMs, nowMs: this.clock.nowMs() });
       this.assertWithinStock(day, decision.slotIndex);
+      if (ask.buyers) this.assertWithinLimits(ask.buyers);
       return decision;
     });
+  }
+
+  /**
+   * SPEC §5.5: the units live holds (held or sold; a held one past its time
+   * until D1 says otherwise) take per ID number and per mobile, plus this
+   * order's, within the product's daily limits.
+   */
+  private limitRefusal(buyers: BuyerAsk): HoldResult | null {
+    if (!hasDailyLimits(buyers.limits)) return null;
+    const adding = { byId: new Map(buyers.byId), byMobile: new Map(buyers.byMobile) };
+    const existing = { byId: this.store.buyerUnits("id", [...adding.byId.keys()]), byMobile: this.store.buyerUnits("mobile", [...adding.byMobile.keys()]) };
+    const refusal = checkDailyLimits(buyers.limits, adding, existing);
+    return refusal ? { ok: false, reason: refusal.key, detail: refusal.detail } : null;
   }
 
   /** Placement in the day and slot, then the seats; `ignoring`: orders whose seats count as free. */
@@ -167,6 +205,17 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       if (owner !== null && !ignoring.has(owner)) return { ok: false, reason: "seatTaken" };
     }
     return placement;
+  }
+
+  /** Read back after a hold: its buyers are within the limits the hold was decided by. */
+  private assertWithinLimits(buyers: BuyerAsk): void {
+    const { limitPerIdPerDay: perId, limitPerMobilePerDay: perMobile } = buyers.limits;
+    for (const [id, units] of this.store.buyerUnits("id", buyers.byId.map(([id]) => id))) {
+      if (perId !== null && units > perId) throw new Error(`ID ${id} over its daily limit: ${units} > ${perId}`);
+    }
+    for (const [mobile, units] of this.store.buyerUnits("mobile", buyers.byMobile.map(([m]) => m))) {
+      if (perMobile !== null && units > perMobile) throw new Error(`mobile ${mobile} over its daily limit: ${units} > ${perMobile}`);
+    }
   }
 
   /** Read back after a hold: the day and its slot are within what is configured. */
@@ -332,6 +381,13 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   async disarmFaults(): Promise<void> {
     this.faults.disarm();
   }
+}
+
+function buyerRows(buyers: BuyerAsk): BuyerUnits[] {
+  return [
+    ...buyers.byId.map(([buyer, units]): BuyerUnits => ({ kind: "id", buyer, units })),
+    ...buyers.byMobile.map(([buyer, units]): BuyerUnits => ({ kind: "mobile", buyer, units })),
+  ];
 }
 
 /** What a held hold becomes, given D1's word on its order (absent: no such order). */

@@ -4,11 +4,11 @@
  * D1 before giving stock back. Holds are aged by writing their expiry in
  * the object's storage (and the order's in D1); nothing is stubbed.
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { insertOrder } from "../../src/db/orders";
-import type { DayConfig, InventoryAsk } from "../../src/durable/inventory";
+import type { BuyerAsk, DayConfig, InventoryAsk } from "../../src/durable/inventory";
 import { uniqueId } from "../helpers/api";
 
 const DAY = "20991231";
@@ -88,6 +88,65 @@ describe("holds", () => {
     await expect(stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 0))).rejects.toThrow(/quantity/);
     const fresh = env.INVENTORY.get(env.INVENTORY.idFromName(`${config.productId}:${DAY}`));
     expect(await fresh.snapshot()).toMatchObject({ held: 0 });
+  });
+});
+
+describe("daily limits per ID number and per mobile", () => {
+  const buyers = (productId: string, limits: { id?: number; mobile?: number }, who: { id?: string; mobile: string; units?: number }): BuyerAsk => ({
+    limits: { productId, limitPerIdPerDay: limits.id ?? null, limitPerMobilePerDay: limits.mobile ?? null },
+    byId: who.id ? [[who.id, who.units ?? 1]] : [],
+    byMobile: [[who.mobile, who.units ?? 1]],
+  });
+
+  it("are decided with the hold: 30 parallel holds by one mobile against a limit of 4 hold exactly 4 units", async () => {
+    const { stub, config } = anInventory(100);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1, { buyers: buyers(config.productId, { mobile: 4 }, { mobile: "13700000001" }) }))),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(4);
+    expect(results.find((r) => !r.ok)).toEqual({ ok: false, reason: "mobileDailyLimitExceeded", detail: `${config.productId}每个手机号每天限购4张` });
+    expect(await stub.snapshot()).toMatchObject({ held: 4 });
+  });
+
+  it("count held and sold holds, not released ones; other buyers are not counted", async () => {
+    const { stub, config } = anInventory(100);
+    const limit = (id: string, units = 1) => ask(config, units, { buyers: buyers(config.productId, { id: 2 }, { id, mobile: `139${id.slice(-8)}`, units }) });
+    const [sold, released] = [anOrderId(), anOrderId()];
+    expect(await stub.hold(sold, Date.now() + HOUR_MS, limit("110101199003074478"))).toMatchObject({ ok: true });
+    expect(await stub.confirm(sold)).toEqual({ ok: true });
+    expect(await stub.hold(released, Date.now() + HOUR_MS, limit("110101199003074478"))).toMatchObject({ ok: true });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, limit("110101199003074478"))).toMatchObject({ ok: false, reason: "idDailyLimitExceeded" });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, limit("11010119900307447X", 2))).toMatchObject({ ok: true });
+    // No order in D1 for `released`: the release gives its unit back to the ID's limit.
+    expect(await stub.release(released)).toEqual({ state: "released" });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, limit("110101199003074478"))).toMatchObject({ ok: true });
+  });
+
+  it("a hold over a limit first settles holds past their time, as a hold over the stock does", async () => {
+    const { stub, config } = anInventory(100);
+    const limited = () => ask(config, 1, { buyers: buyers(config.productId, { mobile: 1 }, { mobile: "13700000002" }) });
+    const stale = anOrderId();
+    await stub.hold(stale, Date.now() + HOUR_MS, limited());
+    await anOrderRow(stale, "unpaid", Date.now() - 1000);
+    await ageHold(stub, stale);
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, limited())).toMatchObject({ ok: true });
+    expect(await d1Status(stale)).toBe("expired");
+  });
+
+  it("an object written at schema version 2 gains the buyers' table on wake and keeps its holds", async () => {
+    const { stub, config } = anInventory(10);
+    const old = anOrderId();
+    await stub.hold(old, Date.now() + HOUR_MS, ask(config, 2));
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("DROP TABLE hold_buyers");
+      state.storage.sql.exec("DELETE FROM schema_version WHERE version = 3");
+    });
+    await evictDurableObject(stub);
+    const woken = env.INVENTORY.get(env.INVENTORY.idFromName(`${config.productId}:${DAY}`));
+    expect(await woken.hold(anOrderId(), Date.now() + HOUR_MS, ask(null, 1, { buyers: buyers(config.productId, { mobile: 1 }, { mobile: "13700000003" }) }))).toMatchObject({ ok: true });
+    expect(await woken.snapshot()).toMatchObject({ held: 3 });
+    const versions = await runInDurableObject(woken, (_i, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version ORDER BY version").toArray().map((r) => r.version));
+    expect(versions).toEqual([1, 2, 3]);
   });
 });
 

@@ -52,7 +52,7 @@ export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<
     let held: StockOutcome;
     try {
       held = o.asks.length === 0 ? { ok: true, slotByProduct: new Map() } : await holdStock(env, orderId, o.effectDate, expiresAtMs, o.asks);
-      if (!held.ok) return await orExisting(ctx, o.dwid, o.senderId, stockRefusal(held.reason, held.productId, echo));
+      if (!held.ok) return await orExisting(ctx, o.dwid, o.senderId, stockRefusal(held.reason, held.productId, echo, held.detail));
     } catch (error) {
       // An InventoryDO crashed or was unreachable: this order's insert was never sent.
       return notPlaced(error, o.senderId);

@@ -43,7 +43,7 @@ export async function addYearCardOrder(input: YearCardOrderAddParm, ctx: Partner
     idNumber: plan.lines[0]!.idNumber,
     amountFen: plan.amountFen,
     lines: plan.lines,
-    asks: day ? [calendarAsk(day, product.productId, 1, input.effectdate, nowMs)] : [],
+    asks: day ? [calendarAsk(day, product, plan.lines.filter((l) => l.kind === "ticket"), 1, input.effectdate, nowMs)] : [],
     // What the server filled (insurance plan, holder, XB/Birthday) is kept with the order.
     requestJson: JSON.stringify(plan.filled),
   });
