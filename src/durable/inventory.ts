@@ -75,6 +75,23 @@ export interface StockView {
 
 export type ConfirmResult = { ok: true } | { ok: false; reason: "unknownOrder" | "released" };
 
+/**
+ * configure(): applied, with the version the object stored (D1 is written
+ * with it); or refused because the day (slotIndex null) or a slot would hold
+ * less than is sold and held there.
+ */
+export type ConfigureResult =
+  | { ok: true; version: number; snapshot: InventorySnapshot }
+  | StockBelowUsage;
+export interface StockBelowUsage {
+  ok: false;
+  reason: "stockBelowUsage";
+  slotIndex: number | null;
+  capacity: number;
+  sold: number;
+  held: number;
+}
+
 export interface InventorySnapshot {
   productId: string | null;
   day: string | null;
@@ -107,10 +124,50 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));
   }
 
-  /** PUT calendar: stock and slots take effect for every later decision. */
-  async configure(config: DayConfig): Promise<InventorySnapshot> {
-    this.ctx.storage.transactionSync(() => this.store.adopt(config));
-    return this.snapshot();
+  /**
+   * PUT calendar: stock and slots take effect for every later decision —
+   * unless the day or a slot would then hold less than is sold and held
+   * there (SPEC §6: sold + held ≤ stock), and then nothing is applied. A
+   * configure is the newest word to reach the object: its version passes
+   * the stored one, and the caller writes D1 with the version answered.
+   */
+  async configure(config: DayConfig): Promise<ConfigureResult> {
+    const decided = this.ctx.storage.transactionSync((): { ok: true; version: number } | StockBelowUsage => {
+      const version = Math.max(config.version, (this.store.storedConfig()?.version ?? 0) + 1);
+      const below = this.belowUsage(config);
+      if (below) return below;
+      this.store.adopt({ ...config, version });
+      return { ok: true, version };
+    });
+    return decided.ok ? { ...decided, snapshot: await this.snapshot() } : decided;
+  }
+
+  /** D1's configuration brought by an order: adopted when newer, unless it is below what is sold and held. */
+  private adoptFromOrder(config: DayConfig): void {
+    this.ctx.storage.transactionSync(() => {
+      const stored = this.store.storedConfig();
+      if (stored && stored.version > config.version) return;
+      const below = this.belowUsage(config);
+      if (below) {
+        console.error(JSON.stringify({ event: "inventory_config_below_usage", productId: config.productId, day: config.day, version: config.version, ...below }));
+        return;
+      }
+      this.store.adopt(config);
+    });
+  }
+
+  /** The first place (the day, then each slot) where `config` would leave less than is sold and held. */
+  private belowUsage(config: DayConfig): StockBelowUsage | null {
+    const split = this.store.usageByState();
+    const refusal = (slotIndex: number | null, capacity: number, sold: number, held: number): StockBelowUsage | null =>
+      sold + held > capacity ? { ok: false, reason: "stockBelowUsage", slotIndex, capacity, sold, held } : null;
+    const day = refusal(null, config.stock, split.sold.day, split.held.day);
+    if (day) return day;
+    for (const slot of config.timeslots ?? []) {
+      const below = refusal(slot.index, slot.capacity, split.sold.bySlot.get(slot.index) ?? 0, split.held.bySlot.get(slot.index) ?? 0);
+      if (below) return below;
+    }
+    return null;
   }
 
   // ------------------------------------------------------------ decisions
@@ -140,7 +197,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    * expires_at_ms in D1). Idempotent per order id.
    */
   async hold(orderId: string, expiresAtMs: number, ask: InventoryAsk): Promise<HoldResult> {
-    if (ask.config) this.ctx.storage.transactionSync(() => this.store.adopt(ask.config!));
+    if (ask.config) this.adoptFromOrder(ask.config);
     // No hold is written without the alarm that will settle it: a crash between the hold and its
     // alarm left stock held for an order D1 never got, until some later hold happened to set the
     // alarm (reliability simulation, seed 23: a crash mid-hold during a D1 outage).

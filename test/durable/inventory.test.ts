@@ -161,12 +161,27 @@ describe("configuration", () => {
     expect(await stub.snapshot()).toMatchObject({ version: 11, stock: 5, held: 3, available: 2 });
   });
 
-  it("lowering the stock below what is held refuses new holds and keeps the held ones", async () => {
+  it("lowering the stock to what is held refuses new holds and keeps the held ones; below it is refused, nothing applied", async () => {
     const { stub, config } = anInventory(5);
     await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 4));
-    await stub.configure({ ...config, stock: 3, version: 2 });
+    expect(await stub.configure({ ...config, stock: 3, version: 2 })).toEqual({ ok: false, reason: "stockBelowUsage", slotIndex: null, capacity: 3, sold: 0, held: 4 });
+    expect(await stub.snapshot()).toMatchObject({ version: 1, stock: 5, held: 4, available: 1 });
+    expect(await stub.configure({ ...config, stock: 4, version: 2 })).toMatchObject({ ok: true, version: 2, snapshot: { stock: 4, held: 4 } });
     expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(null, 1))).toEqual({ ok: false, reason: "stockSoldOut" });
-    expect(await stub.snapshot()).toMatchObject({ stock: 3, held: 4, available: 0 });
+    expect(await stub.snapshot()).toMatchObject({ stock: 4, held: 4, available: 0 });
+  });
+
+  it("an order's newer configuration below what is held and sold is not adopted", async () => {
+    const { stub, config } = anInventory(5);
+    await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 4));
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask({ ...config, stock: 2, version: 5 }, 1))).toEqual({ ok: true, slotIndex: null });
+    expect(await stub.snapshot()).toMatchObject({ version: 1, stock: 5, held: 5 });
+  });
+
+  it("each configure is the newest to reach the object: its version passes the stored one", async () => {
+    const { stub, config } = anInventory(5, null, 10);
+    await stub.configure(config);
+    expect(await stub.configure({ ...config, stock: 7, version: 3 })).toMatchObject({ ok: true, version: 11, snapshot: { stock: 7, version: 11 } });
   });
 
   it("an object never configured has no stock", async () => {
