@@ -9,7 +9,7 @@
  *   seats      (1, 'A-12', '20261126804215739906')
  *   usage_totals ('held', 1, 2)                 -- v2: 2 units held in slot 1
  *   hold_buyers ('mobile', '13800138000', '20261126804215739906', 2)   -- v3
- *   hold_buyers ('id', '110101199003074478', '20261126804215739906', 1)
+ *   hold_buyers ('id', '110101199003074477', '20261126804215739906', 2)
  */
 
 export const INVENTORY_SCHEMA_V1 = [
