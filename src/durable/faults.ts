@@ -233,7 +233,8 @@ export class WorkerFaults extends Faults {
   }
 
   armIn(env: ConfigVars, point: FaultPoint, times = 1): void {
-    this.enabled = configOf(env).faultInjection;
+    if (!configOf(env).faultInjection) throw new Error("fault injection is disabled in this environment");
+    this.enabled = true;
     this.arm(point, times);
   }
 }

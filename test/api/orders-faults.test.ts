@@ -62,6 +62,12 @@ async function holdTimePasses(productid: string): Promise<void> {
 
 const ordersOf = (senderid: string) => d1Rows("SELECT order_id, status FROM orders WHERE sender_id = ?", senderid);
 
+it("the Worker's fault points arm only where FAULT_INJECTION is on", () => {
+  expect(() => workerFaults.armIn({ ...env, FAULT_INJECTION: "off" }, "order-insert-reject")).toThrow(/disabled/);
+  expect(() => workerFaults.armIn({ ...env, FAULT_INJECTION: undefined }, "d1-outage")).toThrow(/disabled/);
+  expect(workerFaults.fires("order-insert-reject")).toBe(false);
+});
+
 describe("an order insert that lands late (f: oversell)", () => {
   it("cannot land after its hold was given back: the fence keeps it out, and sold + held ≤ stock", async () => {
     const productid = await aProduct({}, { stock: 2 });
