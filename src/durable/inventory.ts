@@ -266,12 +266,13 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   /** Read back after a hold: its buyers are within the limits the hold was decided by. */
   private assertWithinLimits(buyers: BuyerAsk): void {
+    // The messages leave the ID number and the mobile out: they reach the logs.
     const { limitPerIdPerDay: perId, limitPerMobilePerDay: perMobile } = buyers.limits;
-    for (const [id, units] of this.store.buyerUnits("id", buyers.byId.map(([id]) => id))) {
-      if (perId !== null && units > perId) throw new Error(`ID ${id} over its daily limit: ${units} > ${perId}`);
+    for (const units of this.store.buyerUnits("id", buyers.byId.map(([id]) => id)).values()) {
+      if (perId !== null && units > perId) throw new Error(`an ID number over its daily limit: ${units} > ${perId}`);
     }
-    for (const [mobile, units] of this.store.buyerUnits("mobile", buyers.byMobile.map(([m]) => m))) {
-      if (perMobile !== null && units > perMobile) throw new Error(`mobile ${mobile} over its daily limit: ${units} > ${perMobile}`);
+    for (const units of this.store.buyerUnits("mobile", buyers.byMobile.map(([mobile]) => mobile)).values()) {
+      if (perMobile !== null && units > perMobile) throw new Error(`a mobile over its daily limit: ${units} > ${perMobile}`);
     }
   }
 
