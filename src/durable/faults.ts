@@ -1,14 +1,20 @@
 /**
- * The one injection point for faults in the payment protocol and the stock
- * holds around it (SPEC §6 tests, reliability issue, docs/reliability.md).
- * Production never arms it: arming needs the FAULT_INJECTION binding set to
- * "on", which only the test configuration sets. Both Durable Objects keep
- * one `Faults` each (AccountDO for the payment, InventoryDO for holds and
- * expiry), armed through their `armFault` RPC. The stores stay real: a fault
- * either stops our own code at a step (`ctx.abort()` resets the object like a
- * crash) or stands between our code and D1 (the batch is refused before it
- * is sent, or sent and its reply lost, or D1 is unreachable).
+ * The one injection point for faults in the payment protocol, the stock
+ * holds around it and the placing of orders and bills (SPEC §6 tests,
+ * reliability issue, docs/reliability.md). Production never arms it: arming
+ * needs the FAULT_INJECTION binding set to "on", which only the test
+ * configuration sets. Both Durable Objects keep one `Faults` each (AccountDO
+ * for the payment, InventoryDO for holds and expiry), armed through their
+ * `armFault` RPC; the Worker, which has no RPC, keeps the module's
+ * `workerFaults`, armed with `workerFaults.armIn(env, point, times)` (module
+ * state is shared by a test file, the Worker and the objects of one isolate
+ * under vitest-plugin). The stores stay real: a fault either stops our own
+ * code at a step (`ctx.abort()` resets the object like a crash) or stands
+ * between our code and D1 (the batch is refused before it is sent, or sent
+ * and its reply lost, or sent late, or D1 is unreachable).
  */
+import { configOf, type ConfigVars } from "../config";
+
 export type FaultPoint =
   /** The pay batch is refused before it reaches D1. */
   | "d1-batch-reject"
@@ -23,7 +29,8 @@ export type FaultPoint =
   /**
    * D1 is down for this object, reads included, until disarmed. In an
    * InventoryDO: every D1 call of settling holds (expiry, release, Verify's
-   * fate reads) fails.
+   * fate reads) fails. In the Worker (`workerFaults`): the order insert, its
+   * fence and the bill insert fail (the Worker's reads are not wrapped).
    */
   | "d1-outage"
   /**
@@ -62,10 +69,37 @@ export type FaultPoint =
    * InventoryDO: the object crashes in the middle of a hold — the hold is
    * written, its expiry alarm not yet set, and the caller never answered.
    */
-  | "abort-mid-hold";
-
-/** What kind of D1 call a `Faults.d1` wraps. */
-export type D1CallKind = "read" | "batch" | "settle" | "ledger-copy";
+  | "abort-mid-hold"
+  /**
+   * InventoryDO: its expiry batch (fence the orders D1 does not have, expire
+   * the unpaid ones past their time, read every fate: `expireAndReadFates`,
+   * from a release, the alarm, or a hold that settles first) is refused
+   * before it reaches D1. The holds stay as they were.
+   */
+  | "expiry-batch-reject"
+  /** InventoryDO: the expiry batch commits in D1 and its reply is lost; the holds stay as they were. */
+  | "expiry-reply-lost"
+  /** Worker: the order insert (orders + order_items, one batch) is refused before it reaches D1. */
+  | "order-insert-reject"
+  /** Worker: the order insert commits in D1 and its reply is lost. */
+  | "order-insert-reply-lost"
+  /**
+   * Worker: the order insert commits in D1, its reply is lost, and D1 stays
+   * unreachable for the Worker from then on (as "d1-outage", until
+   * disarmed): the order's fate cannot be learned before the client is answered.
+   */
+  | "order-insert-reply-lost-then-outage"
+  /**
+   * Worker: the order insert is held up on its way: the caller's call fails
+   * at once, and the batch reaches D1 only right after the next fence
+   * completes (an InventoryDO's expiry batch, or the Worker's own fence of
+   * the order), or when a test calls `landLateWrites(db)`.
+   */
+  | "order-insert-late"
+  /** Worker: the POS bill insert (Bill/Add) is refused before it reaches D1. */
+  | "bill-insert-reject"
+  /** Worker: the POS bill insert commits in D1 and its reply is lost. */
+  | "bill-insert-reply-lost";
 
 export class InjectedFault extends Error {
   override readonly name = "InjectedFault";
@@ -80,8 +114,39 @@ export class InjectedFault extends Error {
  * disarmed. One-shot points are the instance's and die with it.
  */
 const outages = new Map<string, "all" | "writes">();
-/** Batches held back by "d1-write-late" / "zombie-batch", by object id: they land after its next settlement. */
-const lateWrites = new Map<string, (() => Promise<unknown>)[]>();
+/** Pay batches held back by "d1-write-late" / "zombie-batch", by object id: they land after its next settlement. */
+const lateBatches = new Map<string, (() => Promise<unknown>)[]>();
+/** Order inserts held up by "order-insert-late", each run against the binding of whoever lands them. */
+const lateInserts: ((db: D1Database) => Promise<unknown>)[] = [];
+
+/** What a kind of D1 call may meet: refused before sending, reply lost, reply lost then an outage, sent late. */
+interface Strikes {
+  reject?: FaultPoint;
+  lost?: FaultPoint;
+  lostThenOutage?: FaultPoint;
+  late?: FaultPoint;
+}
+
+/**
+ * Kinds of D1 calls: "read" (the payment's reads: struck by an outage that
+ * includes reads), "settle" (the payment's recovery and Verify's fate reads:
+ * the outage only), "batch" (the pay batch), "ledger-copy" (the AccountDO's
+ * copy to D1), "expiry" (InventoryDO's fence-expire-read batch), "fence"
+ * (the Worker's fence of an order whose insert failed: the outage only), and
+ * the Worker's inserts.
+ */
+export type D1CallKind = "read" | "settle" | "batch" | "ledger-copy" | "expiry" | "fence" | "order-insert" | "bill-insert";
+
+const STRIKES: Record<D1CallKind, Strikes> = {
+  read: {},
+  settle: {},
+  fence: {},
+  "ledger-copy": { reject: "ledger-copy-reject" },
+  batch: { reject: "d1-batch-reject", lost: "d1-reply-lost", lostThenOutage: "d1-reply-lost-then-outage" },
+  expiry: { reject: "expiry-batch-reject", lost: "expiry-reply-lost" },
+  "order-insert": { reject: "order-insert-reject", lost: "order-insert-reply-lost", lostThenOutage: "order-insert-reply-lost-then-outage", late: "order-insert-late" },
+  "bill-insert": { reject: "bill-insert-reject", lost: "bill-insert-reply-lost" },
+};
 
 export class Faults {
   /** Armed points and how many more times each fires (Infinity = until disarmed). */
@@ -90,7 +155,7 @@ export class Faults {
   readonly struck = new Map<FaultPoint, number>();
 
   /** `objectId`: the object's id, which its D1 outage is kept under. */
-  constructor(private readonly enabled: boolean, private readonly objectId = "") {}
+  constructor(protected enabled: boolean, private readonly objectId = "") {}
 
   arm(point: FaultPoint, times = 1): void {
     if (!this.enabled) throw new Error("fault injection is disabled in this environment");
@@ -128,16 +193,14 @@ export class Faults {
     throw new InjectedFault(point);
   }
 
-  /** Wraps a D1 call of the objects with the D1 fault points; `ctx` is needed by "zombie-batch". */
-  async d1<T>(kind: D1CallKind, call: () => Promise<T>, ctx?: DurableObjectState): Promise<T> {
-    const outage = this.enabled ? outages.get(this.objectId) : undefined;
-    if (outage === "all" || (outage === "writes" && kind !== "read")) {
-      this.strike("d1-outage");
-      throw new InjectedFault("d1-outage");
-    }
-    if (kind === "ledger-copy" && this.fires("ledger-copy-reject")) throw new InjectedFault("ledger-copy-reject");
+  /**
+   * Wraps a D1 call of the objects with the fault points of its kind; the pay
+   * batch also meets the late, replayed and zombie points (`ctx`: the object
+   * that crashes under "zombie-batch").
+   */
+  async d1<T>(kind: Exclude<D1CallKind, "order-insert" | "bill-insert">, call: () => Promise<T>, ctx?: DurableObjectState): Promise<T> {
+    this.before(kind);
     if (kind === "batch") {
-      if (this.fires("d1-batch-reject")) throw new InjectedFault("d1-batch-reject");
       if (this.fires("d1-write-late")) {
         this.holdBack(call);
         throw new InjectedFault("d1-write-late");
@@ -153,18 +216,58 @@ export class Faults {
     }
     const result = await call();
     if (kind === "settle") await this.landLateWrites();
-    if (kind === "batch" && this.fires("d1-reply-lost")) throw new InjectedFault("d1-reply-lost");
-    if (kind === "batch" && this.fires("d1-reply-lost-then-outage")) {
-      outages.set(this.objectId, "all");
-      throw new InjectedFault("d1-reply-lost-then-outage");
-    }
+    this.after(kind);
     return result;
   }
 
-  /** Lands every batch held back for this object (after a settlement; and when the test ends a step). */
+  /**
+   * Wraps one of the Worker's inserts. `write` takes the binding to use: a
+   * write held up by "order-insert-late" lands later through whoever lands it.
+   */
+  async write<T>(kind: "order-insert" | "bill-insert", db: D1Database, write: (db: D1Database) => Promise<T>): Promise<T> {
+    this.before(kind);
+    const late = STRIKES[kind].late;
+    if (late && this.fires(late)) {
+      lateInserts.push(write);
+      throw new InjectedFault(late);
+    }
+    const result = await write(db);
+    this.after(kind);
+    return result;
+  }
+
+  /**
+   * Lands the inserts "order-insert-late" held up, right after a fence
+   * completed (an InventoryDO's expiry batch, the Worker's fence): a write
+   * that was on its way when the fence was written arrives after it.
+   */
+  async landLateInserts(db: D1Database): Promise<void> {
+    if (this.enabled) await landLateInserts(db);
+  }
+
+  private before(kind: D1CallKind): void {
+    const outage = this.enabled ? outages.get(this.objectId) : undefined;
+    if (outage === "all" || (outage === "writes" && kind !== "read")) {
+      this.strike("d1-outage");
+      throw new InjectedFault("d1-outage");
+    }
+    const { reject } = STRIKES[kind];
+    if (reject && this.fires(reject)) throw new InjectedFault(reject);
+  }
+
+  private after(kind: D1CallKind): void {
+    const { lost, lostThenOutage } = STRIKES[kind];
+    if (lost && this.fires(lost)) throw new InjectedFault(lost);
+    if (lostThenOutage && this.fires(lostThenOutage)) {
+      outages.set(this.objectId, "all");
+      throw new InjectedFault(lostThenOutage);
+    }
+  }
+
+  /** Lands every pay batch held back for this object (after a settlement; and when the test ends a step). */
   async landLateWrites(): Promise<number> {
-    const held = lateWrites.get(this.objectId) ?? [];
-    lateWrites.delete(this.objectId);
+    const held = lateBatches.get(this.objectId) ?? [];
+    lateBatches.delete(this.objectId);
     for (const write of held) {
       await write().catch((error: unknown) => console.warn(JSON.stringify({ event: "late_write_refused", error: String(error) })));
     }
@@ -172,10 +275,43 @@ export class Faults {
   }
 
   private holdBack(call: () => Promise<unknown>): void {
-    lateWrites.set(this.objectId, [...(lateWrites.get(this.objectId) ?? []), call]);
+    lateBatches.set(this.objectId, [...(lateBatches.get(this.objectId) ?? []), call]);
   }
 
   private strike(point: FaultPoint): void {
     this.struck.set(point, (this.struck.get(point) ?? 0) + 1);
   }
+}
+
+/**
+ * The Worker's fault points ("order-insert-…", "bill-insert-…", and
+ * "d1-outage" for the Worker's guarded writes). The Worker has no RPC to arm
+ * them: a test arms this instance itself and passes its environment, and
+ * arming is refused unless FAULT_INJECTION is "on" there.
+ */
+export class WorkerFaults extends Faults {
+  constructor() {
+    super(false, "worker");
+  }
+
+  armIn(env: ConfigVars, point: FaultPoint, times = 1): void {
+    if (!configOf(env).faultInjection) throw new Error("fault injection is disabled in this environment");
+    this.enabled = true;
+    this.arm(point, times);
+  }
+}
+
+export const workerFaults = new WorkerFaults();
+
+/** Runs every insert "order-insert-late" held up, now, against `db` (tests; and `Faults.landLateInserts`). */
+export async function landLateInserts(db: D1Database): Promise<number> {
+  const due = lateInserts.splice(0);
+  for (const write of due) {
+    try {
+      await write(db);
+    } catch (error) {
+      console.error(JSON.stringify({ event: "late_write_failed", error: String(error) }));
+    }
+  }
+  return due.length;
 }

@@ -83,9 +83,11 @@ describe("the same bugs, directed", () => {
     const productid = await aProduct({}, { stock: 10 });
     await inventoryStub(productid, LATER()).armFault("d1-outage");
     await inventoryStub(productid, LATER()).armFault("abort-mid-hold");
-    // The add fails (the object crashed under it); the Worker's release cannot reach D1.
+    // The add fails (the object crashed under it) before any order was written: "not placed, retry" (9002);
+    // the Worker's release cannot reach D1.
     const response = await partner(ADD, anOrderBody([{ productid, amount: 2 }], { senderid: uniqueId("S") }), { token: s.token });
-    expect(response.status).toBe(503);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { resultcode: number }).resultcode).toBe(9002);
     const stored = await runInDurableObject(inventoryStub(productid, LATER()), async (_i, state) => ({
       alarmAtMs: await state.storage.getAlarm(),
       held: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM holds WHERE state = 'held'").one().n,
