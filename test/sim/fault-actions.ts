@@ -11,7 +11,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { testClock } from "../../src/clock";
 import { configOf } from "../../src/config";
-import type { FaultPoint } from "../../src/durable/faults";
+import { landLateInserts, workerFaults, type FaultPoint } from "../../src/durable/faults";
 import type { World } from "./driver";
 import type { Fault, FaultKind, ProductKey } from "./workload";
 
@@ -38,8 +38,8 @@ export function inventoryStub(world: World, p: ProductKey, date: string) {
 /** A one-shot fault point armed for a step: after the step, did it fire? */
 interface Armed {
   kind: FaultKind;
-  /** A fresh stub each time: an object reset breaks the stubs made before it. */
-  stub: () => AnyStub;
+  /** A fresh stub each time: an object reset breaks the stubs made before it. null: the Worker's own point. */
+  stub: (() => AnyStub) | null;
   point: FaultPoint;
   times: number;
 }
@@ -88,6 +88,29 @@ export async function prepareFaults(world: World, faults: readonly Fault[]): Pro
         out.armed.push({ kind: f.kind, stub, point: "alarm-throws", times: 1 });
         out.after.push(() => runAlarm(stub()));
         out.notes.push(`c${f.c}'s alarm throws until its retries run out`);
+        break;
+      }
+      case "order-insert-reject":
+      case "order-insert-reply-lost":
+      case "order-insert-reply-lost-then-outage":
+      case "order-insert-late":
+      case "bill-insert-reject":
+      case "bill-insert-reply-lost": {
+        workerFaults.armIn(env, f.kind, f.times);
+        out.armed.push({ kind: f.kind, stub: null, point: f.kind, times: f.times });
+        out.notes.push(`arm ${f.kind}×${f.times} on the Worker`);
+        break;
+      }
+      case "recover-worker":
+        workerFaults.disarm("d1-outage");
+        out.notes.push("the Worker's D1 is back");
+        break;
+      case "expiry-batch-reject":
+      case "expiry-reply-lost": {
+        const stub = () => inventoryStub(world, f.p, world.date(f.day));
+        await stub().armFault(f.kind, f.times);
+        out.armed.push({ kind: f.kind, stub, point: f.kind, times: f.times });
+        out.notes.push(`arm ${f.kind}×${f.times} on ${f.p}+${f.day}`);
         break;
       }
       case "abort-mid-hold": {
@@ -146,6 +169,18 @@ export async function prepareFaults(world: World, faults: readonly Fault[]): Pro
 export async function settleArmed(step: StepFaults, tally: FaultTally): Promise<string[]> {
   const fired: string[] = [];
   for (const a of step.armed) {
+    if (a.stub === null) {
+      const left = workerArmed(a.point);
+      workerFaults.disarm(a.point);
+      // An insert held up ("order-insert-late") lands by the end of its step at the latest.
+      const landed = await landLateInserts(env.DB);
+      if (landed > 0) fired.push(`${a.kind}: ${landed} late insert(s) landed at the end of the step`);
+      if (left < a.times) {
+        tally.fired[a.kind] = (tally.fired[a.kind] ?? 0) + (a.times - left);
+        fired.push(a.kind);
+      }
+      continue;
+    }
     // A batch held back ("d1-write-late", "zombie-batch") lands by the end of its step at the latest.
     const landed = await inside(a.stub(), (instance) => instance.faults.landLateWrites());
     if (landed > 0) fired.push(`${a.kind}: ${landed} late batch(es) landed at the end of the step`);
@@ -161,6 +196,11 @@ export async function settleArmed(step: StepFaults, tally: FaultTally): Promise<
     }
   }
   return fired;
+}
+
+/** How many more times the Worker's point would fire. */
+function workerArmed(point: FaultPoint): number {
+  return ((workerFaults as unknown as { armed: Map<FaultPoint, number> }).armed.get(point)) ?? 0;
 }
 
 /** Disarms the point; returns how often it struck in this instance (and forgets the count). */
@@ -187,6 +227,8 @@ export async function runEveryAlarm(world: World): Promise<number> {
 
 /** Disarms every fault point of the world's objects (the end of every outage). */
 export async function disarmEverything(world: World): Promise<void> {
+  workerFaults.disarm();
+  await landLateInserts(env.DB);
   for (const c of world.customers) {
     await accountStub(world, c.index).disarmFaults();
     await inside(accountStub(world, c.index), (instance) => instance.faults.landLateWrites());

@@ -79,9 +79,22 @@ export type AccountFaultPoint =
   | "zombie-batch"
   | "ledger-copy-reject";
 
+/** The Worker's own inserts (src/durable/faults.ts `workerFaults`): they strike whichever add of the step comes first. */
+export type WorkerFaultPoint =
+  | "order-insert-reject"
+  | "order-insert-reply-lost"
+  | "order-insert-reply-lost-then-outage"
+  | "order-insert-late"
+  | "bill-insert-reject"
+  | "bill-insert-reply-lost";
+
 export type Fault =
   /** Armed on the customer's AccountDO before the step's requests. */
   | { kind: AccountFaultPoint; c: number; times: number }
+  /** Armed on the Worker before the step's requests; the step leads with an add (or a bill add) of the hot customer. */
+  | { kind: WorkerFaultPoint; times: number }
+  /** The product-day's expiry batch (fence, expire, read fates) refused, or its reply lost. */
+  | { kind: "expiry-batch-reject" | "expiry-reply-lost"; p: ProductKey; day: number; times: number }
   /** Armed on the product-day's InventoryDO before the step's requests. */
   | { kind: "abort-mid-hold"; p: ProductKey; day: number }
   /**
@@ -92,6 +105,8 @@ export type Fault =
   /** The customer's alarm throws until the platform's retries run out (it is gone until a call sets it again). */
   | { kind: "alarm-throws"; c: number }
   | { kind: "recover"; c: number; p: ProductKey; day: number }
+  /** The Worker's D1 is back (after "order-insert-reply-lost-then-outage"). */
+  | { kind: "recover-worker" }
   /** The alarm handler delivered twice, while the step's requests run (alarms are at-least-once). */
   | { kind: "alarm-twice"; c: number | null; p: ProductKey | null; day: number }
   /** Every scheduled alarm runs now, however long ago it was due. */
@@ -231,7 +246,8 @@ class Generator {
     const fault = r.chance(0.45) ? this.fault(index, hot) : null;
     const ops: Op[] = [];
     if (fault && PAYMENT_FAULTS.has(fault.kind)) ops.push(...this.paymentOf(hot));
-    if (fault?.kind === "abort-mid-hold") ops.push(this.addOn(hot));
+    if (fault?.kind === "abort-mid-hold" || fault?.kind.startsWith("order-insert") || fault?.kind.startsWith("expiry")) ops.push(this.addOn(hot));
+    if (fault?.kind.startsWith("bill-insert")) ops.push({ kind: "bill-add", c: hot.c, bill: r.chance(0.5) ? null : this.slotOf(this.billSlots, hot.c, BILL_SLOTS, 0.5), items: this.retailItems(), format: "json" });
     if (r.chance(0.012)) ops.push(...this.storm(hot));
     while (ops.length < size) ops.push(this.op(hot, burst));
     if (fault) faults.push(fault);
@@ -405,7 +421,8 @@ class Generator {
       }
       case "stock": {
         const pd = r.pick(TICKET_DAYS);
-        return { what: "stock", p: pd.p, day: pd.day, stock: r.int(2, 26) };
+        // The slotted day's slots hold 8 in all: its stock stays within them (the rule that refuses more has its own test).
+        return { what: "stock", p: pd.p, day: pd.day, stock: r.int(2, pd.p === "TS" ? 8 : 26) };
       }
       case "on-sale":
         return { what: "on-sale", p: r.pick<ProductKey>(["T0", "T1", "R0"]), onSale: r.chance(0.6) };
@@ -457,11 +474,20 @@ class Generator {
       "ledger-copy-reject": 1,
       "alarm-throws": 1,
       "abort-mid-hold": 2,
+      "order-insert-reject": 1,
+      "order-insert-reply-lost": 1,
+      "order-insert-reply-lost-then-outage": outageFree ? 0.7 : 0,
+      "order-insert-late": 1,
+      "bill-insert-reject": 0.7,
+      "bill-insert-reply-lost": 0.7,
+      "expiry-batch-reject": 0.7,
+      "expiry-reply-lost": 0.7,
       "d1-outage": outageFree ? 1.5 : 0,
       "alarm-twice": 2,
       "alarm-late": 1.5,
       expire: 3,
       recover: 0,
+      "recover-worker": 0,
       "lockout-window": 0,
     });
     switch (kind) {
@@ -478,6 +504,21 @@ class Generator {
         return { kind, c: hot.c, times: kind.startsWith("abort") || kind === "zombie-batch" ? 1 : r.int(1, 2) };
       case "alarm-throws":
         return { kind, c: hot.c };
+      case "order-insert-reject":
+      case "order-insert-reply-lost":
+      case "order-insert-late":
+      case "bill-insert-reject":
+      case "bill-insert-reply-lost":
+        return { kind, times: 1 };
+      case "order-insert-reply-lost-then-outage": {
+        // The Worker's outage it starts ends like any other: a planned recovery a few steps on.
+        const untilStep = index + r.int(1, 3);
+        this.recoveries.set(untilStep, [...(this.recoveries.get(untilStep) ?? []), { kind: "recover-worker" }]);
+        return { kind, times: 1 };
+      }
+      case "expiry-batch-reject":
+      case "expiry-reply-lost":
+        return { kind, p: hot.pd.p, day: hot.pd.day, times: r.int(1, 2) };
       case "d1-reply-lost-then-outage": {
         // The outage it starts ends like any other: a planned recovery a few steps on.
         const untilStep = index + r.int(1, 4);
