@@ -5,7 +5,7 @@
  */
 import type { AccountDO, AccountEnv } from "./durable/account";
 import type { InventoryDO, InventoryEnv } from "./durable/inventory";
-import type { NotificationMessage } from "./queue/messages";
+import type { NotificationMessage } from "./domain/notifications";
 
 export interface Env extends AccountEnv, InventoryEnv {
   ACCOUNT: DurableObjectNamespace<AccountDO>;

@@ -23,11 +23,11 @@ import { importSealingKey, open } from "../crypto/sealed";
 import { callbackSecretContext } from "../db/callback-secrets";
 import { loadDeliveryViews, markDeadLettered, recordAttempts, type AttemptOutcome, type AttemptRecord, type ChannelOutcome, type DeliveryView } from "../db/outbox";
 import {
-  CALLBACK_TIMEOUT_MS, callbackBody, channelDone, retryDelaySeconds, SMS_TIMEOUT_MS, smsFor, truncateError, type Channel,
+  CALLBACK_TIMEOUT_MS, callbackBody, channelDone, NOTIFY_DEAD_LETTER_QUEUE_NAME, outboxIdOf, retryDelaySeconds, SMS_TIMEOUT_MS, smsFor, truncateError,
+  type Channel,
 } from "../domain/notifications";
 import type { Env } from "../env";
 import { postCallback, sendSms, type ChannelResult } from "./channels";
-import { NOTIFY_DEAD_LETTER_QUEUE_NAME, outboxIdOf } from "./messages";
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue === NOTIFY_DEAD_LETTER_QUEUE_NAME) return recordDeadLetters(batch, env);

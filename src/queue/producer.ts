@@ -11,9 +11,8 @@
  * NOTIFY_SWEEP_AFTER_SECONDS, the sweep sends a duplicate, dropped by id.
  */
 import { markEnqueued } from "../db/outbox";
-import type { OutboxStatus } from "../domain/notifications";
+import { notificationMessage, type OutboxStatus } from "../domain/notifications";
 import type { Env } from "../env";
-import { notificationMessage } from "./messages";
 
 /** sendBatch takes at most 100 messages. */
 const SEND_BATCH_MAX = 100;
