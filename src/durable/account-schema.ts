@@ -3,7 +3,7 @@
  * `schema_version` on wake and applies what is missing. Documented with
  * example rows in docs/storage.md.
  */
-export const ACCOUNT_SCHEMA_VERSION = 1;
+export const ACCOUNT_SCHEMA_VERSION = 2;
 
 export const ACCOUNT_SCHEMA_V1 = [
   `CREATE TABLE profile (
@@ -56,3 +56,35 @@ export const ACCOUNT_SCHEMA_V1 = [
      last_seen_at_ms INTEGER NOT NULL)`,
   `CREATE TABLE pay_failures (at_ms INTEGER NOT NULL)`,
 ];
+
+/**
+ * v2 (SPEC §11): suspension and a credentials version in the profile. A
+ * session remembers the version it was opened under and is valid only while
+ * the profile still has it; a change of password material or a suspension
+ * moves the version on, which ends every session at once. Wrong logins are
+ * counted for the per-dwid lockout. Existing profiles and sessions start at
+ * version 1 together, so an upgrade ends nobody's session.
+ */
+export const ACCOUNT_SCHEMA_V2 = [
+  `ALTER TABLE profile ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0 CHECK (suspended IN (0, 1))`,
+  `ALTER TABLE profile ADD COLUMN credentials_version INTEGER NOT NULL DEFAULT 1 CHECK (credentials_version >= 1)`,
+  `ALTER TABLE sessions ADD COLUMN credentials_version INTEGER NOT NULL DEFAULT 1`,
+  `CREATE TABLE login_failures (at_ms INTEGER NOT NULL)`,
+];
+
+/** The statements of version n are `ACCOUNT_SCHEMA_STEPS[n - 1]`. */
+const ACCOUNT_SCHEMA_STEPS: readonly (readonly string[])[] = [ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_V2];
+
+/** Applies, on wake, each version the object does not have yet, one transaction per version. */
+export function migrateAccountSchema(storage: DurableObjectStorage): void {
+  if (ACCOUNT_SCHEMA_STEPS.length !== ACCOUNT_SCHEMA_VERSION) throw new Error("account schema: one step per version");
+  const sql = storage.sql;
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const current = sql.exec<{ version: number | null }>("SELECT max(version) AS version FROM schema_version").one().version ?? 0;
+  for (let version = current + 1; version <= ACCOUNT_SCHEMA_VERSION; version++) {
+    storage.transactionSync(() => {
+      for (const statement of ACCOUNT_SCHEMA_STEPS[version - 1]!) sql.exec(statement);
+      sql.exec("INSERT INTO schema_version (version) VALUES (?)", version);
+    });
+  }
+}

@@ -17,8 +17,8 @@ import type { ResultKey } from "../domain/codes";
 import { MAX_AMOUNT_FEN } from "../domain/money";
 import { AccountCredentials, type ProfileInput, type SetProfileResult } from "./account-credentials";
 import { appendLedger, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
-import { ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
-import { AccountSessions, type AuthResult, type LoginResult } from "./account-sessions";
+import { migrateAccountSchema } from "./account-schema";
+import { AccountSessions, type AuthResult, type LoginInput, type LoginResult } from "./account-sessions";
 import { Faults, type FaultPoint } from "./faults";
 import { copyLedgerToD1 } from "./ledger-copy";
 import { PayPasswordGate } from "./pay-password-gate";
@@ -115,41 +115,33 @@ export class AccountDO extends DurableObject<AccountEnv> {
     this.random = systemRandom;
     this.faults = new Faults(this.config.faultInjection, ctx.id.toString());
     this.gate = new PayPasswordGate(this.sql, this.config);
-    this.credentials = new AccountCredentials(this.sql, env.PASSWORD_KEY, this.clock);
+    this.credentials = new AccountCredentials(ctx.storage, env.PASSWORD_KEY, this.clock);
     this.sessions = new AccountSessions(ctx.storage, this.credentials, this.config, this.random);
     this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.random, (atMs) => this.armAlarm(atMs));
     void ctx.blockConcurrencyWhile(async () => {
-      this.migrate();
+      migrateAccountSchema(ctx.storage);
       const platformMs = await ctx.storage.getAlarm();
       this.alarmAtMs = platformMs === null ? null : clockTimeOf(this.clock, platformMs);
-    });
-  }
-
-  private migrate(): void {
-    this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    const current = this.sql.exec<{ version: number | null }>("SELECT max(version) AS version FROM schema_version").one().version ?? 0;
-    if (current >= ACCOUNT_SCHEMA_VERSION) return;
-    this.ctx.storage.transactionSync(() => {
-      for (const statement of ACCOUNT_SCHEMA_V1) this.sql.exec(statement);
-      this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", ACCOUNT_SCHEMA_VERSION);
     });
   }
 
   // ------------------------------------------------------------ profile and sessions
 
   /**
-   * Creates or updates the customer's identity and password material
-   * (account-credentials.ts). `payMd5: null` removes the pay password.
+   * Creates or updates the customer's identity, password material and
+   * standing (account-credentials.ts). `payMd5: null` removes the pay
+   * password; a changed password or a suspension ends every session.
    */
   async setProfile(input: ProfileInput): Promise<SetProfileResult> {
     return this.credentials.set(input);
   }
 
-  async login(input: { dwlx: string; passwordMd5: string }): Promise<LoginResult> {
+  /** Opens a session, under the per-dwid login lockout (account-sessions.ts). */
+  async login(input: LoginInput): Promise<LoginResult> {
     return this.sessions.login(input, this.clock.nowMs());
   }
 
-  /** A live session for this token, its idle clock restarted (account-sessions.ts). */
+  /** A live session for this token, its idle clock restarted; refused once the credentials changed (account-sessions.ts). */
   async authenticate(token: string): Promise<AuthResult> {
     const auth = await this.sessions.authenticate(token, this.clock.nowMs());
     // The password material stays in the object.

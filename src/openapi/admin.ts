@@ -32,6 +32,7 @@ export const AdminCustomer = z.strictObject({
   dwlx: z.string(),
   name: z.string(),
   callbackUrl: z.string().nullable(),
+  suspended: z.boolean().describe("已停用:不能登录和支付"),
   createdAt: isoTime,
   updatedAt: isoTime,
 });

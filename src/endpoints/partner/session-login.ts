@@ -13,8 +13,8 @@ export const sessionLogin = definePartnerEndpoint({
   auth: "none",
   async handle(input, { env }) {
     const account = env.ACCOUNT.get(env.ACCOUNT.idFromName(input.dwid));
-    const result = await account.login({ dwlx: input.dwlx, passwordMd5: input.password });
-    if (!result.ok) return refuse("loginFailed");
+    const result = await account.login({ dwid: input.dwid, dwlx: input.dwlx, passwordMd5: input.password });
+    if (!result.ok) return refuse(result.reason, result.message);
     return answer({
       errcode: 0,
       errmsg: "登录成功",
