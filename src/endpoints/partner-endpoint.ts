@@ -46,6 +46,13 @@ export interface PartnerEndpoint<Req extends z.ZodType = z.ZodType, Res extends 
    */
   auth: "session" | "in-operation" | "none";
   /**
+   * With `auth: "session"`: the session may come from the isolate's cache
+   * (session-cache.ts), so a session ended in another isolate can still pass
+   * for up to SESSION_CACHE_SECONDS. Only for an operation that changes
+   * nothing and shows nothing of the customer's own (Verify).
+   */
+  sessionCache?: boolean;
+  /**
    * Changes nothing (Verify, Query): a store that is briefly down is answered
    * "not done, retry" (storeUnavailable). Otherwise its outcome is unknown
    * (outcomeUnknown, HTTP 503) unless the operation says what happened.

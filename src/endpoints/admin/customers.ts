@@ -8,6 +8,7 @@ import { callbackSecretContext, storeCallbackSecret } from "../../db/callback-se
 import { getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
 import type { Env } from "../../env";
 import { CustomerListQuery, CustomerPut, DWID_PATTERN } from "../../schemas/admin";
+import { isolateSessions } from "../session-cache";
 import { adminError, isoTime, json, param, readJson, validate, type AdminHandler } from "./http";
 
 export function customerJson(c: Customer) {
@@ -50,6 +51,8 @@ export const putCustomer: AdminHandler = async (request, env) => {
   });
   if (!profile.ok) return adminError(profile.reason, undefined, "loginPassword");
   if (profile.ended.length > 0) {
+    // The object already refuses the old sessions; this isolate's cache forgets them too (session-cache.ts).
+    isolateSessions.forgetCustomer(dwid);
     console.log(JSON.stringify({ event: "customer_sessions_ended", dwid, because: profile.ended, sessions: profile.sessionsEnded }));
   }
   const { created } = await upsertCustomer(
