@@ -20,6 +20,8 @@ export interface PartnerContext {
   /** The bearer token and the customer it names (`auth: "in-operation"` calls pass it on). */
   token: string | null;
   tokenDwid: string | null;
+  /** The client's address as Cloudflare's edge states it (CF-Connecting-IP); null when absent (local tools). */
+  clientAddress: string | null;
   /** The request's start on `clock`. */
   nowMs: number;
   clock: Clock;
