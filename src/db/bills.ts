@@ -1,4 +1,4 @@
-/** D1 `pos_bills`: reading for operators. */
+/** D1 `pos_bills`: reading for operators, adding bills (POS Bill/Add). */
 import { decodeCursor, pageOf, type Page } from "./pages";
 
 export interface Bill {
@@ -84,4 +84,19 @@ export async function insertBill(db: D1Database, bill: NewBill): Promise<{ bill:
   const created = results[0]!.meta.changes === 1;
   const row = (results[2]!.results as BillRow[])[0]!;
   return { bill: toBill(row), created };
+}
+
+/**
+ * The customer's bill numbered `billNum`, else the one carrying
+ * `senderBillNum` (what an add whose reply was lost may have left).
+ */
+export async function findOwnBill(db: D1Database, dwid: string, billNum: string, senderBillNum: string | null): Promise<Bill | null> {
+  const row = await db
+    .prepare(
+      `SELECT * FROM pos_bills WHERE dwid = ?1 AND (bill_num = ?2 OR (?3 IS NOT NULL AND sender_bill_num = ?3))
+       ORDER BY bill_num = ?2 DESC LIMIT 1`,
+    )
+    .bind(dwid, billNum, senderBillNum)
+    .first<BillRow>();
+  return row ? toBill(row) : null;
 }

@@ -212,10 +212,17 @@ export interface NewOrder {
   items: NewOrderItem[];
 }
 
-/** `senderTaken`: (dwid, sender_id) exists; `orderIdTaken`: the random id collided. */
-export type InsertOutcome = "inserted" | "senderTaken" | "orderIdTaken";
+/**
+ * `senderTaken`: (dwid, sender_id) exists; `orderIdTaken`: the random id
+ * collided; `fenced`: a release found no such order and fenced its id first,
+ * so nothing was inserted and never will be (migration 0004).
+ */
+export type InsertOutcome = "inserted" | "senderTaken" | "orderIdTaken" | "fenced";
 
-/** The order and its lines in one batch (one transaction): all or nothing. */
+/** Guards every statement of the insert: nothing lands once the order id is fenced. */
+const NOT_FENCED = "NOT EXISTS (SELECT 1 FROM order_fences WHERE order_id = ?1)";
+
+/** The order and its lines in one batch (one transaction): all or nothing, and nothing once fenced. */
 export async function insertOrder(db: D1Database, o: NewOrder): Promise<InsertOutcome> {
   const itemsFen = o.items.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0);
   if (itemsFen !== o.amountFen) throw new Error(`order ${o.orderId}: items add up to ${itemsFen}, amount is ${o.amountFen}`);
@@ -224,7 +231,7 @@ export async function insertOrder(db: D1Database, o: NewOrder): Promise<InsertOu
       .prepare(
         `INSERT INTO orders (order_id, dwid, sender_id, kind, status, effect_date, timespan_index, amount_fen, mobile,
            id_number, request_json, created_at_ms, expires_at_ms)
-         VALUES (?1, ?2, ?3, ?4, 'unpaid', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`,
+         SELECT ?1, ?2, ?3, ?4, 'unpaid', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE ${NOT_FENCED}`,
       )
       .bind(o.orderId, o.dwid, o.senderId, o.kind, o.effectDate, o.timespanIndex, o.amountFen, o.mobile, o.idNumber, o.requestJson, o.createdAtMs, o.expiresAtMs),
     ...o.items.map((i) =>
@@ -232,7 +239,7 @@ export async function insertOrder(db: D1Database, o: NewOrder): Promise<InsertOu
         .prepare(
           `INSERT INTO order_items (order_id, line_no, item_kind, product_id, quantity, unit_price_fen, amount_fen,
              fullname, id_type, id_number, mobile, timespan_index, seats_json)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
+           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 WHERE ${NOT_FENCED}`,
         )
         .bind(
           o.orderId, i.lineNo, i.itemKind, i.productId, i.quantity, i.unitPriceFen, i.unitPriceFen * i.quantity,
@@ -241,8 +248,8 @@ export async function insertOrder(db: D1Database, o: NewOrder): Promise<InsertOu
     ),
   ];
   try {
-    await db.batch(statements);
-    return "inserted";
+    const [order] = await db.batch(statements);
+    return order!.meta.changes === 1 ? "inserted" : "fenced";
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
     if (/UNIQUE constraint failed: orders\.dwid, orders\.sender_id/.test(message)) return "senderTaken";
@@ -313,14 +320,23 @@ export interface OrderFate {
 }
 
 /**
- * Settles holds past their time: marks those orders expired — only while
- * unpaid and past `expires_at_ms`, so a payment that committed first wins
- * (its batch is guarded by status 'unpaid' and `expires_at_ms > now`) — then
- * reads every fate, in one transaction.
+ * Settles holds (a release, or holds past their time): fences every id D1
+ * has no order for, so that an insert still on its way can never land
+ * (`insertOrder` is guarded; migration 0004); marks the orders expired —
+ * only while unpaid and past `expires_at_ms`, so a payment that committed
+ * first wins (its batch is guarded by status 'unpaid' and
+ * `expires_at_ms > now`) —; then reads every fate. One transaction: an
+ * absent fate is final.
  */
 export async function expireAndReadFates(db: D1Database, orderIds: readonly string[], nowMs: number): Promise<Map<string, OrderFate>> {
   const ids = JSON.stringify(orderIds);
-  const [, read] = await db.batch([
+  const [, , read] = await db.batch([
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO order_fences (order_id, fenced_at_ms)
+         SELECT ids.value, ?2 FROM json_each(?1) AS ids WHERE NOT EXISTS (SELECT 1 FROM orders WHERE order_id = ids.value)`,
+      )
+      .bind(ids, nowMs),
     db
       .prepare(
         `UPDATE orders SET status = 'expired'

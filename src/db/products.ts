@@ -128,22 +128,25 @@ const toDay = (r: DayRow): CalendarDay => ({
 });
 
 /**
- * `updated_at_ms` strictly increases on every write: it is the version
- * InventoryDO keeps, so of two configurations the later one always wins.
+ * Writes the day as `d.updatedAtMs`, the version its InventoryDO adopted
+ * (endpoints/admin/products.ts: the object first, then D1). `updated_at_ms`
+ * only increases: a write older than the stored row changes nothing, and
+ * the stored row is returned.
  */
-export async function upsertCalendarDay(db: D1Database, d: Omit<CalendarDay, "updatedAtMs">, nowMs: number): Promise<CalendarDay> {
-  const row = await db
-    .prepare(
-      `INSERT INTO product_days (product_id, day, stock, price_fen, timeslots_json, updated_at_ms)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-       ON CONFLICT (product_id, day) DO UPDATE SET stock = excluded.stock, price_fen = excluded.price_fen,
-         timeslots_json = excluded.timeslots_json,
-         updated_at_ms = max(excluded.updated_at_ms, product_days.updated_at_ms + 1)
-       RETURNING *`,
-    )
-    .bind(d.productId, d.day, d.stock, d.priceFen, d.timeslots ? JSON.stringify(d.timeslots) : null, nowMs)
-    .first<DayRow>();
-  return toDay(row!);
+export async function upsertCalendarDay(db: D1Database, d: CalendarDay): Promise<CalendarDay> {
+  const [, current] = await db.batch<DayRow>([
+    db
+      .prepare(
+        `INSERT INTO product_days (product_id, day, stock, price_fen, timeslots_json, updated_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (product_id, day) DO UPDATE SET stock = excluded.stock, price_fen = excluded.price_fen,
+           timeslots_json = excluded.timeslots_json, updated_at_ms = excluded.updated_at_ms
+         WHERE excluded.updated_at_ms > product_days.updated_at_ms`,
+      )
+      .bind(d.productId, d.day, d.stock, d.priceFen, d.timeslots ? JSON.stringify(d.timeslots) : null, d.updatedAtMs),
+    db.prepare("SELECT * FROM product_days WHERE product_id = ? AND day = ?").bind(d.productId, d.day),
+  ]);
+  return toDay(current!.results[0]!);
 }
 
 export async function getCalendarDay(db: D1Database, productId: string, day: string): Promise<CalendarDay | null> {

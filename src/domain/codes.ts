@@ -110,6 +110,7 @@ export const ResultCodes = {
   loginPasswordRequired: { code: 6004, http: 400, message: "新客户必须设置登录密码" },
   productNotFound: { code: 6005, http: 404, message: "产品不存在" },
   adminInvalid: { code: 6006, http: 400, message: "请求参数错误" },
+  stockBelowUsage: { code: 6007, http: 409, message: "库存不能低于已售与占用之和" },
 
   // 7xxx — notifications (operators' /admin/notifications)
   notificationNotFound: { code: 7001, http: 404, message: "通知不存在" },

@@ -46,13 +46,15 @@ export function parseTimeOfDay(text: string): number | null {
 
 /**
  * The payment's business date (SPEC §5.1 `settotommrowtime`): a payment at or
- * after that time of day belongs to the next day.
+ * after that time of day belongs to the next day. "00:00" rolls nothing over:
+ * midnight already begins the next day (read literally, every payment of
+ * every day would belong to the day after). `instantMs` is the payment's own
+ * instant — when its D1 batch is built, not when the request arrived.
  */
 export function businessDate(instantMs: number, rollOverAt: string | null): string {
   const today = shanghaiDate(instantMs);
-  if (!rollOverAt) return today;
-  const rollMinute = parseTimeOfDay(rollOverAt);
-  if (rollMinute === null) return today;
+  const rollMinute = rollOverAt ? parseTimeOfDay(rollOverAt) : null;
+  if (rollMinute === null || rollMinute === 0) return today;
   return shanghaiMinuteOfDay(instantMs) >= rollMinute ? addDays(today, 1) : today;
 }
 

@@ -2,8 +2,10 @@
  * Daily purchase limits (SPEC §5.5 "per ID number per day, per mobile per
  * day"): the units of one product and day bought by one ID number or one
  * mobile, counting live orders (paid, or unpaid and not yet expired) plus
- * this one. Counts come from D1 and may race a concurrent order by a unit
- * or two; stock never races (InventoryDO).
+ * this one. Add decides in the product-day's InventoryDO, in the same
+ * transaction as the hold, from the units it records per hold — exact under
+ * any concurrency; Verify (and Add, first) counts D1's live orders, which a
+ * concurrent order may race.
  *
  * Pure.
  */
@@ -14,6 +16,9 @@ export interface UnitsByKey {
   byId: Map<string, number>;
   byMobile: Map<string, number>;
 }
+
+/** What the limit rules need of a product. */
+export type DailyLimits = Pick<ProductRules, "productId" | "limitPerIdPerDay" | "limitPerMobilePerDay">;
 
 /** What this order adds for `productId`. */
 export function orderUnits(lines: readonly PlannedLine[], productId: string): UnitsByKey {
@@ -26,12 +31,18 @@ export function orderUnits(lines: readonly PlannedLine[], productId: string): Un
   return units;
 }
 
-export function hasDailyLimits(product: ProductRules): boolean {
+export function hasDailyLimits(product: DailyLimits): boolean {
   return product.limitPerIdPerDay !== null || product.limitPerMobilePerDay !== null;
 }
 
+/** A broken daily limit, naming the product and its rule. */
+export interface LimitRefusal extends RuleRefusal {
+  key: "idDailyLimitExceeded" | "mobileDailyLimitExceeded";
+  detail: string;
+}
+
 /** The first limit this order would break, given what live orders already hold. */
-export function checkDailyLimits(product: ProductRules, adding: UnitsByKey, existing: UnitsByKey): RuleRefusal | null {
+export function checkDailyLimits(product: DailyLimits, adding: UnitsByKey, existing: UnitsByKey): LimitRefusal | null {
   const perId = product.limitPerIdPerDay;
   if (perId !== null) {
     for (const [id, units] of adding.byId) {

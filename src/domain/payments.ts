@@ -34,6 +34,33 @@ export function payability(target: PayableState | null, dwid: string, nowMs: num
   }
 }
 
+/** A payment intent's life in the AccountDO (SPEC §6): pending holds the money; posted wrote the debit; voided released it. */
+export type IntentState = "pending" | "posted" | "voided";
+
+/**
+ * How a request is answered about a target D1 shows paid, given the intent
+ * D1 names as its payer (as this customer's AccountDO has it) — "was this
+ * payment ours?" (SPEC §5.4: errcode 1 only when an earlier request paid;
+ * SPEC §6: told success ⇒ a posted debit):
+ *  - settle-first: the payer is still pending; settle it, then ask again;
+ *  - unknown: no posted debit can be shown (the object has no such intent,
+ *    or has it voided — neither happens while the stores keep their word);
+ *  - paid-now: the payer is this request's own intent (its retry after a
+ *    reset carries the same request id);
+ *  - paid-earlier: another request paid it; nothing was charged now.
+ */
+export function paidAnswer(payer: { state: IntentState; requestId: string } | null, requestId: string): "settle-first" | "unknown" | "paid-now" | "paid-earlier" {
+  if (payer === null) return "unknown";
+  switch (payer.state) {
+    case "pending":
+      return "settle-first";
+    case "voided":
+      return "unknown";
+    case "posted":
+      return payer.requestId === requestId ? "paid-now" : "paid-earlier";
+  }
+}
+
 /**
  * Decimal digits from random bytes, without modulo bias: each byte below 250
  * gives one digit (250 = 25 × 10), others are skipped. The caller supplies

@@ -3,7 +3,7 @@
  * `schema_version` on wake and applies what is missing. Documented with
  * example rows in docs/storage.md.
  */
-export const ACCOUNT_SCHEMA_VERSION = 2;
+export const ACCOUNT_SCHEMA_VERSION = 3;
 
 export const ACCOUNT_SCHEMA_V1 = [
   `CREATE TABLE profile (
@@ -21,7 +21,7 @@ export const ACCOUNT_SCHEMA_V1 = [
      held_fen    INTEGER NOT NULL CHECK (held_fen >= 0),
      CHECK (held_fen <= balance_fen))`,
   `INSERT INTO totals (singleton, balance_fen, held_fen) VALUES (1, 0, 0)`,
-  // Append-only: rows are inserted, and only `copied` ever changes.
+  // Append-only (version 2 drops `copied`: no row ever changes).
   `CREATE TABLE ledger (
      seq               INTEGER PRIMARY KEY AUTOINCREMENT,
      kind              TEXT NOT NULL CHECK (kind IN ('deposit','debit','refund')),
@@ -58,33 +58,43 @@ export const ACCOUNT_SCHEMA_V1 = [
 ];
 
 /**
- * v2 (SPEC §11): suspension and a credentials version in the profile. A
- * session remembers the version it was opened under and is valid only while
- * the profile still has it; a change of password material or a suspension
- * moves the version on, which ends every session at once. Wrong logins are
- * counted for the per-dwid lockout. Existing profiles and sessions start at
- * version 1 together, so an upgrade ends nobody's session.
+ * Version 2 (the reliability issue):
+ *  - an intent keeps the view its answer shows once paid (`detail_json`: the
+ *    order's stock, the bill's pickup code drawn before the hold) and the
+ *    other name the request used (`alias`: a bill's SenderBillNum), so a
+ *    request's retry, or a pay whose D1 read fails, is answered from the
+ *    object alone; intents are found by the request that placed them;
+ *  - money rows are immutable: the ledger copy to D1 keeps a cursor
+ *    (`ledger_copy_cursor`) instead of marking ledger rows copied.
  */
 export const ACCOUNT_SCHEMA_V2 = [
+  `ALTER TABLE intents ADD COLUMN detail_json TEXT`,
+  `ALTER TABLE intents ADD COLUMN alias TEXT`,
+  `CREATE INDEX intents_by_request ON intents (request_id)`,
+  `CREATE INDEX intents_live_by_alias ON intents (target_kind, alias) WHERE state IN ('pending','posted') AND alias IS NOT NULL`,
+  `CREATE TABLE ledger_copy_cursor (
+     singleton        INTEGER PRIMARY KEY CHECK (singleton = 1),
+     copied_through   INTEGER NOT NULL CHECK (copied_through >= 0))`,
+  `INSERT INTO ledger_copy_cursor (singleton, copied_through)
+     SELECT 1, coalesce((SELECT min(seq) - 1 FROM ledger WHERE copied = 0), (SELECT max(seq) FROM ledger), 0)`,
+  `DROP INDEX ledger_uncopied`,
+  `ALTER TABLE ledger DROP COLUMN copied`,
+];
+
+/**
+ * Version 3 (SPEC §11): suspension and a credentials version in the profile.
+ * A session remembers the version it was opened under and is valid only
+ * while the profile still has it; a change of password material or a
+ * suspension moves the version on, which ends every session at once. Wrong
+ * logins are counted for the per-dwid lockout. Existing profiles and
+ * sessions start at version 1 together, so an upgrade ends nobody's session.
+ */
+export const ACCOUNT_SCHEMA_V3 = [
   `ALTER TABLE profile ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0 CHECK (suspended IN (0, 1))`,
   `ALTER TABLE profile ADD COLUMN credentials_version INTEGER NOT NULL DEFAULT 1 CHECK (credentials_version >= 1)`,
   `ALTER TABLE sessions ADD COLUMN credentials_version INTEGER NOT NULL DEFAULT 1`,
   `CREATE TABLE login_failures (at_ms INTEGER NOT NULL)`,
 ];
 
-/** The statements of version n are `ACCOUNT_SCHEMA_STEPS[n - 1]`. */
-const ACCOUNT_SCHEMA_STEPS: readonly (readonly string[])[] = [ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_V2];
-
-/** Applies, on wake, each version the object does not have yet, one transaction per version. */
-export function migrateAccountSchema(storage: DurableObjectStorage): void {
-  if (ACCOUNT_SCHEMA_STEPS.length !== ACCOUNT_SCHEMA_VERSION) throw new Error("account schema: one step per version");
-  const sql = storage.sql;
-  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-  const current = sql.exec<{ version: number | null }>("SELECT max(version) AS version FROM schema_version").one().version ?? 0;
-  for (let version = current + 1; version <= ACCOUNT_SCHEMA_VERSION; version++) {
-    storage.transactionSync(() => {
-      for (const statement of ACCOUNT_SCHEMA_STEPS[version - 1]!) sql.exec(statement);
-      sql.exec("INSERT INTO schema_version (version) VALUES (?)", version);
-    });
-  }
-}
+/** Each version's statements, applied in order on wake from the stored version on. */
+export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_V2, ACCOUNT_SCHEMA_V3];

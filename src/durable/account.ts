@@ -17,15 +17,14 @@ import type { ResultKey } from "../domain/codes";
 import { MAX_AMOUNT_FEN } from "../domain/money";
 import { AccountCredentials, type ProfileInput, type SetProfileResult } from "./account-credentials";
 import { appendLedger, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
-import { migrateAccountSchema } from "./account-schema";
-import { AccountSessions, type AuthResult, type LoginInput, type LoginResult } from "./account-sessions";
-import { Faults, type FaultPoint } from "./faults";
-import { copyLedgerToD1 } from "./ledger-copy";
+import { ACCOUNT_MIGRATIONS, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
+import { AccountSessions, type Authenticated, type AuthResult, type LoginInput, type LoginResult } from "./account-sessions";
+import { Faults, InjectedFault, type FaultPoint } from "./faults";
+import { copyLedgerToD1, uncopiedEntries } from "./ledger-copy";
 import { PayPasswordGate } from "./pay-password-gate";
-import type { BillForPayment } from "../db/payments";
 import { systemRandom, type Random } from "../random";
-import { PaymentDesk, type PayOutcome } from "./payment-desk";
-import { billTarget, orderTarget, type OrderPaymentDetails } from "./payment-targets";
+import { PaymentDesk, type PayAnswer } from "./payment-desk";
+import { billTarget, orderTarget, type BillView, type OrderPaymentDetails, type OrderView, type PaymentTarget } from "./payment-targets";
 
 export type { LedgerEntry } from "./account-ledger";
 export type { AuthResult, LoginResult, Session } from "./account-sessions";
@@ -62,13 +61,8 @@ export interface PayOrderCall extends PayCall, OrderPaymentDetails {
   orderId: string;
 }
 
-export interface PaidOrder {
-  orderId: string;
-  senderId: string | null;
-  status: string;
-  /** product+day stock holds the InventoryDO should mark sold. */
-  stock: { productId: string; effectDate: string }[];
-}
+/** `stock`: the product-days whose holds the InventoryDO should mark sold. */
+export type PaidOrder = OrderView;
 
 export type PayOrderResult =
   | { ok: true; alreadyPaid: boolean; order: PaidOrder }
@@ -79,11 +73,7 @@ export interface PayBillCall extends PayCall {
   senderBillNum: string | null;
 }
 
-export interface BillState {
-  billNum: string;
-  state: string;
-  rndCode: string | null;
-}
+export type BillState = BillView;
 
 export type PayBillResult = { ok: true; alreadyPaid: boolean; bill: BillState } | { ok: false; reason: ResultKey; message?: string; bill?: BillState };
 
@@ -117,11 +107,25 @@ export class AccountDO extends DurableObject<AccountEnv> {
     this.gate = new PayPasswordGate(this.sql, this.config);
     this.credentials = new AccountCredentials(ctx.storage, env.PASSWORD_KEY, this.clock);
     this.sessions = new AccountSessions(ctx.storage, this.credentials, this.config, this.random);
-    this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.random, (atMs) => this.armAlarm(atMs));
+    this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, (atMs) => this.armAlarm(atMs));
     void ctx.blockConcurrencyWhile(async () => {
-      migrateAccountSchema(ctx.storage);
+      this.migrate();
       const platformMs = await ctx.storage.getAlarm();
       this.alarmAtMs = platformMs === null ? null : clockTimeOf(this.clock, platformMs);
+      this.ensureAlarm();
+    });
+  }
+
+  private migrate(): void {
+    this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const current = this.sql.exec<{ version: number | null }>("SELECT max(version) AS version FROM schema_version").one().version ?? 0;
+    if (current >= ACCOUNT_SCHEMA_VERSION) return;
+    this.ctx.storage.transactionSync(() => {
+      for (const [index, statements] of ACCOUNT_MIGRATIONS.entries()) {
+        if (index + 1 <= current) continue;
+        for (const statement of statements) this.sql.exec(statement);
+      }
+      this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", ACCOUNT_SCHEMA_VERSION);
     });
   }
 
@@ -181,10 +185,12 @@ export class AccountDO extends DurableObject<AccountEnv> {
   }
 
   async account(): Promise<AccountSnapshot> {
+    this.ensureAlarm();
     return this.snapshot();
   }
 
   async ledger(input: { limit: number; beforeSeq?: number }): Promise<LedgerEntry[]> {
+    this.ensureAlarm();
     return ledgerPage(this.sql, input.limit, input.beforeSeq);
   }
 
@@ -201,82 +207,85 @@ export class AccountDO extends DurableObject<AccountEnv> {
   // ------------------------------------------------------------ paying
 
   /**
-   * Pays an order: session, customer match, pay password and the two-phase
-   * debit of PaymentDesk, in one call.
+   * Pays an order: the request's own earlier payment first (a retry after a
+   * reset is never refused by a gate it already passed), then session,
+   * customer match, pay password and the two-phase debit of PaymentDesk.
    */
   async payOrder(call: PayOrderCall): Promise<PayOrderResult> {
-    const nowMs = this.clock.nowMs();
-    const admitted = await this.admitPayment(call, nowMs, { passwordRequired: true });
-    if (!admitted.ok) return admitted;
-    const outcome = await this.desk.pay(admitted.dwid, orderTarget(call.orderId, call), nowMs, call.requestId);
-    if (!outcome.ok) {
-      const order = outcome.loaded?.order;
-      return { ok: false, reason: outcome.reason, message: outcome.message, order: order && { orderId: order.order_id, senderId: order.sender_id, status: order.status } };
-    }
-    const { order, items } = outcome.loaded;
-    return {
-      ok: true,
-      alreadyPaid: outcome.alreadyPaid,
-      order: {
-        orderId: order.order_id,
-        senderId: order.sender_id,
-        status: "paid",
-        stock: [...new Set(items.map((i) => i.productId))].map((productId) => ({ productId, effectDate: order.effect_date })),
-      },
-    };
+    this.ensureAlarm();
+    const answer =
+      (await this.desk.ownAnswer<OrderView>(call.requestId)) ??
+      (await this.admitted(call, { passwordRequired: true }, orderTarget(call.orderId, call), (dwid, target) => this.desk.pay(dwid, target, call.requestId)));
+    return orderResult(answer);
   }
 
   /** A POS bill (SPEC §5.4): PayPwd is required only when the customer has a pay password. */
   async payBill(call: PayBillCall): Promise<PayBillResult> {
-    const nowMs = this.clock.nowMs();
-    const admitted = await this.admitPayment(call, nowMs, {
-      passwordRequired: false,
-      requestError: !call.billNum && !call.senderBillNum ? "billNumberRequired" : null,
-    });
-    if (!admitted.ok) return admitted;
-    const outcome: PayOutcome<BillForPayment> = await this.desk.pay(
-      admitted.dwid,
-      billTarget({ billNum: call.billNum, senderBillNum: call.senderBillNum }, admitted.dwid),
-      nowMs,
-      call.requestId,
-    );
-    const bill = outcome.loaded && { billNum: outcome.loaded.bill.bill_num, state: outcome.loaded.bill.status, rndCode: outcome.loaded.bill.rnd_code };
-    if (!outcome.ok) return { ok: false, reason: outcome.reason, message: outcome.message, bill };
-    // A bill loaded before this payment has no pickup code yet: read what the batch wrote.
-    return { ok: true, alreadyPaid: outcome.alreadyPaid, bill: bill!.rndCode ? bill! : await this.paidBill(bill!.billNum) };
-  }
-
-  private async paidBill(billNum: string): Promise<BillState> {
-    const row = await this.env.DB.prepare("SELECT bill_num, status, rnd_code FROM pos_bills WHERE bill_num = ?")
-      .bind(billNum)
-      .first<{ bill_num: string; status: string; rnd_code: string | null }>();
-    return { billNum, state: row?.status ?? "paid", rndCode: row?.rnd_code ?? null };
+    this.ensureAlarm();
+    const find = { billNum: call.billNum, senderBillNum: call.senderBillNum };
+    const answer =
+      (await this.desk.ownAnswer<BillView>(call.requestId)) ??
+      (await this.admitted(
+        call,
+        { passwordRequired: false, requestError: !call.billNum && !call.senderBillNum ? "billNumberRequired" : null },
+        (dwid) => billTarget(find, dwid),
+        (dwid, target) => this.desk.pay(dwid, target, call.requestId),
+      ));
+    return billResult(answer);
   }
 
   /**
-   * Session, customer match, the request's own shape, then the pay password:
-   * what every pay call passes before the desk. A request refused before the
-   * password is checked counts no failure toward the lockout.
+   * The session and customer match first; then what this object already
+   * knows of the named target (paid, or a payment still pending: never
+   * answered with a refusal that would read as "unpaid"); then the request's
+   * own shape and the pay password; then `pay`.
    */
-  private async admitPayment(
+  private async admitted<Loaded, View>(
     call: PayCall,
-    nowMs: number,
     rules: { passwordRequired: boolean; requestError?: ResultKey | null },
-  ): Promise<{ ok: true; dwid: string } | { ok: false; reason: ResultKey; message?: string }> {
+    targetOf: PaymentTarget<Loaded, View> | ((dwid: string) => PaymentTarget<Loaded, View>),
+    pay: (dwid: string, target: PaymentTarget<Loaded, View>) => Promise<PayAnswer<View>>,
+  ): Promise<PayAnswer<View>> {
+    const nowMs = this.clock.nowMs();
+    const who = await this.identify(call, nowMs);
+    if (!who.ok) return { kind: "refused", reason: who.reason };
+    const target = typeof targetOf === "function" ? targetOf(who.session.dwid) : targetOf;
+    const known = await this.desk.knownAnswer(target, call.requestId);
+    if (known) return known;
+    if (rules.requestError) return { kind: "refused", reason: rules.requestError };
+    const gate = await this.checkPayPassword(who, call, rules, nowMs);
+    return gate.ok ? pay(who.session.dwid, target) : { kind: "refused", reason: gate.reason, message: gate.message };
+  }
+
+  /**
+   * The pay call's session — refused once the customer's credentials changed
+   * or it was suspended (account-sessions.ts) — with the credentials it was
+   * checked against, and the body's customer matching it.
+   */
+  private async identify(call: PayCall, nowMs: number): Promise<Authenticated | { ok: false; reason: ResultKey }> {
     const auth = await this.sessions.authenticate(call.token, nowMs);
     if (!auth.ok) return { ok: false, reason: auth.reason };
-    // The credentials the session was checked against, not a later read: one snapshot per call.
-    const { session, credentials: profile } = auth;
+    const { session } = auth;
     if (call.claimedDwid !== null && (call.claimedDwid !== session.dwid || call.claimedDwlx !== session.dwlx)) {
       return { ok: false, reason: "customerMismatch" };
     }
-    if (rules.requestError) return { ok: false, reason: rules.requestError };
-    if (profile.payMd5 === null && !rules.passwordRequired) return { ok: true, dwid: session.dwid };
+    return auth;
+  }
+
+  /** The pay password (SPEC §4), when the rules or the customer require one. A request refused before it counts no failure toward the lockout. */
+  private async checkPayPassword(
+    who: Authenticated,
+    call: PayCall,
+    rules: { passwordRequired: boolean },
+    nowMs: number,
+  ): Promise<{ ok: true } | { ok: false; reason: ResultKey; message?: string }> {
+    // The credentials the session was checked against, not a later read: one snapshot per call.
+    const { session, credentials: profile } = who;
+    if (profile.payMd5 === null && !rules.passwordRequired) return { ok: true };
     if (call.ciphertext === null || call.ciphertext === "") {
       return { ok: false, reason: "fieldRequired", message: "PayPwd 为必填项(客户已设置支付密码)" };
     }
-    const gate = await this.gate.check({ sessionKey: session.sessionKey, loginMd5: profile.loginMd5, payMd5: profile.payMd5, ciphertext: call.ciphertext, nowMs });
-    return gate.ok ? { ok: true, dwid: session.dwid } : gate;
+    return this.gate.check({ sessionKey: session.sessionKey, loginMd5: profile.loginMd5, payMd5: profile.payMd5, ciphertext: call.ciphertext, nowMs });
   }
 
   // ------------------------------------------------------------ alarm
@@ -297,25 +306,32 @@ export class AccountDO extends DurableObject<AccountEnv> {
    */
   override async alarm(): Promise<void> {
     this.alarmAtMs = null;
+    if (this.faults.fires("alarm-throws")) throw new InjectedFault("alarm-throws");
     const nowMs = this.clock.nowMs();
-    const pending = await this.desk.recover(nowMs);
+    const pending = await this.desk.recover();
     let copyFailed = false;
     const profile = this.credentials.identity();
     if (profile) {
       try {
-        await copyLedgerToD1(this.sql, this.env.DB, profile.dwid);
+        await copyLedgerToD1(this.sql, this.env.DB, profile.dwid, this.faults);
       } catch (error) {
         copyFailed = true;
         console.warn(JSON.stringify({ event: "ledger_copy_failed", error: String(error) }));
       }
     }
-    if (pending > 0 || copyFailed || this.uncopiedEntries() > 0) {
+    if (pending > 0 || copyFailed || uncopiedEntries(this.sql) > 0) {
       this.armAlarm(nowMs + Math.max(ALARM_RETRY_MS, this.config.paymentRecoveryDelayMs));
     }
   }
 
-  private uncopiedEntries(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM ledger WHERE copied = 0").one().n;
+  /**
+   * Open work (a pending payment, ledger entries not yet copied) always has
+   * an alarm coming: after the platform gives up retrying a throwing alarm,
+   * the next call into the object sets it again.
+   */
+  private ensureAlarm(): void {
+    if (this.alarmAtMs !== null) return;
+    if (this.desk.pendingCount() > 0 || uncopiedEntries(this.sql) > 0) this.armAlarm(this.clock.nowMs() + this.config.paymentRecoveryDelayMs);
   }
 
   // ------------------------------------------------------------ test support
@@ -327,5 +343,31 @@ export class AccountDO extends DurableObject<AccountEnv> {
 
   async disarmFaults(): Promise<void> {
     this.faults.disarm();
+  }
+}
+
+/** An answer the client cannot read as done or not done yet (HTTP 503: retry to learn). */
+const NOT_YET_KNOWN: ResultKey = "paymentPending";
+
+function orderResult(answer: PayAnswer<OrderView>): PayOrderResult {
+  const echo = answer.view && { orderId: answer.view.orderId, senderId: answer.view.senderId, status: answer.view.status };
+  switch (answer.kind) {
+    case "paid":
+      return { ok: true, alreadyPaid: answer.alreadyPaid, order: { ...answer.view, status: "paid" } };
+    case "refused":
+      return { ok: false, reason: answer.reason, message: answer.message, order: echo };
+    case "unknown":
+      return { ok: false, reason: NOT_YET_KNOWN, message: answer.message, order: echo };
+  }
+}
+
+function billResult(answer: PayAnswer<BillView>): PayBillResult {
+  switch (answer.kind) {
+    case "paid":
+      return { ok: true, alreadyPaid: answer.alreadyPaid, bill: answer.view };
+    case "refused":
+      return { ok: false, reason: answer.reason, message: answer.message, bill: answer.view };
+    case "unknown":
+      return { ok: false, reason: NOT_YET_KNOWN, message: answer.message, bill: answer.view };
   }
 }

@@ -31,7 +31,7 @@ export interface ProductAsk extends InventoryAsk {
 
 export type StockOutcome =
   | { ok: true; slotByProduct: Map<string, number | null> }
-  | { ok: false; reason: InventoryRefusal; productId: string };
+  | { ok: false; reason: InventoryRefusal; productId: string; detail?: string };
 
 /** Verify's dry run: every product's answer, the first refusal in request order. */
 export async function checkStock(env: Env, day: string, asks: readonly ProductAsk[]): Promise<StockOutcome> {
@@ -100,7 +100,7 @@ export async function releaseStock(env: Env, orderId: string, day: string, produ
 function outcomeOf(asks: readonly ProductAsk[], results: readonly HoldResult[]): StockOutcome {
   const slotByProduct = new Map<string, number | null>();
   for (const [i, result] of results.entries()) {
-    if (!result.ok) return { ok: false, reason: result.reason, productId: asks[i]!.productId };
+    if (!result.ok) return { ok: false, reason: result.reason, productId: asks[i]!.productId, detail: result.detail };
     slotByProduct.set(asks[i]!.productId, result.slotIndex);
   }
   return { ok: true, slotByProduct };

@@ -7,6 +7,9 @@
  *   slots      (1, 540, 660, 60)             -- 09:00–11:00, 60 units
  *   holds      ('20261126804215739906', 2, 1, 'held', 1764140400000, 1764138600000, NULL)
  *   seats      (1, 'A-12', '20261126804215739906')
+ *   usage_totals ('held', 1, 2)                 -- v2: 2 units held in slot 1
+ *   hold_buyers ('mobile', '13800138000', '20261126804215739906', 2)   -- v3
+ *   hold_buyers ('id', '110101199003074477', '20261126804215739906', 2)
  */
 
 export const INVENTORY_SCHEMA_V1 = [
@@ -63,4 +66,20 @@ export const INVENTORY_SCHEMA_V2 = [
      SELECT state, coalesce(slot_index, -1), SUM(quantity) FROM holds WHERE state IN ('held','sold') GROUP BY state, coalesce(slot_index, -1)`,
 ];
 
-export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [INVENTORY_SCHEMA_V1, INVENTORY_SCHEMA_V2];
+// Version 3: the units each live hold (held or sold) takes per ID number
+// and per mobile, so the daily purchase limits (SPEC §5.5; this object is
+// one product and day, exactly their scope) are decided in the hold's own
+// transaction: concurrent adds cannot both pass on the same count. Rows go
+// with their hold's release, like seats. Holds written before version 3 have
+// none: D1's count of live orders, which Add also checks, covers them.
+export const INVENTORY_SCHEMA_V3 = [
+  `CREATE TABLE hold_buyers (
+     kind     TEXT NOT NULL CHECK (kind IN ('id','mobile')),
+     buyer    TEXT NOT NULL,
+     order_id TEXT NOT NULL REFERENCES holds (order_id),
+     units    INTEGER NOT NULL CHECK (units >= 1),
+     PRIMARY KEY (kind, buyer, order_id))`,
+  `CREATE INDEX hold_buyers_by_order ON hold_buyers (order_id)`,
+];
+
+export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [INVENTORY_SCHEMA_V1, INVENTORY_SCHEMA_V2, INVENTORY_SCHEMA_V3];

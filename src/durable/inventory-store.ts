@@ -18,6 +18,13 @@ export interface DayConfig {
 
 export type HoldState = "held" | "sold" | "released";
 
+/** One hold's units for one ID number or mobile (hold_buyers, schema v3). */
+export interface BuyerUnits {
+  kind: "id" | "mobile";
+  buyer: string;
+  units: number;
+}
+
 export interface HoldRow {
   order_id: string;
   quantity: number;
@@ -101,7 +108,15 @@ export class InventoryStore {
       .toArray();
   }
 
-  insertHold(h: { orderId: string; quantity: number; slotIndex: number | null; seatIds: readonly string[]; expiresAtMs: number; nowMs: number }): void {
+  insertHold(h: {
+    orderId: string;
+    quantity: number;
+    slotIndex: number | null;
+    seatIds: readonly string[];
+    buyers: readonly BuyerUnits[];
+    expiresAtMs: number;
+    nowMs: number;
+  }): void {
     this.sql.exec(
       "INSERT INTO holds (order_id, quantity, slot_index, state, expires_at_ms, created_at_ms) VALUES (?, ?, ?, 'held', ?, ?)",
       h.orderId, h.quantity, h.slotIndex, h.expiresAtMs, h.nowMs,
@@ -109,6 +124,9 @@ export class InventoryStore {
     this.addUsage("held", h.slotIndex, h.quantity);
     for (const seat of h.seatIds) {
       this.sql.exec("INSERT INTO seats (slot_key, seat_id, order_id) VALUES (?, ?, ?)", slotKey(h.slotIndex), seat, h.orderId);
+    }
+    for (const b of h.buyers) {
+      this.sql.exec("INSERT INTO hold_buyers (kind, buyer, order_id, units) VALUES (?, ?, ?, ?)", b.kind, b.buyer, h.orderId, b.units);
     }
   }
 
@@ -127,7 +145,10 @@ export class InventoryStore {
     this.sql.exec("UPDATE holds SET state = ?, decided_at_ms = ? WHERE order_id = ? AND state = 'held'", state, nowMs, orderId);
     this.addUsage("held", hold.slot_index, -hold.quantity);
     if (state === "sold") this.addUsage("sold", hold.slot_index, hold.quantity);
-    if (state === "released") this.sql.exec("DELETE FROM seats WHERE order_id = ?", orderId);
+    if (state === "released") {
+      this.sql.exec("DELETE FROM seats WHERE order_id = ?", orderId);
+      this.sql.exec("DELETE FROM hold_buyers WHERE order_id = ?", orderId);
+    }
   }
 
   /** Keeps usage_totals in step with the holds (same transaction as the hold change). */
@@ -186,6 +207,15 @@ export class InventoryStore {
       if (hold.slot_index !== null) bySlot.set(hold.slot_index, (bySlot.get(hold.slot_index) ?? 0) - hold.quantity);
     }
     return { day, bySlot };
+  }
+
+  /** Units live holds (held or sold) take per buyer of this kind, for the buyers asked about (absent: none). */
+  buyerUnits(kind: BuyerUnits["kind"], buyers: readonly string[]): Map<string, number> {
+    const rows = this.sql.exec<{ buyer: string; units: number }>(
+      "SELECT buyer, SUM(units) AS units FROM hold_buyers WHERE kind = ? AND buyer IN (SELECT value FROM json_each(?)) GROUP BY buyer",
+      kind, JSON.stringify(buyers),
+    );
+    return new Map([...rows].map((r) => [r.buyer, r.units]));
   }
 
   /** The order holding `seat` in the slot (or the slotless day), if any. */

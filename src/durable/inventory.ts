@@ -5,14 +5,18 @@
  *
  * No overselling under any concurrency: every decision reads usage and
  * writes the hold in one synchronous SQLite transaction, and the object
- * runs one such block at a time.
+ * runs one such block at a time. The daily purchase limits per ID number
+ * and per mobile (SPEC §5.5: per product and day, this object's scope) are
+ * decided the same way, from the units each hold records.
  *
  * D1 is the arbiter of an order's fate. A hold past its time is released
- * only after D1 says the order is not paid: the settling step marks it
- * 'expired' in D1 (guarded: unpaid and past its time) and reads the status
- * back in one batch; a paid order's hold becomes sold even when the
- * payment's `confirm` call was lost. Settling runs from the alarm (at the
- * earliest expiry; safe to run twice or late) and when a hold would not fit.
+ * only after D1 says the order is not paid: the settling step fences the
+ * ids D1 has no order for (an insert still on its way can then never land),
+ * marks the others 'expired' (guarded: unpaid and past their time) and reads
+ * the statuses back, in one batch; a paid order's hold becomes sold even
+ * when the payment's `confirm` call was lost. Settling runs from the alarm
+ * (at the earliest expiry; safe to run twice or late), on a release, and
+ * when a hold would not fit.
  *
  * RPC methods answer a partner's situation with results; a throw is a
  * programmer error and rolls back the transaction it happened in.
@@ -21,9 +25,10 @@ import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type ConfigVars } from "../config";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
+import { checkDailyLimits, hasDailyLimits, type DailyLimits, type LimitRefusal } from "../domain/limits";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
 import { Faults, type FaultPoint } from "./faults";
-import { InventoryStore, sumMaps, type DayConfig, type HoldRow, type HoldState } from "./inventory-store";
+import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState } from "./inventory-store";
 
 export type { DayConfig, HoldState } from "./inventory-store";
 
@@ -40,10 +45,27 @@ export interface InventoryAsk {
   closedBeforeMinute: number | null;
   /** D1's configuration as the caller read it: adopted when newer than the object's. */
   config: DayConfig | null;
+  /**
+   * Add's share of the daily purchase limits: recorded with the hold and
+   * decided in its transaction. Absent for Verify's dry run, which counts
+   * D1's live orders instead.
+   */
+  buyers?: BuyerAsk;
 }
 
-export type InventoryRefusal = StockRefusal | "seatTaken";
-export type HoldResult = { ok: true; slotIndex: number | null } | { ok: false; reason: InventoryRefusal };
+/**
+ * The product's daily limits as the caller read them from D1 (SPEC §5.5),
+ * and this order's units per ID number and per mobile for the product.
+ */
+export interface BuyerAsk {
+  limits: DailyLimits;
+  byId: readonly (readonly [string, number])[];
+  byMobile: readonly (readonly [string, number])[];
+}
+
+export type InventoryRefusal = StockRefusal | "seatTaken" | LimitRefusal["key"];
+/** A refusal's `detail` names the rule broken (a limit's number), for the guest's message. */
+export type HoldResult = { ok: true; slotIndex: number | null } | { ok: false; reason: InventoryRefusal; detail?: string };
 /** InventoryDO.stockView(): what Verify may decide from without asking the object. */
 export interface StockView {
   version: number | null;
@@ -52,6 +74,23 @@ export interface StockView {
 }
 
 export type ConfirmResult = { ok: true } | { ok: false; reason: "unknownOrder" | "released" };
+
+/**
+ * configure(): applied, with the version the object stored (D1 is written
+ * with it); or refused because the day (slotIndex null) or a slot would hold
+ * less than is sold and held there.
+ */
+export type ConfigureResult =
+  | { ok: true; version: number; snapshot: InventorySnapshot }
+  | StockBelowUsage;
+export interface StockBelowUsage {
+  ok: false;
+  reason: "stockBelowUsage";
+  slotIndex: number | null;
+  capacity: number;
+  sold: number;
+  held: number;
+}
 
 export interface InventorySnapshot {
   productId: string | null;
@@ -85,10 +124,50 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));
   }
 
-  /** PUT calendar: stock and slots take effect for every later decision. */
-  async configure(config: DayConfig): Promise<InventorySnapshot> {
-    this.ctx.storage.transactionSync(() => this.store.adopt(config));
-    return this.snapshot();
+  /**
+   * PUT calendar: stock and slots take effect for every later decision —
+   * unless the day or a slot would then hold less than is sold and held
+   * there (SPEC §6: sold + held ≤ stock), and then nothing is applied. A
+   * configure is the newest word to reach the object: its version passes
+   * the stored one, and the caller writes D1 with the version answered.
+   */
+  async configure(config: DayConfig): Promise<ConfigureResult> {
+    const decided = this.ctx.storage.transactionSync((): { ok: true; version: number } | StockBelowUsage => {
+      const version = Math.max(config.version, (this.store.storedConfig()?.version ?? 0) + 1);
+      const below = this.belowUsage(config);
+      if (below) return below;
+      this.store.adopt({ ...config, version });
+      return { ok: true, version };
+    });
+    return decided.ok ? { ...decided, snapshot: await this.snapshot() } : decided;
+  }
+
+  /** D1's configuration brought by an order: adopted when newer, unless it is below what is sold and held. */
+  private adoptFromOrder(config: DayConfig): void {
+    this.ctx.storage.transactionSync(() => {
+      const stored = this.store.storedConfig();
+      if (stored && stored.version > config.version) return;
+      const below = this.belowUsage(config);
+      if (below) {
+        console.error(JSON.stringify({ event: "inventory_config_below_usage", productId: config.productId, day: config.day, version: config.version, ...below }));
+        return;
+      }
+      this.store.adopt(config);
+    });
+  }
+
+  /** The first place (the day, then each slot) where `config` would leave less than is sold and held. */
+  private belowUsage(config: DayConfig): StockBelowUsage | null {
+    const split = this.store.usageByState();
+    const refusal = (slotIndex: number | null, capacity: number, sold: number, held: number): StockBelowUsage | null =>
+      sold + held > capacity ? { ok: false, reason: "stockBelowUsage", slotIndex, capacity, sold, held } : null;
+    const day = refusal(null, config.stock, split.sold.day, split.held.day);
+    if (day) return day;
+    for (const slot of config.timeslots ?? []) {
+      const below = refusal(slot.index, slot.capacity, split.sold.bySlot.get(slot.index) ?? 0, split.held.bySlot.get(slot.index) ?? 0);
+      if (below) return below;
+    }
+    return null;
   }
 
   // ------------------------------------------------------------ decisions
@@ -118,7 +197,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    * expires_at_ms in D1). Idempotent per order id.
    */
   async hold(orderId: string, expiresAtMs: number, ask: InventoryAsk): Promise<HoldResult> {
-    if (ask.config) this.ctx.storage.transactionSync(() => this.store.adopt(ask.config!));
+    if (ask.config) this.adoptFromOrder(ask.config);
     // No hold is written without the alarm that will settle it: a crash between the hold and its
     // alarm left stock held for an order D1 never got, until some later hold happened to set the
     // alarm (reliability simulation, seed 23: a crash mid-hold during a D1 outage).
@@ -147,13 +226,31 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
         if (prior.state === "released") throw new Error(`hold of ${orderId} was released; order ids are never reused`);
         return { ok: true, slotIndex: prior.slot_index };
       }
+      // Limits first, as Verify orders its refusals (SPEC §5.5), then stock, slots and seats.
+      const overLimit = ask.buyers ? this.limitRefusal(ask.buyers) : null;
+      if (overLimit) return overLimit;
       const day = this.store.dayStock();
       const decision = this.decide(day, this.store.usage(), ask, new Set());
       if (!decision.ok) return decision;
-      this.store.insertHold({ orderId, quantity: ask.quantity, slotIndex: decision.slotIndex, seatIds: ask.seatIds, expiresAtMs, nowMs: this.clock.nowMs() });
+      const buyers = ask.buyers ? buyerRows(ask.buyers) : [];
+      this.store.insertHold({ orderId, quantity: ask.quantity, slotIndex: decision.slotIndex, seatIds: ask.seatIds, buyers, expiresAtMs, nowMs: this.clock.nowMs() });
       this.assertWithinStock(day, decision.slotIndex);
+      if (ask.buyers) this.assertWithinLimits(ask.buyers);
       return decision;
     });
+  }
+
+  /**
+   * SPEC §5.5: the units live holds (held or sold; a held one past its time
+   * until D1 says otherwise) take per ID number and per mobile, plus this
+   * order's, within the product's daily limits.
+   */
+  private limitRefusal(buyers: BuyerAsk): HoldResult | null {
+    if (!hasDailyLimits(buyers.limits)) return null;
+    const adding = { byId: new Map(buyers.byId), byMobile: new Map(buyers.byMobile) };
+    const existing = { byId: this.store.buyerUnits("id", [...adding.byId.keys()]), byMobile: this.store.buyerUnits("mobile", [...adding.byMobile.keys()]) };
+    const refusal = checkDailyLimits(buyers.limits, adding, existing);
+    return refusal ? { ok: false, reason: refusal.key, detail: refusal.detail } : null;
   }
 
   /** Placement in the day and slot, then the seats; `ignoring`: orders whose seats count as free. */
@@ -165,6 +262,18 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       if (owner !== null && !ignoring.has(owner)) return { ok: false, reason: "seatTaken" };
     }
     return placement;
+  }
+
+  /** Read back after a hold: its buyers are within the limits the hold was decided by. */
+  private assertWithinLimits(buyers: BuyerAsk): void {
+    // The messages leave the ID number and the mobile out: they reach the logs.
+    const { limitPerIdPerDay: perId, limitPerMobilePerDay: perMobile } = buyers.limits;
+    for (const units of this.store.buyerUnits("id", buyers.byId.map(([id]) => id)).values()) {
+      if (perId !== null && units > perId) throw new Error(`an ID number over its daily limit: ${units} > ${perId}`);
+    }
+    for (const units of this.store.buyerUnits("mobile", buyers.byMobile.map(([mobile]) => mobile)).values()) {
+      if (perMobile !== null && units > perMobile) throw new Error(`a mobile over its daily limit: ${units} > ${perMobile}`);
+    }
   }
 
   /** Read back after a hold: the day and its slot are within what is configured. */
@@ -197,14 +306,15 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   /**
    * Gives the stock back when D1 says the order will never be paid (no such
-   * order — e.g. it lost the senderid race —, expired or cancelled); a paid
-   * order's hold becomes sold instead, a live unpaid one stays. Idempotent.
+   * order — it lost the senderid race, or its insert failed — and its id now
+   * fenced so it never will be; expired or cancelled); a paid order's hold
+   * becomes sold instead, a live unpaid one stays. Idempotent.
    */
   async release(orderId: string): Promise<{ state: HoldState | "unknown" }> {
     const hold = this.store.holdOf(orderId);
     if (!hold || hold.state !== "held") return { state: hold?.state ?? "unknown" };
     const nowMs = this.clock.nowMs();
-    const fates = await this.faults.d1("settle", () => expireAndReadFates(this.env.DB, [orderId], nowMs));
+    const fates = await this.expiryBatch([orderId], nowMs);
     this.applyFates([hold], fates, nowMs);
     await this.scheduleAlarm();
     return { state: this.store.holdOf(orderId)!.state };
@@ -234,9 +344,16 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       const nowMs = this.clock.nowMs();
       const expired = this.store.expiredHolds(nowMs, SETTLE_BATCH);
       if (expired.length === 0) return;
-      const fates = await this.faults.d1("settle", () => expireAndReadFates(this.env.DB, expired.map((h) => h.order_id), nowMs));
+      const fates = await this.expiryBatch(expired.map((h) => h.order_id), nowMs);
       this.applyFates(expired, fates, nowMs);
     }
+  }
+
+  /** D1's word on these orders (db/orders.ts `expireAndReadFates`), through this object's fault points. */
+  private async expiryBatch(orderIds: readonly string[], nowMs: number): Promise<Map<string, OrderFate>> {
+    const fates = await this.faults.d1("expiry", () => expireAndReadFates(this.env.DB, orderIds, nowMs));
+    await this.faults.landLateInserts(this.env.DB);
+    return fates;
   }
 
   private applyFates(holds: readonly HoldRow[], fates: ReadonlyMap<string, OrderFate>, nowMs: number): void {
@@ -322,6 +439,13 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   async disarmFaults(): Promise<void> {
     this.faults.disarm();
   }
+}
+
+function buyerRows(buyers: BuyerAsk): BuyerUnits[] {
+  return [
+    ...buyers.byId.map(([buyer, units]): BuyerUnits => ({ kind: "id", buyer, units })),
+    ...buyers.byMobile.map(([buyer, units]): BuyerUnits => ({ kind: "mobile", buyer, units })),
+  ];
 }
 
 /** What a held hold becomes, given D1's word on its order (absent: no such order). */

@@ -1,25 +1,45 @@
 /**
  * What can be paid from the deposit: an order (tickets) or a POS bill (a
  * pickup code). Each target says how to read it from D1, whether it is
- * payable, and which guarded statements mark it paid (db/payments.ts).
+ * payable, which guarded statements pay it (db/payments.ts), and what an
+ * answer about it shows (its view).
  */
 import type { ResultKey } from "../domain/codes";
 import { businessDate } from "../domain/dates";
+import { orderPaidOutboxId, billPaidOutboxId } from "../domain/notifications";
 import { MAX_TICKETS_PER_ORDER } from "../domain/orders";
 import { randomDigits, RND_CODE_DIGITS, TICKET_CODE_DIGITS, type PayableState } from "../domain/payments";
-import type { Random } from "../random";
 import {
   billLoadStatements, billPaymentStatements, orderLoadStatements, orderPaymentStatements, parseBillLoad, parseOrderLoad,
-  type BillForPayment, type OrderForPayment,
+  type PayableBill, type PayableOrder, type TargetKind, type TargetState,
 } from "../db/payments";
+import type { Random } from "../random";
 import { assert } from "./account-ledger";
 
-export interface PaymentTarget<Loaded> {
-  kind: "order" | "bill";
+/** An order as a pay answer shows it; `stock`: the product-days whose holds become sold. */
+export interface OrderView {
+  orderId: string;
+  senderId: string | null;
+  status: string;
+  stock: { productId: string; effectDate: string }[];
+}
+
+/** A bill as a pay answer shows it (PosPayWithPrepaymentResult). */
+export interface BillView {
+  billNum: string;
+  state: string;
+  rndCode: string | null;
+}
+
+export interface PaymentTarget<Loaded, View> {
+  kind: TargetKind;
   /** The target's id when the request names it directly (a bill found by SenderBillNum has none yet). */
   knownId: string | null;
+  /** Another name the request may use (a bill's SenderBillNum), kept with the intent. */
+  alias: string | null;
   /** The target's id, once loaded: what intents are keyed by. */
   idOf(loaded: Loaded): string;
+  aliasOf(loaded: Loaded): string | null;
   notFound: ResultKey;
   /** The reads that load it, and how their results become it (reads of concurrent pays share a batch). */
   loadStatements(db: D1Database): D1PreparedStatement[];
@@ -28,8 +48,19 @@ export interface PaymentTarget<Loaded> {
   amountFen(loaded: Loaded): number;
   /** The intent that paid it, once paid. */
   paymentIdOf(loaded: Loaded): string | null;
-  /** The pay batch; its first statement's `changes` is 1 exactly when it committed. */
-  statements(db: D1Database, intentId: string, dwid: string, loaded: Loaded, nowMs: number, random: Random): D1PreparedStatement[];
+  /**
+   * The view an answer shows: of the target as loaded, or as it stands after
+   * a decision (`after`, read in the deciding transaction).
+   */
+  view(loaded: Loaded, after?: TargetState | null): View;
+  /**
+   * The view once paid by this payment, kept with the intent: what is drawn
+   * at random and shown (a pickup code) is drawn here, before the hold, so
+   * any later answer about the intent can show it without reading D1.
+   */
+  paidView(loaded: Loaded, random: Random): View;
+  /** The pay batch, built at the payment's own instant (`paidAtMs`). */
+  statements(db: D1Database, p: { intentId: string; dwid: string; loaded: Loaded; paid: View; paidAtMs: number; random: Random }): D1PreparedStatement[];
 }
 
 export interface OrderPaymentDetails {
@@ -40,67 +71,82 @@ export interface OrderPaymentDetails {
   rollOverAt: string | null;
 }
 
-export function orderTarget(orderId: string, details: OrderPaymentDetails): PaymentTarget<OrderForPayment> {
+export function orderTarget(orderId: string, details: OrderPaymentDetails): PaymentTarget<PayableOrder, OrderView> {
+  const view = (order: PayableOrder, status: string): OrderView => ({
+    orderId: order.orderId,
+    senderId: order.senderId,
+    status,
+    stock: [...new Set(order.items.map((i) => i.productId))].map((productId) => ({ productId, effectDate: order.effectDate })),
+  });
   return {
     kind: "order",
     knownId: orderId,
+    alias: null,
     idOf: () => orderId,
+    aliasOf: () => null,
     notFound: "orderNotFound",
     loadStatements: (db) => orderLoadStatements(db, orderId),
     parseLoad: parseOrderLoad,
-    state: ({ order }) => ({ dwid: order.dwid, status: order.status, expiresAtMs: order.expires_at_ms }),
-    amountFen: ({ order }) => order.amount_fen,
-    paymentIdOf: ({ order }) => order.payment_id,
-    statements: (db, intentId, dwid, loaded, nowMs, random) =>
+    state: (order) => ({ dwid: order.dwid, status: order.status, expiresAtMs: order.expiresAtMs }),
+    amountFen: (order) => order.amountFen,
+    paymentIdOf: (order) => order.paymentId,
+    view: (order, after) => view(order, after?.status ?? order.status),
+    paidView: (order) => view(order, "paid"),
+    statements: (db, { intentId, dwid, loaded, paidAtMs, random }) =>
       orderPaymentStatements(db, {
         intentId,
         dwid,
         orderId,
-        amountFen: loaded.order.amount_fen,
-        paidAtMs: nowMs,
-        businessDate: businessDate(nowMs, details.rollOverAt),
+        amountFen: loaded.amountFen,
+        paidAtMs,
+        businessDate: businessDate(paidAtMs, details.rollOverAt),
         sellStationId: details.sellStationId,
         marketAreaId: details.marketAreaId,
         teamTypeCode: details.teamTypeCode,
         tickets: ticketsFor(loaded, random),
-        outboxId: `order-paid:${orderId}`,
-        outboxPayload: JSON.stringify({ orderId, senderId: loaded.order.sender_id, dwid, intentId }),
+        outboxId: orderPaidOutboxId(orderId),
+        outboxPayload: JSON.stringify({ orderId, senderId: loaded.senderId, dwid, intentId }),
       }),
   };
 }
 
-export function billTarget(find: { billNum: string | null; senderBillNum: string | null }, dwid: string): PaymentTarget<BillForPayment> {
+export function billTarget(find: { billNum: string | null; senderBillNum: string | null }, dwid: string): PaymentTarget<PayableBill, BillView> {
   return {
     kind: "bill",
     knownId: find.billNum,
-    idOf: ({ bill }) => bill.bill_num,
+    alias: find.senderBillNum,
+    idOf: (bill) => bill.billNum,
+    aliasOf: (bill) => bill.senderBillNum,
     notFound: "billNotFound",
     loadStatements: (db) => billLoadStatements(db, find, dwid),
     parseLoad: (results) => parseBillLoad(results, find),
-    state: ({ bill }) => ({ dwid: bill.dwid, status: bill.status, expiresAtMs: null }),
-    amountFen: ({ bill }) => bill.amount_fen,
-    paymentIdOf: ({ bill }) => bill.payment_id,
-    statements: (db, intentId, payer, loaded, nowMs, random) => {
+    state: (bill) => ({ dwid: bill.dwid, status: bill.status, expiresAtMs: null }),
+    amountFen: (bill) => bill.amountFen,
+    paymentIdOf: (bill) => bill.paymentId,
+    view: (bill, after) => ({ billNum: bill.billNum, state: after?.status ?? bill.status, rndCode: after ? after.rndCode : bill.rndCode }),
+    paidView: (bill, random) => {
       let rndCode: string | null = null;
       while (rndCode === null) rndCode = randomDigits(RND_CODE_DIGITS, random.bytes(RND_CODE_DIGITS * 2));
-      return billPaymentStatements(db, {
+      return { billNum: bill.billNum, state: "paid", rndCode };
+    },
+    statements: (db, { intentId, dwid: payer, loaded, paid, paidAtMs }) =>
+      billPaymentStatements(db, {
         intentId,
         dwid: payer,
-        billNum: loaded.bill.bill_num,
-        amountFen: loaded.bill.amount_fen,
-        paidAtMs: nowMs,
-        rndCode,
-        outboxId: `bill-paid:${loaded.bill.bill_num}`,
-        outboxPayload: JSON.stringify({ billNum: loaded.bill.bill_num, senderBillNum: loaded.bill.sender_bill_num, dwid: payer, intentId }),
-      });
-    },
+        billNum: loaded.billNum,
+        amountFen: loaded.amountFen,
+        paidAtMs,
+        rndCode: paid.rndCode!,
+        outboxId: billPaidOutboxId(loaded.billNum),
+        outboxPayload: JSON.stringify({ billNum: loaded.billNum, senderBillNum: loaded.senderBillNum, dwid: payer, intentId }),
+      }),
   };
 }
 
 /** One ticket per unit of every ticket line (an annual card's insurance line issues none), each with its own unguessable code. */
-function ticketsFor(loaded: OrderForPayment, random: Random): { code: string; lineNo: number; productId: string }[] {
+function ticketsFor(order: PayableOrder, random: Random): { code: string; lineNo: number; productId: string }[] {
   const tickets: { code: string; lineNo: number; productId: string }[] = [];
-  for (const item of loaded.items) {
+  for (const item of order.items) {
     if (item.itemKind === "insurance") continue;
     for (let unit = 0; unit < item.quantity; unit++) {
       let code: string | null = null;
@@ -108,6 +154,6 @@ function ticketsFor(loaded: OrderForPayment, random: Random): { code: string; li
       tickets.push({ code, lineNo: item.lineNo, productId: item.productId });
     }
   }
-  assert(tickets.length <= MAX_TICKETS_PER_ORDER, `order ${loaded.order.order_id} would issue ${tickets.length} tickets`);
+  assert(tickets.length <= MAX_TICKETS_PER_ORDER, `order ${order.orderId} would issue ${tickets.length} tickets`);
   return tickets;
 }

@@ -291,8 +291,9 @@ export const adminOperations: readonly AdminOperation[] = [
   {
     method: "put", path: "/admin/products/{productid}/calendar/{day}", summary: "设置某日的库存、价格和入园时段",
     params: z.object({ productid, day: z.string().describe("yyyyMMdd") }), body: CalendarDayPut,
+    description: "库存或某时段容量低于当日已售与占用之和时返回 409,不做任何修改。",
     ok: { 200: { description: "当日配置和实时占用", schema: AdminCalendarDay } },
-    errors: ["adminInvalid", "productNotFound", "bodyUnreadable", "bodyTooLarge"],
+    errors: ["adminInvalid", "productNotFound", "stockBelowUsage", "bodyUnreadable", "bodyTooLarge"],
   },
   {
     method: "get", path: "/admin/products/{productid}/calendar", summary: "某月的日历(库存、价格、时段、占用)",

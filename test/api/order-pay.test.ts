@@ -5,7 +5,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { testClock } from "../../src/clock";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
+import { addDays, shanghaiDate, shanghaiMinuteOfDay } from "../../src/domain/dates";
 import { aCustomer, admin, fetchWorker, loginAs, partner, type TestCustomer, type TestSession } from "../helpers/api";
 import { expectMoneyInvariants } from "../helpers/invariants";
 import { anUnpaidOrder } from "../helpers/orders";
@@ -70,15 +72,13 @@ describe("a successful payment", () => {
     const s = await loginAs(c);
     const order = await anUnpaidOrder(c.dwid, { lines: [{ productId: "P-A", quantity: 2, unitPriceFen: 1250 }, { productId: "P-B", quantity: 1, unitPriceFen: 500 }] });
 
-    const result = await payByPassword(c, s, order.orderId, { settotommrowtime: "00:00" });
+    const result = await payByPassword(c, s, order.orderId, { settotommrowtime: null });
 
     expect(result).toEqual({ orderid: order.orderId, sendid: order.senderId, orderstatus: "paid", resultcode: 0, returnmessgage: "支付成功" });
     expect(await balanceOf(c.dwid)).toEqual({ dwid: c.dwid, balance: 70, held: 0, available: 70 });
     const row = await orderRow(order.orderId);
     expect(row).toMatchObject({ status: "paid", sell_station_id: "01", market_area_id: "MA01", team_type_code: "T1" });
-    // settotommrowtime 00:00: every moment is at or after it, so the business date is tomorrow (Asia/Shanghai).
-    const tomorrow = new Date(Date.now() + 8 * 3600_000 + 86_400_000).toISOString().slice(0, 10).replace(/-/g, "");
-    expect(row!.business_date).toBe(tomorrow);
+    expect(row!.business_date).toBe(shanghaiDate(testClock.nowMs()));
     const tickets = await ticketsOf(order.orderId);
     expect(tickets).toHaveLength(3);
     expect(new Set(tickets.map((t) => t.ticket_code)).size).toBe(3);
@@ -89,13 +89,25 @@ describe("a successful payment", () => {
     await expectMoneyInvariants(c.dwid);
   });
 
-  it("uses today's business date without settotommrowtime", async () => {
+  // SPEC §5.1 settotommrowtime: a payment at or after that time of day belongs to the next day (Asia/Shanghai).
+  // Times are relative to the clock's minute of the day, moved a little when that is too close to midnight.
+  const rollOverCases: [label: string, rollOver: (minuteOfDay: number) => string | null, nextDay: boolean][] = [
+    ["absent", () => null, false],
+    ["00:00 (midnight already begins the day: no roll-over)", () => "00:00", false],
+    ["a minute ago", (m) => hhmm(m - 1), true],
+    ["now, to the minute", (m) => hhmm(m), true],
+    ["in two minutes", (m) => hhmm(m + 2), false],
+  ];
+  it.each(rollOverCases)("business date with settotommrowtime %s", async (_label, rollOver, nextDay) => {
+    const minute = shanghaiMinuteOfDay(testClock.nowMs());
+    if (minute < 2 || minute > 23 * 60 + 50) testClock.advance(15 * 60_000);
     const c = await aCustomer({ depositYuan: 100 });
     const s = await loginAs(c);
     const order = await anUnpaidOrder(c.dwid);
-    expect((await payByPassword(c, s, order.orderId, { settotommrowtime: null })).resultcode).toBe(0);
-    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, "");
-    expect((await orderRow(order.orderId))!.business_date).toBe(today);
+    const nowMs = testClock.nowMs();
+    expect((await payByPassword(c, s, order.orderId, { settotommrowtime: rollOver(shanghaiMinuteOfDay(nowMs)) })).resultcode).toBe(0);
+    const today = shanghaiDate(nowMs);
+    expect((await orderRow(order.orderId))!.business_date).toBe(nextDay ? addDays(today, 1) : today);
   });
 
   it.each([
@@ -308,3 +320,7 @@ describe("BOLA: a customer can never pay or see another's order", () => {
     expect((await balanceOf(victim.dwid)).balance).toBe(100);
   });
 });
+
+function hhmm(minuteOfDay: number): string {
+  return `${String(Math.floor(minuteOfDay / 60)).padStart(2, "0")}:${String(minuteOfDay % 60).padStart(2, "0")}`;
+}

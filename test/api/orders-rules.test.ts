@@ -9,7 +9,7 @@ import { ResultCodes, type ResultKey } from "../../src/domain/codes";
 import { addDays, shanghaiDate, shanghaiMinuteOfDay } from "../../src/domain/dates";
 import { aCustomer, loginAs, uniqueId, type TestSession } from "../helpers/api";
 import {
-  ADD, LATER, TODAY, VERIFY, aProduct, aResidentId, anOrderBody, anotherResidentId, call, withWrongCheck, type LineBody,
+  ADD, LATER, TODAY, VERIFY, aProduct, aResidentId, anOrderBody, anotherResidentId, call, liveStock, withWrongCheck, type LineBody,
 } from "../helpers/catalogue";
 
 let session: TestSession;
@@ -187,4 +187,36 @@ it("limits are per product and day: the same ID may buy on another day", async (
   const { aCalendarDay } = await import("../helpers/catalogue");
   await aCalendarDay(productid, other);
   expect((await call(VERIFY, session, order([{ productid, amount: 1, identificationnumber: validId }], { effectdate: other }))).errcode).toBe(0);
+});
+
+describe("daily limits under concurrency (adds racing past each other's counts)", () => {
+  const racing = (n: number, body: (i: number) => Record<string, unknown>) =>
+    Promise.all(Array.from({ length: n }, (_, i) => call(ADD, session, { ...body(i), senderid: uniqueId(`race${i}-`) })));
+
+  it.each([
+    ["mobile", { limitPerMobilePerDay: 3 }, "mobileDailyLimitExceeded", "每个手机号每天限购3张", 3],
+    ["ID number", { limitPerIdPerDay: 2 }, "idDailyLimitExceeded", "每个证件每天限购2张", 2],
+  ] as const)("12 concurrent adds by one %s admit exactly the limit", async (_label, limits, key, rule, limit) => {
+    const productid = await aProduct(limits, { stock: 100 });
+    const id = anotherResidentId();
+    const answers = await racing(12, () => order([{ productid, amount: 1, identificationnumber: id }], { mobile: "13600000001" }));
+    const placedIds = answers.filter((a) => a.resultcode === 0).map((a) => a.orderid);
+    expect(placedIds).toHaveLength(limit);
+    for (const refused of answers.filter((a) => a.resultcode !== 0)) {
+      expect(refused.resultcode).toBe(ResultCodes[key].code);
+      expect(refused.returnmessgage).toContain(rule);
+    }
+    const { results } = await env.DB.prepare("SELECT count(*) AS n FROM order_items WHERE product_id = ?").bind(productid).all<{ n: number }>();
+    expect(results[0]!.n).toBe(limit);
+    expect(await liveStock(productid)).toMatchObject({ held: limit });
+  });
+
+  it("units count, not orders: concurrent adds of 2 and 1 by one mobile never pass a limit of 4", async () => {
+    const productid = await aProduct({ limitPerMobilePerDay: 4 }, { stock: 100 });
+    const answers = await racing(10, (i) => order([{ productid, amount: 1 + (i % 2) }], { mobile: "13600000002" }));
+    const placedUnits = answers.reduce((sum, a, i) => sum + (a.resultcode === 0 ? 1 + (i % 2) : 0), 0);
+    expect(placedUnits).toBeLessThanOrEqual(4);
+    expect(placedUnits).toBeGreaterThanOrEqual(3);
+    expect((await liveStock(productid)).held).toBe(placedUnits);
+  });
 });

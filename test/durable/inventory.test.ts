@@ -4,10 +4,11 @@
  * D1 before giving stock back. Holds are aged by writing their expiry in
  * the object's storage (and the order's in D1); nothing is stubbed.
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { DayConfig, InventoryAsk } from "../../src/durable/inventory";
+import { insertOrder } from "../../src/db/orders";
+import type { BuyerAsk, DayConfig, InventoryAsk } from "../../src/durable/inventory";
 import { uniqueId } from "../helpers/api";
 
 const DAY = "20991231";
@@ -90,6 +91,65 @@ describe("holds", () => {
   });
 });
 
+describe("daily limits per ID number and per mobile", () => {
+  const buyers = (productId: string, limits: { id?: number; mobile?: number }, who: { id?: string; mobile: string; units?: number }): BuyerAsk => ({
+    limits: { productId, limitPerIdPerDay: limits.id ?? null, limitPerMobilePerDay: limits.mobile ?? null },
+    byId: who.id ? [[who.id, who.units ?? 1]] : [],
+    byMobile: [[who.mobile, who.units ?? 1]],
+  });
+
+  it("are decided with the hold: 30 parallel holds by one mobile against a limit of 4 hold exactly 4 units", async () => {
+    const { stub, config } = anInventory(100);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1, { buyers: buyers(config.productId, { mobile: 4 }, { mobile: "13700000001" }) }))),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(4);
+    expect(results.find((r) => !r.ok)).toEqual({ ok: false, reason: "mobileDailyLimitExceeded", detail: `${config.productId}每个手机号每天限购4张` });
+    expect(await stub.snapshot()).toMatchObject({ held: 4 });
+  });
+
+  it("count held and sold holds, not released ones; other buyers are not counted", async () => {
+    const { stub, config } = anInventory(100);
+    const limit = (id: string, units = 1) => ask(config, units, { buyers: buyers(config.productId, { id: 2 }, { id, mobile: `139${id.slice(-8)}`, units }) });
+    const [sold, released] = [anOrderId(), anOrderId()];
+    expect(await stub.hold(sold, Date.now() + HOUR_MS, limit("110101199003074478"))).toMatchObject({ ok: true });
+    expect(await stub.confirm(sold)).toEqual({ ok: true });
+    expect(await stub.hold(released, Date.now() + HOUR_MS, limit("110101199003074478"))).toMatchObject({ ok: true });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, limit("110101199003074478"))).toMatchObject({ ok: false, reason: "idDailyLimitExceeded" });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, limit("11010119900307447X", 2))).toMatchObject({ ok: true });
+    // No order in D1 for `released`: the release gives its unit back to the ID's limit.
+    expect(await stub.release(released)).toEqual({ state: "released" });
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, limit("110101199003074478"))).toMatchObject({ ok: true });
+  });
+
+  it("a hold over a limit first settles holds past their time, as a hold over the stock does", async () => {
+    const { stub, config } = anInventory(100);
+    const limited = () => ask(config, 1, { buyers: buyers(config.productId, { mobile: 1 }, { mobile: "13700000002" }) });
+    const stale = anOrderId();
+    await stub.hold(stale, Date.now() + HOUR_MS, limited());
+    await anOrderRow(stale, "unpaid", Date.now() - 1000);
+    await ageHold(stub, stale);
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, limited())).toMatchObject({ ok: true });
+    expect(await d1Status(stale)).toBe("expired");
+  });
+
+  it("an object written at schema version 2 gains the buyers' table on wake and keeps its holds", async () => {
+    const { stub, config } = anInventory(10);
+    const old = anOrderId();
+    await stub.hold(old, Date.now() + HOUR_MS, ask(config, 2));
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("DROP TABLE hold_buyers");
+      state.storage.sql.exec("DELETE FROM schema_version WHERE version = 3");
+    });
+    await evictDurableObject(stub);
+    const woken = env.INVENTORY.get(env.INVENTORY.idFromName(`${config.productId}:${DAY}`));
+    expect(await woken.hold(anOrderId(), Date.now() + HOUR_MS, ask(null, 1, { buyers: buyers(config.productId, { mobile: 1 }, { mobile: "13700000003" }) }))).toMatchObject({ ok: true });
+    expect(await woken.snapshot()).toMatchObject({ held: 3 });
+    const versions = await runInDurableObject(woken, (_i, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version ORDER BY version").toArray().map((r) => r.version));
+    expect(versions).toEqual([1, 2, 3]);
+  });
+});
+
 describe("configuration", () => {
   it("the newest version wins, whoever brings it (PUT calendar or an order carrying D1's row)", async () => {
     const { stub, config } = anInventory(2, null, 10);
@@ -101,12 +161,27 @@ describe("configuration", () => {
     expect(await stub.snapshot()).toMatchObject({ version: 11, stock: 5, held: 3, available: 2 });
   });
 
-  it("lowering the stock below what is held refuses new holds and keeps the held ones", async () => {
+  it("lowering the stock to what is held refuses new holds and keeps the held ones; below it is refused, nothing applied", async () => {
     const { stub, config } = anInventory(5);
     await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 4));
-    await stub.configure({ ...config, stock: 3, version: 2 });
+    expect(await stub.configure({ ...config, stock: 3, version: 2 })).toEqual({ ok: false, reason: "stockBelowUsage", slotIndex: null, capacity: 3, sold: 0, held: 4 });
+    expect(await stub.snapshot()).toMatchObject({ version: 1, stock: 5, held: 4, available: 1 });
+    expect(await stub.configure({ ...config, stock: 4, version: 2 })).toMatchObject({ ok: true, version: 2, snapshot: { stock: 4, held: 4 } });
     expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(null, 1))).toEqual({ ok: false, reason: "stockSoldOut" });
-    expect(await stub.snapshot()).toMatchObject({ stock: 3, held: 4, available: 0 });
+    expect(await stub.snapshot()).toMatchObject({ stock: 4, held: 4, available: 0 });
+  });
+
+  it("an order's newer configuration below what is held and sold is not adopted", async () => {
+    const { stub, config } = anInventory(5);
+    await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 4));
+    expect(await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask({ ...config, stock: 2, version: 5 }, 1))).toEqual({ ok: true, slotIndex: null });
+    expect(await stub.snapshot()).toMatchObject({ version: 1, stock: 5, held: 5 });
+  });
+
+  it("each configure is the newest to reach the object: its version passes the stored one", async () => {
+    const { stub, config } = anInventory(5, null, 10);
+    await stub.configure(config);
+    expect(await stub.configure({ ...config, stock: 7, version: 3 })).toMatchObject({ ok: true, version: 11, snapshot: { stock: 7, version: 11 } });
   });
 
   it("an object never configured has no stock", async () => {
@@ -177,6 +252,31 @@ describe("confirm and release", () => {
       expect(await stub.release(orderId), `${status} ${expected}`).toEqual({ state: expected });
     }
     expect(await stub.snapshot()).toMatchObject({ held: 1, sold: 1 });
+  });
+
+  it("release of an order D1 does not have fences its id: an insert arriving later inserts nothing", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 2));
+    expect(await stub.release(orderId)).toEqual({ state: "released" });
+    const late = await insertOrder(env.DB, {
+      orderId, dwid: "dw", senderId: null, kind: "ticket", effectDate: DAY, timespanIndex: null, amountFen: 100, mobile: "13800138000",
+      idNumber: null, requestJson: "{}", createdAtMs: Date.now(), expiresAtMs: Date.now() + HOUR_MS,
+      items: [{ lineNo: 1, itemKind: "ticket", productId: config.productId, quantity: 2, unitPriceFen: 50, fullname: null, idType: null, idNumber: null, mobile: null, timespanIndex: null, seatIds: [] }],
+    });
+    expect(late).toBe("fenced");
+    expect(await d1Status(orderId)).toBeUndefined();
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM order_items WHERE order_id = ?").bind(orderId).first("n")).toBe(0);
+    expect(await stub.snapshot()).toMatchObject({ held: 0, available: 5 });
+  });
+
+  it("release of an order D1 has leaves no fence: the order's hold follows its fate", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 1));
+    await anOrderRow(orderId, "unpaid", Date.now() + HOUR_MS);
+    expect(await stub.release(orderId)).toEqual({ state: "held" });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM order_fences WHERE order_id = ?").bind(orderId).first("n")).toBe(0);
   });
 
   it("a released hold cannot be confirmed (it cannot happen: releases are D1-verified)", async () => {
@@ -267,6 +367,25 @@ describe("expiry alarm", () => {
     await runInDurableObject(stub, (instance) => instance.alarm());
     expect(await stub.snapshot()).toEqual(after);
     expect(after).toMatchObject({ held: 1, sold: 1, available: 2 });
+  });
+
+  it.each([
+    ["expiry-batch-reject", "unpaid"],
+    ["expiry-reply-lost", "expired"],
+  ] as const)("%s: the alarm's batch fails, the hold stays held and the alarm comes back; the next ring releases it", async (point, d1After) => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 3));
+    await anOrderRow(orderId, "unpaid", Date.now() - 1000);
+    await ageHold(stub, orderId);
+    await stub.armFault(point);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await d1Status(orderId)).toBe(d1After);
+    expect(await holdRow(stub, orderId)).toMatchObject({ state: "held" });
+    expect(await alarmOf(stub)).not.toBeNull();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await d1Status(orderId)).toBe("expired");
+    expect(await stub.snapshot()).toMatchObject({ held: 0, available: 5 });
   });
 
   it("a hold that does not fit first settles holds past their time", async () => {

@@ -164,7 +164,7 @@ describe("faults in the payment protocol", () => {
     const c = await aCustomer({ depositYuan: 100 });
     const s = await loginAs(c);
     const order = await anUnpaidOrder(c.dwid);
-    await arm(c.dwid, "d1-outage");
+    await arm(c.dwid, "d1-outage-from-batch");
     const answer = await pay(c, s, order.orderId);
     expect(answer.resultcode).toBe(5002);
     const during = await accountState(c.dwid);

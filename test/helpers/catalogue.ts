@@ -7,12 +7,13 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import { testClock } from "../../src/clock";
 import { addDays, shanghaiDate } from "../../src/domain/dates";
 import { admin, partner, uniqueId, type TestSession } from "./api";
 
-export const TODAY = () => shanghaiDate(Date.now());
+export const TODAY = () => shanghaiDate(testClock.nowMs());
 /** A day safely in the future, so "today's slots have ended" never interferes. */
-export const LATER = () => addDays(shanghaiDate(Date.now()), 30);
+export const LATER = () => addDays(shanghaiDate(testClock.nowMs()), 30);
 
 export interface ProductOptions {
   price?: number;
@@ -135,4 +136,29 @@ export async function inventoryRows(productId: string, date = LATER()) {
 export async function d1Rows(sql: string, ...params: unknown[]): Promise<any[]> {
   const { results } = await env.DB.prepare(sql).bind(...params).all();
   return results;
+}
+
+/**
+ * SPEC §6 "per product and day: sold + held ≤ stock, whatever faults", read
+ * from the stores: the InventoryDO's usage is within its stock, and every
+ * order D1 could still sell (paid, or unpaid and not past its time) holds
+ * its units there — an order without its hold is stock sold twice.
+ */
+export async function expectNoOversell(productId: string, date = LATER()): Promise<void> {
+  const live = await liveStock(productId, date);
+  expect(live.held + live.sold, `sold + held ≤ stock for ${productId}:${date}`).toBeLessThanOrEqual(live.stock);
+  const sellable = await d1Rows(
+    `SELECT o.order_id, o.status, SUM(i.quantity) AS units FROM orders o JOIN order_items i ON i.order_id = o.order_id
+     WHERE i.product_id = ?1 AND o.effect_date = ?2 AND i.item_kind = 'ticket'
+       AND (o.status = 'paid' OR (o.status = 'unpaid' AND o.expires_at_ms > ?3))
+     GROUP BY o.order_id`,
+    productId, date, testClock.nowMs(),
+  );
+  const holds = (await inventoryRows(productId, date)).holds as { order_id: string; quantity: number; state: string }[];
+  for (const order of sellable) {
+    const hold = holds.find((h) => h.order_id === order.order_id);
+    expect(hold && hold.state !== "released" ? hold.quantity : 0, `${order.status} order ${order.order_id} holds its ${order.units} units`).toBe(order.units);
+  }
+  const units = sellable.reduce((sum, o) => sum + o.units, 0);
+  expect(units, `units of sellable orders in D1 ≤ stock for ${productId}:${date}`).toBeLessThanOrEqual(live.stock);
 }

@@ -48,6 +48,7 @@ export interface LedgerRowSeen {
   reference: string;
   target: string | null;
   created_at_ms: number;
+  /** 1 once the ledger copy's cursor has passed it (the row itself never changes). */
   copied: number;
 }
 
@@ -77,7 +78,9 @@ export async function storageOf(stub: AccountStub): Promise<AccountStorage> {
       balanceFen: totals.balance_fen,
       heldFen: totals.held_fen,
       ledger: sql
-        .exec("SELECT seq, kind, amount_fen, balance_after_fen, reference, target, created_at_ms, copied FROM ledger ORDER BY seq")
+        .exec(`SELECT seq, kind, amount_fen, balance_after_fen, reference, target, created_at_ms,
+                 CASE WHEN seq <= (SELECT copied_through FROM ledger_copy_cursor) THEN 1 ELSE 0 END AS copied
+               FROM ledger ORDER BY seq`)
         .toArray() as unknown as LedgerRowSeen[],
       intents: sql.exec("SELECT intent_id, target_kind, target_id, amount_fen, state FROM intents").toArray() as unknown as IntentRowSeen[],
       sessionCount: sql.exec<{ n: number }>("SELECT count(*) AS n FROM sessions").one().n,

@@ -4,6 +4,7 @@
  * is tested on its own.
  */
 import { env } from "cloudflare:workers";
+import { testClock } from "../../src/clock";
 import { uniqueId } from "./api";
 
 export interface SeededOrder {
@@ -20,7 +21,7 @@ export async function anUnpaidOrder(
   const lines = options.lines ?? [{ quantity: 2, unitPriceFen: 1000 }];
   const orderId = uniqueId("T").slice(0, 20);
   const senderId = uniqueId("S");
-  const nowMs = Date.now();
+  const nowMs = testClock.nowMs();
   const amountFen = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceFen, 0);
   await env.DB.batch([
     env.DB.prepare(

@@ -1,8 +1,17 @@
 /**
- * Every answer a client received must be true of the stores (SPEC §6: "A
- * client told 'success' finds all three; a client told 'failure' finds none
- * of them"), and idempotent requests must keep their word: a repeated
- * senderid, SenderBillNum or deposit reference names the first one.
+ * Every answer a client received must be true of the stores, read the way a
+ * legacy client reads it — the HTTP status and `resultcode`/`errcode`, never
+ * the message (SPEC §6; driver.ts classifies):
+ *  - no answer is ever an internal error (HTTP 500, no answer at all);
+ *  - told paid ⇒ the target is paid by this customer, with its tickets or
+ *    pickup code, and its debit is posted (not a hold still pending);
+ *  - told refused ⇒ nothing was or will be charged: a refusal is never given
+ *    while the target was already paid, or its payment still pending, since
+ *    before the step; and a target every answer of a step refused is not
+ *    paid by a payment of that step;
+ *  - POS errcode 0 ("paid now") at most once per bill;
+ *  - idempotent requests keep their word: a repeated senderid, SenderBillNum
+ *    or deposit reference names the first one.
  *
  * `History` is the clients' side of the run: every answer, by target.
  */
@@ -13,7 +22,7 @@ import type { Snapshot } from "./snapshot";
 
 export class History {
   readonly answers: Answer[] = [];
-  /** Targets that had an answer the client could not read as done or not done. */
+  /** Targets that had an answer whose outcome was not yet known (503). */
   private readonly unresolved = new Set<string>();
 
   record(answers: readonly Answer[]): void {
@@ -23,13 +32,8 @@ export class History {
     }
   }
 
-  hadUnknown(key: string, beforeStep = Infinity): boolean {
-    if (beforeStep === Infinity) return this.unresolved.has(key);
-    return this.answers.some((a) => a.step < beforeStep && a.outcome === "unknown" && targetKeys(a).includes(key));
-  }
-
-  on(key: string): Answer[] {
-    return this.answers.filter((a) => targetKeys(a).includes(key));
+  hadUnknown(key: string): boolean {
+    return this.unresolved.has(key);
   }
 }
 
@@ -50,62 +54,68 @@ function answeredId(a: Answer): string | null {
   return null;
 }
 
-/** What a payment of another customer's order or bill may be answered: not found, or refused before looking (2004, 3xxx). */
+/**
+ * What a payment of another customer's order or bill may be answered: not found, refused before looking
+ * (2004, 3xxx), or "could not read it, nothing charged" (5004) — said alike of every order, so it tells nothing.
+ */
 const CROSS_CUSTOMER_REFUSALS: ReadonlySet<number> = new Set(
-  (["orderNotFound", "billNotFound", "customerMismatch", "payPasswordWrong", "payPasswordLocked", "payPasswordNotSet", "payPasswordMalformed"] as const).map((k) => ResultCodes[k].code),
+  (["orderNotFound", "billNotFound", "customerMismatch", "payPasswordWrong", "payPasswordLocked", "payPasswordNotSet", "payPasswordMalformed", "fieldRequired", "paymentFailed"] as const).map(
+    (k) => ResultCodes[k].code,
+  ),
 );
 
-const isPayment = (a: Answer) => a.op.kind === "pay" || a.op.kind === "bill-pay";
+const isPaid = (a: Answer) => a.outcome === "paid" || a.outcome === "paid-now" || a.outcome === "already";
 /** Codes the sim's well-formed requests must never get: the wire layer misread a valid body. */
-const VALIDATION = (code: number) => code >= 1000 && code < 1200;
+const VALIDATION = (code: number) => code >= 1000 && code < 1200 && code !== ResultCodes.fieldRequired.code;
+/** A refusal about the request itself (its session, the dwid it claims), not about the target. */
+const aboutTheRequest = (a: Answer) => a.status === 401 || a.code === ResultCodes.customerMismatch.code;
 
-export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null, step: readonly Answer[], history: History, crashArmed: boolean): string[] {
+export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null, step: readonly Answer[], history: History): string[] {
   const broken: string[] = [];
   const d1 = snap.d1Before;
-  const accountOf = (c: number) => snap.accounts[c]!;
   const describe = (a: Answer) => `#${a.seq} ${a.op.kind} by c${a.op.c}`;
+  const postedHere = (c: number, intentId: string | null) => snap.accounts[c]!.intents.find((i) => i.intent_id === intentId)?.state;
 
   for (const a of step) {
-    if ((a.status >= 500 || a.status === 0 || a.code === ResultCodes.internal.code) && !crashArmed) {
-      broken.push(`${describe(a)}: internal error (${a.status} ${a.code}) in a step without an injected crash`);
-    }
+    if (a.outcome === "internal") broken.push(`${describe(a)}: an answer no client may get (HTTP ${a.status}, code ${a.code}): ${a.message.slice(0, 80)}`);
     if (a.status === 200 && VALIDATION(a.code)) broken.push(`${describe(a)}: a valid request was refused as malformed: ${a.code} ${a.message}`);
     const mine = world.customers[a.op.c]!.dwid;
     switch (a.op.kind) {
       case "pay": {
-        const own = a.op.owner === a.op.c;
-        if (a.op.claim === "other" && a.op.path === "bypassword" && a.outcome !== "unknown" && a.code !== ResultCodes.customerMismatch.code) {
+        if (a.outcome === "unknown" || a.status === 401) break;
+        if (a.op.claim === "other" && a.op.path === "bypassword" && a.code !== ResultCodes.customerMismatch.code) {
           broken.push(`${describe(a)}: paid with another customer's dwid and was answered ${a.code}, not 2004`);
           break;
         }
         // Another customer's order: refused as unknown, or refused before it is looked up (session, password).
-        if (!own && a.target?.id && a.outcome !== "unknown" && !CROSS_CUSTOMER_REFUSALS.has(a.code)) {
+        if (a.op.owner !== a.op.c && a.target?.id && !CROSS_CUSTOMER_REFUSALS.has(a.code)) {
           broken.push(`${describe(a)}: another customer's order ${a.target.id} answered ${a.code} ${a.message}, not "not found"`);
         }
-        if (a.outcome === "paid-now" || a.outcome === "already") {
+        if (a.outcome === "paid") {
           const orderId: string = a.body.orderid;
           const order = d1.orders.get(orderId);
-          if (!order || order.status !== "paid" || order.dwid !== mine) broken.push(`${describe(a)}: told ${a.outcome} for order ${orderId}, D1 has it ${order?.status ?? "nowhere"} (of ${order?.dwid})`);
+          if (!order || order.status !== "paid" || order.dwid !== mine) broken.push(`${describe(a)}: told paid for order ${orderId}, D1 has it ${order?.status ?? "nowhere"} (of ${order?.dwid})`);
           else {
             if ((d1.tickets.get(orderId) ?? []).length === 0) broken.push(`${describe(a)}: told paid, order ${orderId} has no tickets`);
-            const intent = accountOf(a.op.c).intents.find((i) => i.intent_id === order.payment_id);
-            if (intent?.state !== "posted" && intent?.state !== "pending") broken.push(`${describe(a)}: told paid, but the debit of ${orderId} is ${intent?.state ?? "missing"}`);
+            const state = postedHere(a.op.c, order.payment_id);
+            if (state !== "posted") broken.push(`${describe(a)}: told paid, but the debit of ${orderId} is ${state ?? "missing"} (success ⇒ a posted debit)`);
           }
         }
         break;
       }
       case "bill-pay": {
+        if (a.outcome === "unknown" || a.status === 401) break;
         if (a.outcome === "paid-now" || a.outcome === "already") {
           const billNum: string = a.body.tag?.BillNum;
           const bill = d1.bills.get(billNum);
           if (!bill || bill.status !== "paid" || bill.dwid !== mine) broken.push(`${describe(a)}: told ${a.outcome} for bill ${billNum}, D1 has it ${bill?.status ?? "nowhere"}`);
           else {
             if (a.body.tag.RndCode !== bill.rnd_code || a.body.tag.BillState !== "paid") broken.push(`${describe(a)}: told pickup code ${a.body.tag.RndCode} / ${a.body.tag.BillState}, D1 has ${bill.rnd_code}`);
-            const intent = accountOf(a.op.c).intents.find((i) => i.intent_id === bill.payment_id);
-            if (intent?.state !== "posted" && intent?.state !== "pending") broken.push(`${describe(a)}: told paid, but the debit of bill ${billNum} is ${intent?.state ?? "missing"}`);
+            const state = postedHere(a.op.c, bill.payment_id);
+            if (state !== "posted") broken.push(`${describe(a)}: told paid, but the debit of bill ${billNum} is ${state ?? "missing"} (success ⇒ a posted debit)`);
           }
         }
-        if (a.op.owner !== a.op.c && a.op.by !== "sender" && a.target?.id && a.outcome !== "unknown" && !CROSS_CUSTOMER_REFUSALS.has(a.code)) {
+        if (a.op.owner !== a.op.c && a.op.by !== "sender" && a.target?.id && a.outcome === "refused" && a.code !== -1) {
           broken.push(`${describe(a)}: another customer's bill ${a.target.id} answered ${a.code} ${a.message}`);
         }
         break;
@@ -134,7 +144,7 @@ export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null
       }
       case "deposit": {
         const reference = world.depositReference(a.op.ref);
-        const entry = accountOf(a.op.c).ledger.find((e) => e.kind === "deposit" && e.reference === reference);
+        const entry = snap.accounts[a.op.c]!.ledger.find((e) => e.kind === "deposit" && e.reference === reference);
         if ((a.outcome === "ok" || a.outcome === "duplicate") && entry?.amount_fen !== a.op.amountFen) {
           broken.push(`${describe(a)}: deposit ${reference} of ${a.op.amountFen} answered ${a.status}, the ledger has ${entry?.amount_fen ?? "nothing"}`);
         }
@@ -142,12 +152,12 @@ export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null
         break;
       }
       case "query": {
-        if (a.outcome === "unknown") break;
+        if (a.outcome === "unknown" || a.status === 401 || a.outcome === "internal") break;
         if (a.op.owner !== a.op.c) {
           if (a.target?.id && a.code !== ResultCodes.orderNotFound.code) broken.push(`${describe(a)}: another customer's order ${a.target.id} answered ${a.code}`);
           break;
         }
-        if (a.target?.id && a.code !== 0) broken.push(`${describe(a)}: own order ${a.target.id} answered ${a.code} ${a.message}`);
+        if (a.target?.id && a.code !== 0 && a.code !== ResultCodes.storeUnavailable.code) broken.push(`${describe(a)}: own order ${a.target.id} answered ${a.code} ${a.message}`);
         if (a.code === 0 && a.body.tag.status === "paid") {
           const told = (a.body.tag.tickets as { ticketcode: string }[]).map((t) => t.ticketcode).sort();
           const stored = (d1.tickets.get(a.body.tag.orderid) ?? []).map((t) => t.ticket_code).sort();
@@ -155,57 +165,67 @@ export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null
         }
         break;
       }
+      case "login":
+      case "login-storm":
+      case "verify":
+      case "operator":
+        break;
     }
   }
 
-  // Charged at most once, from the client's side: one "paid now" per order and bill, whatever retried or raced.
-  for (const [key, n] of counts(history.answers.concat(step).filter((a) => a.outcome === "paid-now").map((a) => paidKey(a)))) {
-    if (n > 1) broken.push(`${key}: ${n} clients were told "paid now"`);
+  // POS errcode 0 ("paid now") at most once per bill, whatever retried or raced.
+  for (const [key, n] of counts(history.answers.concat(step).filter((a) => a.outcome === "paid-now").map((a) => `bill:${a.body.tag?.BillNum}`))) {
+    if (n > 1) broken.push(`${key}: ${n} clients were told "paid now" (errcode 0)`);
   }
-  broken.push(...refusalsHeld(snap, prev, step, history));
+  if (prev) broken.push(...refusalsHeld(snap, prev, step));
   return broken;
 }
 
-function paidKey(a: Answer): string {
-  return a.op.kind === "pay" ? `order:${a.body.orderid}` : `bill:${a.body.tag?.BillNum}`;
-}
-
 /**
- * Told failure ⇒ none of it happened: a target that was unpaid before the
- * step, whose every answer in the step was a definite refusal, and that
- * never had an answer its client could not read, is still unpaid, with no
- * debit for it.
+ * Told refused ⇒ nothing was or will be charged. Per target of the step's
+ * payment answers (by the id the request named):
+ *  - a refusal about the target, while it had been paid, or had a payment
+ *    pending, since before the step (the previous snapshot), is false: the
+ *    client reads "not paid" of a paid target, or of one whose charge may
+ *    still happen (POS −1 least of all);
+ *  - when every answer on it was a refusal, and it was unpaid before, no
+ *    payment placed during the step may have paid it.
  */
-function refusalsHeld(snap: Snapshot, prev: Snapshot | null, step: readonly Answer[], history: History): string[] {
-  if (!prev) return [];
+function refusalsHeld(snap: Snapshot, prev: Snapshot, step: readonly Answer[]): string[] {
   const broken: string[] = [];
   const byTarget = new Map<string, Answer[]>();
-  for (const a of step.filter(isPayment)) {
-    if (!a.target?.id) continue;
+  for (const a of step) {
+    if ((a.op.kind !== "pay" && a.op.kind !== "bill-pay") || !a.target?.id || a.op.owner !== a.op.c) continue;
     const key = `${a.target.kind}:${a.target.id}`;
     byTarget.set(key, [...(byTarget.get(key) ?? []), a]);
   }
   for (const [key, answers] of byTarget) {
-    if (!answers.every((a) => a.outcome === "refused")) continue;
-    if (history.hadUnknown(key, answers[0]!.step) || history.hadUnknown(`${answers[0]!.target!.kind}-slot:${answers[0]!.target!.key}`, answers[0]!.step)) continue;
     const [kind, id] = key.split(":") as ["order" | "bill", string];
-    const before = kind === "order" ? prev.d1After.orders.get(id)?.status : prev.d1After.bills.get(id)?.status;
-    if (before === "paid") continue;
-    const now = kind === "order" ? snap.d1Before.orders.get(id)?.status : snap.d1Before.bills.get(id)?.status;
-    const debited = snap.accounts.some((acc) => acc.intents.some((i) => i.target_kind === kind && i.target_id === id && i.state === "posted"));
-    if (now === "paid" || debited) {
-      broken.push(`${key}: every client of this step was refused (${answers.map((a) => a.code).join(", ")}), yet it is ${now}${debited ? " with a debit" : ""}`);
+    const c = answers[0]!.op.c;
+    const liveBefore = prev.accounts[c]!.intents.filter((i) => i.target_kind === kind && i.target_id === id && (i.state === "pending" || i.state === "posted"));
+    const intentsNow = snap.accounts[c]!.intents.filter((i) => i.target_kind === kind && i.target_id === id);
+    const paidBy = kind === "order" ? snap.d1Before.orders.get(id)?.payment_id : snap.d1Before.bills.get(id)?.payment_id;
+    const charged = liveBefore.filter((i) => i.intent_id === paidBy || intentsNow.some((n) => n.intent_id === i.intent_id && n.state !== "voided"));
+    for (const a of answers) {
+      if (a.outcome !== "refused" || aboutTheRequest(a)) continue;
+      if (charged.length > 0) {
+        broken.push(`${key}: #${a.seq} refused (${a.code}) while its payment ${charged[0]!.intent_id} was ${charged[0]!.state} since before the step`);
+      }
     }
+    if (!answers.every((a) => a.outcome === "refused")) continue;
+    const before = kind === "order" ? prev.d1After.orders.get(id)?.status : prev.d1After.bills.get(id)?.status;
+    if (before === "paid" || liveBefore.length > 0) continue;
+    const placed = intentsNow.filter((i) => i.state !== "voided" && !prev.accounts[c]!.intents.some((p) => p.intent_id === i.intent_id));
+    if (placed.length > 0) broken.push(`${key}: every client of this step was refused (${answers.map((a) => a.code).join(", ")}), yet payment ${placed[0]!.intent_id} of the step is ${placed[0]!.state}`);
   }
   return broken;
 }
 
 /**
- * After everything drained: each paid order and bill was announced "paid
- * now" to exactly one client, unless the client that paid it got an answer
- * it could not read (pending, an internal error); every order a client was
- * told is paid is paid; a senderid every add of which was refused placed no
- * order; every deposit the ledger has was accepted or left unknown.
+ * After everything drained: each paid order or bill was told paid to some
+ * client, unless a client got an answer not yet known; every target a client
+ * was told is paid is paid; a senderid every add of which was refused placed
+ * no order; every deposit the ledger has was accepted or left unknown.
  */
 export function auditAnswersFinal(world: World, snap: Snapshot, history: History): string[] {
   const broken: string[] = [];
@@ -218,16 +238,15 @@ export function auditAnswersFinal(world: World, snap: Snapshot, history: History
     const c = world.customers.findIndex((x) => x.dwid === o.dwid);
     return o.sender_id === null ? null : `order-slot:${c}:${o.sender_id.slice(1)}`;
   };
-  const check = (key: string, slot: string | null, label: string) => {
-    const paidNow = history.answers.filter((a) => a.outcome === "paid-now" && paidKey(a) === key).length;
-    const unknown = history.hadUnknown(key) || (slot !== null && history.hadUnknown(slot));
-    if (paidNow === 0 && !unknown) broken.push(`${label}: paid, but no client was told "paid now" and none got an unreadable answer`);
+  const told = (kind: "order" | "bill", id: string) => history.answers.filter((a) => isPaid(a) && paidKey(a) === `${kind}:${id}`).length;
+  const check = (kind: "order" | "bill", id: string, slot: string | null) => {
+    const unknown = history.hadUnknown(`${kind}:${id}`) || (slot !== null && history.hadUnknown(slot));
+    if (told(kind, id) === 0 && !unknown) broken.push(`${kind} ${id}: paid, but no client was told so and none got an answer not yet known`);
   };
-  for (const o of d1.orders.values()) if (o.status === "paid") check(`order:${o.order_id}`, slotOfOrder(o), `order ${o.order_id}`);
-  for (const b of d1.bills.values()) if (b.status === "paid") check(`bill:${b.bill_num}`, slotOfBill(b), `bill ${b.bill_num}`);
+  for (const o of d1.orders.values()) if (o.status === "paid") check("order", o.order_id, slotOfOrder(o));
+  for (const b of d1.bills.values()) if (b.status === "paid") check("bill", b.bill_num, slotOfBill(b));
 
-  for (const a of history.answers) {
-    if (a.outcome !== "paid-now" && a.outcome !== "already") continue;
+  for (const a of history.answers.filter(isPaid)) {
     const key = paidKey(a);
     const [kind, id] = key.split(":") as [string, string];
     const status = kind === "order" ? d1.orders.get(id)?.status : d1.bills.get(id)?.status;
@@ -250,10 +269,14 @@ export function auditAnswersFinal(world: World, snap: Snapshot, history: History
 
   for (const acc of snap.accounts) {
     for (const e of acc.ledger.filter((x) => x.kind === "deposit" && x.reference !== "opening")) {
-      const told = history.answers.filter((a) => a.op.kind === "deposit" && a.op.c === acc.c && world.depositReference(a.op.ref) === e.reference);
-      if (!told.some((a) => a.outcome === "ok" || a.outcome === "unknown")) broken.push(`c${acc.c}: deposit ${e.reference} in the ledger, but no client was told it was accepted`);
-      if (told.filter((a) => a.outcome === "ok").length > 1) broken.push(`c${acc.c}: deposit ${e.reference} answered 201 more than once`);
+      const answers = history.answers.filter((a) => a.op.kind === "deposit" && a.op.c === acc.c && world.depositReference(a.op.ref) === e.reference);
+      if (!answers.some((a) => a.outcome === "ok" || a.outcome === "unknown")) broken.push(`c${acc.c}: deposit ${e.reference} in the ledger, but no client was told it was accepted`);
+      if (answers.filter((a) => a.outcome === "ok").length > 1) broken.push(`c${acc.c}: deposit ${e.reference} answered 201 more than once`);
     }
   }
   return broken;
+}
+
+function paidKey(a: Answer): string {
+  return a.op.kind === "pay" ? `order:${a.body.orderid}` : `bill:${a.body.tag?.BillNum}`;
 }

@@ -4,17 +4,19 @@
  * every wire format, all three pay paths, sessions and ciphertexts as a
  * partner's client keeps them. Resolves the plan's slots (senderids,
  * SenderBillNums) to the ids the server gave, and classifies each answer as
- * the client must read it.
+ * a legacy client reads it: from the HTTP status and `resultcode`/`errcode`
+ * only, never from message text.
  */
 import { serialize } from "bson";
 import { stringify as formBody } from "qs";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
+import { testClock } from "../../src/clock";
 import { addDays, shanghaiDate } from "../../src/domain/dates";
 import { partnerEndpoints } from "../../src/endpoints/partner";
 import { contractOf } from "../../src/wire/contract";
 import { writeXml, type WireObject } from "../../src/wire/xml";
 import { ADMIN_TOKEN, fetchWorker, upperMd5 } from "../helpers/api";
-import type { Format, Line, Op, Password, Plan, ProductKey } from "./workload";
+import type { Format, Line, Op, OperatorChange, Password, Plan, ProductKey } from "./workload";
 
 export const PATHS = {
   login: "/api/WebInterface/Session/Login",
@@ -31,13 +33,15 @@ export const PATHS = {
 } as const;
 
 /**
- * How the client must read an answer:
- *  - paid-now: charged by this request; already: the target was paid, nothing charged now;
- *  - ok: an add, login, verify, query or deposit that succeeded; duplicate / conflict: a repeated deposit reference;
- *  - refused: a definite "no" (nothing done);
- *  - unknown: the outcome is not known to the client (5002 pending, 5003, an internal error, a broken connection).
+ * How a legacy client reads an answer, from the HTTP status and the code alone:
+ *  - paid: an order pay answered resultcode 0 (paid, by this request or earlier: the code does not say);
+ *  - paid-now / already: a POS pay answered errcode 0 (charged now) / 1 (paid earlier, nothing charged now);
+ *  - ok: an add, login, verify, query, operator change or deposit that succeeded; duplicate / conflict: a repeated deposit reference;
+ *  - refused: HTTP 200 with any other code (POS: −1), or a 4xx: a definite "no" — nothing was or will be charged;
+ *  - unknown: HTTP 503 — the outcome is not yet known, a retry will tell;
+ *  - internal: anything else (500, a broken connection): never acceptable.
  */
-export type Outcome = "paid-now" | "already" | "ok" | "duplicate" | "conflict" | "refused" | "unknown";
+export type Outcome = "paid" | "paid-now" | "already" | "ok" | "duplicate" | "conflict" | "refused" | "unknown" | "internal";
 
 export interface Answer {
   step: number;
@@ -46,7 +50,7 @@ export interface Answer {
   /** What the op resolved to at run time: the order or bill it named, the deposit reference. */
   target: { kind: "order" | "bill" | "deposit"; id: string | null; key: string } | null;
   status: number;
-  /** resultcode / errcode; for POS pay failures the reason's own code from "[code] …" in errmsg. */
+  /** resultcode / errcode (for admin calls, the HTTP status). */
   code: number;
   message: string;
   body: any;
@@ -57,8 +61,12 @@ export interface CustomerRuntime {
   index: number;
   dwid: string;
   dwlx: string;
+  /** The passwords as the operator last set them (an operator change moves them on). */
   loginPassword: string;
   payPassword: string | null;
+  /** What version k of each password is (workload: OperatorChange). */
+  loginPasswordOf: (version: number) => string;
+  payPasswordOf: (version: number) => string;
   sessions: { token: string; sessionKey: string }[];
   /** Right ciphertexts a session sent, kept by the client (what a replay resends). */
   sent: Map<string, string>;
@@ -79,6 +87,8 @@ export class World {
   readonly orders = new Map<string, string>();
   /** (customer, bill slot) → BillNum. */
   readonly bills = new Map<string, string>();
+  /** Each product as the operator last PUT it (an operator change sends it whole). */
+  readonly productState: Record<ProductKey, { name: string; kind: string; priceYuan: number; onSale: boolean }>;
 
   constructor(readonly plan: Plan, readonly tag: string) {
     this.customers = plan.customers.map((c) => ({
@@ -87,11 +97,14 @@ export class World {
       dwlx: String((c.index % 7) + 1),
       loginPassword: `login${c.index}#${tag}`,
       payPassword: c.payPassword,
+      loginPasswordOf: (version) => `login${c.index}#${tag}${version === 0 ? "" : `v${version}`}`,
+      payPasswordOf: (version) => `${c.payPassword ?? `pay${c.index}#`}${version === 0 ? "" : `v${version}`}`,
       sessions: [],
       sent: new Map(),
     }));
     this.productIds = Object.fromEntries(plan.products.map((p) => [p.key, `${tag}${p.key}`])) as Record<ProductKey, string>;
-    const today = shanghaiDate(Date.now());
+    this.productState = Object.fromEntries(plan.products.map((p) => [p.key, { name: `仿真 ${p.key}`, kind: p.kind, priceYuan: p.priceYuan, onSale: true }])) as World["productState"];
+    const today = shanghaiDate(testClock.nowMs());
     for (const p of plan.products) for (const d of p.days) this.dates.set(d.day, addDays(today, d.day));
   }
 
@@ -214,11 +227,60 @@ function requestSchema(path: string) {
 
 // ---------------------------------------------------------------- operations
 
+/** Sessions a client keeps per customer (its newest). */
+const KEPT_SESSIONS = 4;
+
 export async function login(c: CustomerRuntime): Promise<Omit<Answer, "step" | "seq" | "op">> {
   const raw = await send(PATHS.login, { dwid: c.dwid, dwlx: c.dwlx, password: await upperMd5(c.loginPassword) });
   const common = commonAnswer(raw);
-  if (common.outcome === "ok") c.sessions.push({ token: raw.body.tag.token, sessionKey: raw.body.tag.sessionkey });
+  if (common.outcome === "ok") {
+    c.sessions.push({ token: raw.body.tag.token, sessionKey: raw.body.tag.sessionkey });
+    if (c.sessions.length > KEPT_SESSIONS) c.sessions.splice(0, c.sessions.length - KEPT_SESSIONS);
+  }
   return { ...common, target: null };
+}
+
+/** An operator's change through the admin API; the world keeps what it set. */
+async function operatorChange(world: World, change: OperatorChange): Promise<Omit<Answer, "step" | "seq" | "op">> {
+  let path: string;
+  let body: Record<string, unknown>;
+  let apply = () => {};
+  switch (change.what) {
+    case "price":
+    case "on-sale": {
+      const current = world.productState[change.p];
+      const next = change.what === "price" ? { ...current, priceYuan: change.priceYuan } : { ...current, onSale: change.onSale };
+      path = `/admin/products/${world.productIds[change.p]}`;
+      body = { name: next.name, kind: next.kind, price: next.priceYuan, onSale: next.onSale };
+      apply = () => (world.productState[change.p] = next);
+      break;
+    }
+    case "stock":
+      path = `/admin/products/${world.productIds[change.p]}/calendar/${world.date(change.day)}`;
+      body = { stock: change.stock, ...(change.p === "TS" ? { timeslots: world.plan.products.find((p) => p.key === "TS")!.days[0]!.timeslots } : {}) };
+      break;
+    case "login-password":
+    case "pay-password": {
+      const customer = world.customers[change.c]!;
+      path = `/admin/customers/${customer.dwid}`;
+      const login = change.what === "login-password" ? customer.loginPasswordOf(change.version) : null;
+      const pay = change.what === "pay-password" ? (change.version === null ? null : customer.payPasswordOf(change.version)) : undefined;
+      body = { dwlx: customer.dwlx, name: `仿真客户 ${customer.dwid}`, ...(login ? { loginPassword: login } : {}), ...(pay !== undefined ? { payPassword: pay } : {}) };
+      apply = () => {
+        if (login) customer.loginPassword = login;
+        if (pay !== undefined) customer.payPassword = pay;
+        customer.sent.clear();
+      };
+      break;
+    }
+  }
+  const method = "PUT";
+  const response = await fetchWorker(path, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(body) }).catch(() => null);
+  const status = response?.status ?? 0;
+  const answerBody = response ? await response.json().catch(() => null) : null;
+  if (status === 200 || status === 201) apply();
+  const outcome: Outcome = status === 200 || status === 201 ? "ok" : status === 503 ? "unknown" : status >= 400 && status < 500 ? "refused" : "internal";
+  return { target: null, status, code: status, message: JSON.stringify(answerBody)?.slice(0, 120) ?? "", body: answerBody, outcome };
 }
 
 /** `prior`: the answer of the op this one waits for (`after`), whose order or bill it pays. */
@@ -229,8 +291,36 @@ export async function runOp(world: World, op: Op, step: number, seq: number, pri
 
 async function dispatch(world: World, op: Op, prior?: Answer): Promise<Omit<Answer, "step" | "seq" | "op">> {
   const c = world.customers[op.c]!;
-  const session = c.sessions[("session" in op ? op.session : 0) % c.sessions.length]!;
+  if (c.sessions.length === 0) await login(c);
+  const session = c.sessions[("session" in op ? op.session : 0) % Math.max(1, c.sessions.length)] ?? { token: "t1.none.none", sessionKey: "none" };
+  const answer = await dispatchWith(world, c, session, op, prior);
+  // A client whose session ended (idle, evicted, a password change) logs in again before its next call.
+  if (answer.status === 401) {
+    c.sessions = c.sessions.filter((x) => x.token !== session.token);
+    await login(c);
+  }
+  return answer;
+}
+
+async function dispatchWith(
+  world: World,
+  c: CustomerRuntime,
+  session: { token: string; sessionKey: string },
+  op: Op,
+  prior?: Answer,
+): Promise<Omit<Answer, "step" | "seq" | "op">> {
   switch (op.kind) {
+    case "operator":
+      return operatorChange(world, op.change);
+    case "login-storm": {
+      // Another application of the same customer logs in again and again; the sessions this client
+      // keeps are the oldest, and the object evicts them past its limit.
+      const password = await upperMd5(c.loginPassword);
+      const answers = await Promise.all(Array.from({ length: op.logins }, () => send(PATHS.login, { dwid: c.dwid, dwlx: c.dwlx, password })));
+      const classified = answers.map(commonAnswer);
+      const failed = classified.find((a) => a.outcome !== "ok");
+      return { ...(failed ?? { ...classified[0]!, message: `${op.logins} logins` }), target: null };
+    }
     case "login":
       return login(c);
     case "deposit": {
@@ -242,7 +332,7 @@ async function dispatch(world: World, op: Op, prior?: Answer): Promise<Omit<Answ
       }).catch(() => null);
       const status = response?.status ?? 0;
       const body = response ? await response.json().catch(() => null) : null;
-      const outcome: Outcome = status === 201 ? "ok" : status === 200 ? "duplicate" : status === 409 ? "conflict" : status >= 500 || status === 0 ? "unknown" : "refused";
+      const outcome: Outcome = status === 201 ? "ok" : status === 200 ? "duplicate" : status === 409 ? "conflict" : status === 503 ? "unknown" : status >= 400 && status < 500 ? "refused" : "internal";
       return { target: { kind: "deposit", id: null, key: `${op.c}:${reference}` }, status, code: status, message: JSON.stringify(body)?.slice(0, 120) ?? "", body, outcome };
     }
     case "add":
@@ -299,10 +389,10 @@ async function dispatch(world: World, op: Op, prior?: Answer): Promise<Omit<Answ
 
 function addAnswer(world: World, c: number, sender: number | null, raw: Raw): Omit<Answer, "step" | "seq" | "op"> {
   const answer = orderAnswer(raw);
-  const orderId: string | null = answer.code === 0 ? raw.body.orderid : null;
+  const orderId: string | null = answer.outcome === "ok" ? raw.body.orderid : null;
   const key = sender === null ? `${c}:-` : `${c}:${sender}`;
   if (sender !== null && orderId && !world.orders.has(key)) world.orders.set(key, orderId);
-  return { ...answer, outcome: answer.code === 0 ? "ok" : answer.outcome, target: { kind: "order", id: orderId, key } };
+  return { ...answer, target: { kind: "order", id: orderId, key } };
 }
 
 /** An order id of the right shape that no order has (a slot never filled). */
@@ -324,7 +414,7 @@ async function cipherFor(world: World, c: CustomerRuntime, session: { token: str
     case "wrong":
       return encryptPayPassword(session.sessionKey, c.loginPassword, `${pay}x`);
     case "other-session": {
-      const other = c.sessions.find((s) => s.token !== session.token)!;
+      const other = c.sessions.find((s) => s.token !== session.token) ?? session;
       return encryptPayPassword(other.sessionKey, c.loginPassword, pay);
     }
     case "garbage":
@@ -359,7 +449,7 @@ async function payOrder(world: World, c: CustomerRuntime, session: { token: stri
       raw = await send(PATHS.aspx, { orderid, paypassword }, { token: session.token, format: "form" });
       break;
   }
-  const answer = orderAnswer(raw);
+  const answer = orderAnswer(raw, true);
   return { ...answer, target: { kind: "order" as const, id: orderId, key } };
 }
 
@@ -375,41 +465,32 @@ async function payBill(world: World, c: CustomerRuntime, session: { token: strin
   const body: WireObject = { DWID: c.dwid, DWSX: c.dwlx, ...find, ...(omitPassword ? {} : { PayPwd: await cipherFor(world, c, session, op.password) }) };
   const raw = await send(PATHS.billPay, body, { token: session.token, format: op.format });
   const answer = commonAnswer(raw);
-  let outcome = answer.outcome;
-  let code = answer.code;
-  if (answer.code === 0) outcome = "paid-now";
-  else if (answer.code === 1) outcome = "already";
-  else if (answer.code === -1) {
-    // POS pay folds every failure into -1 and names the reason's own code: "[5002] …".
-    const reason = /^\[(\d+)\]/.exec(answer.message);
-    code = reason ? Number(reason[1]) : -1;
-    outcome = UNKNOWN_CODES.has(code) ? "unknown" : "refused";
-  }
+  // Seed: errcode 0 paid now, 1 paid earlier (nothing charged now), −1 failed. A 503 keeps its own code.
+  const outcome: Outcome = answer.outcome !== "ok" && answer.outcome !== "refused" ? answer.outcome : answer.code === 0 ? "paid-now" : answer.code === 1 ? "already" : "refused";
   // By SenderBillNum alone, the bill named is the caller's own with that number.
   const named = op.by === "sender" && !chained ? `${op.c}:${op.bill}` : key;
-  return { ...answer, code, outcome, target: { kind: "bill" as const, id: op.by === "sender" && !chained ? (world.bills.get(named) ?? null) : billNum, key: named } };
+  return { ...answer, outcome, target: { kind: "bill" as const, id: op.by === "sender" && !chained ? (world.bills.get(named) ?? null) : billNum, key: named } };
 }
 
-/** 5002 pending, 5003 conflict, 9999 internal: the client cannot tell what happened. */
-const UNKNOWN_CODES = new Set([5002, 5003, 9999]);
-export const PAID_NOW_MESSAGE = "支付成功";
+/** How the HTTP status reads before any code: 503 not yet known; another 5xx or no answer at all is never acceptable. */
+function statusOutcome(status: number): Outcome | null {
+  if (status === 503) return "unknown";
+  if (status === 0 || status >= 500) return "internal";
+  if (status >= 400) return "refused";
+  return null;
+}
 
-function orderAnswer(raw: Raw): Omit<Answer, "step" | "seq" | "op" | "target"> {
+function orderAnswer(raw: Raw, paying = false): Omit<Answer, "step" | "seq" | "op" | "target"> {
   const code = typeof raw.body?.resultcode === "number" ? raw.body.resultcode : -9;
   const message = String(raw.body?.returnmessgage ?? raw.body?.error ?? "");
-  let outcome: Outcome;
-  if (raw.status === 0 || raw.status >= 500 || UNKNOWN_CODES.has(code)) outcome = "unknown";
-  else if (code === 0) outcome = message === PAID_NOW_MESSAGE ? "paid-now" : message.includes("已支付") ? "already" : "ok";
-  else outcome = "refused";
+  const outcome = statusOutcome(raw.status) ?? (code === 0 ? (paying ? "paid" : "ok") : code === -9 ? "internal" : "refused");
   return { status: raw.status, code, message, body: raw.body, outcome };
 }
 
 function commonAnswer(raw: Raw): Omit<Answer, "step" | "seq" | "op" | "target"> {
   const code = typeof raw.body?.errcode === "number" ? raw.body.errcode : -9;
   const message = String(raw.body?.errmsg ?? raw.body?.error ?? "");
-  let outcome: Outcome;
-  if (raw.status === 0 || raw.status >= 500 || UNKNOWN_CODES.has(code)) outcome = "unknown";
-  else outcome = code === 0 ? "ok" : "refused";
+  const outcome = statusOutcome(raw.status) ?? (code === 0 ? "ok" : code === -9 ? "internal" : "refused");
   return { status: raw.status, code, message, body: raw.body, outcome };
 }
 
@@ -445,6 +526,12 @@ export function describeAnswer(a: Answer): string {
       break;
     case "login":
       what = "login";
+      break;
+    case "login-storm":
+      what = `${op.logins} logins at once`;
+      break;
+    case "operator":
+      what = `operator ${JSON.stringify(op.change)}`;
       break;
   }
   return `  #${a.seq} ${who} ${what} ⇒ ${a.status} ${a.code} ${a.outcome} ${a.message.slice(0, 60)}`;

@@ -3,12 +3,14 @@
  * through the objects' own `armFault` (src/durable/faults.ts, the one
  * injection point), alarms run through the vitest plugin
  * (`runDurableObjectAlarm`) or delivered twice by calling the handler inside
- * the object, and time moved by ageing what the stores keep (an order's hold
- * time in D1 and in its stock holds; pay-password failures), as the other
- * tests age sessions. The storage itself is never stubbed.
+ * the object, and time moved on the clock the code takes as an argument
+ * (src/clock.ts: the test configuration shares one per isolate). The storage
+ * itself is never stubbed, and no row is edited to fake time or state.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { testClock } from "../../src/clock";
+import { configOf } from "../../src/config";
 import type { FaultPoint } from "../../src/durable/faults";
 import type { World } from "./driver";
 import type { Fault, FaultKind, ProductKey } from "./workload";
@@ -48,8 +50,6 @@ export interface StepFaults {
   during: (() => Promise<unknown>)[];
   /** Runs once the step's requests are answered. */
   after: (() => Promise<unknown>)[];
-  /** A crash was armed this step: an internal error (500) may reach a client. */
-  crashArmed: boolean;
   /** D1 calls an outage that ended this step refused. */
   outageHits: number;
   notes: string[];
@@ -62,33 +62,48 @@ export interface FaultTally {
 }
 
 export async function prepareFaults(world: World, faults: readonly Fault[]): Promise<StepFaults> {
-  const out: StepFaults = { armed: [], during: [], after: [], crashArmed: false, outageHits: 0, notes: [] };
+  const out: StepFaults = { armed: [], during: [], after: [], outageHits: 0, notes: [] };
   for (const f of faults) {
     switch (f.kind) {
       case "d1-batch-reject":
       case "d1-reply-lost":
       case "d1-reply-lost-then-outage":
+      case "d1-write-late":
+      case "d1-batch-twice":
+      case "ledger-copy-reject":
       case "abort-after-hold":
-      case "abort-after-batch": {
+      case "abort-after-hold-unsynced":
+      case "abort-after-batch":
+      case "abort-after-post-unsynced":
+      case "zombie-batch": {
         await accountStub(world, f.c).armFault(f.kind, f.times);
         out.armed.push({ kind: f.kind, stub: () => accountStub(world, f.c), point: f.kind, times: f.times });
-        if (f.kind.startsWith("abort")) out.crashArmed = true;
         out.notes.push(`arm ${f.kind}×${f.times} on c${f.c}`);
+        break;
+      }
+      case "alarm-throws": {
+        // The alarm throws; the plugin then deletes it, as the platform does once its retries run out.
+        const stub = () => accountStub(world, f.c);
+        await stub().armFault("alarm-throws", 1);
+        out.armed.push({ kind: f.kind, stub, point: "alarm-throws", times: 1 });
+        out.after.push(() => runAlarm(stub()));
+        out.notes.push(`c${f.c}'s alarm throws until its retries run out`);
         break;
       }
       case "abort-mid-hold": {
         const stub = () => inventoryStub(world, f.p, world.date(f.day));
         await stub().armFault("abort-mid-hold", 1);
         out.armed.push({ kind: f.kind, stub, point: "abort-mid-hold", times: 1 });
-        out.crashArmed = true;
         out.notes.push(`arm abort-mid-hold on ${f.p}+${f.day}`);
         break;
       }
-      case "d1-outage":
-        await accountStub(world, f.c).armFault("d1-outage", 1);
+      case "d1-outage": {
+        const point = f.from === "all" ? "d1-outage" : "d1-outage-from-batch";
+        await accountStub(world, f.c).armFault(point, 1);
         await inventoryStub(world, f.p, world.date(f.day)).armFault("d1-outage", 1);
-        out.notes.push(`D1 outage for c${f.c} and ${f.p}+${f.day} until step ${f.untilStep}`);
+        out.notes.push(`D1 outage (${f.from === "all" ? "reads too" : "from the batch on"}) for c${f.c} and ${f.p}+${f.day} until step ${f.untilStep}`);
         break;
+      }
       case "recover": {
         // How many D1 calls the outage refused, in the objects that lived through it.
         const refused = (await disarm(accountStub(world, f.c), "d1-outage")) + (await disarm(inventoryStub(world, f.p, world.date(f.day)), "d1-outage"));
@@ -108,21 +123,16 @@ export async function prepareFaults(world: World, faults: readonly Fault[]): Pro
         out.notes.push("every scheduled alarm runs now (late)");
         break;
       case "expire": {
-        const orderId = world.orders.get(`${f.owner}:${f.sender}`);
-        if (!orderId) {
-          out.notes.push(`expire c${f.owner}:S${f.sender}: no such order yet`);
-          break;
-        }
-        const stubs = await ageOrder(orderId);
-        if (f.alarm === "with-step") out.during.push(() => Promise.all(stubs.map((s) => runAlarm(s()))));
-        out.notes.push(`order ${orderId} (c${f.owner}:S${f.sender}) past its hold time; stock alarm ${f.alarm}`);
+        // Every unpaid order's hold time passes; the hot product-day's alarm rings with the step, or later.
+        testClock.advance(configOf(env).orderHoldMs + 60_000);
+        const stub = () => inventoryStub(world, f.p, world.date(f.day));
+        if (f.alarm === "with-step") out.during.push(() => runAlarm(stub()));
+        out.notes.push(`${(configOf(env).orderHoldMs + 60_000) / 60_000} minutes pass: every unpaid order's hold ends; ${f.p}+${f.day}'s alarm ${f.alarm}`);
         break;
       }
       case "lockout-window":
-        await runInDurableObject(accountStub(world, f.c), (_i, state) => {
-          state.storage.sql.exec("UPDATE pay_failures SET at_ms = at_ms - ?", 16 * 60_000);
-        });
-        out.notes.push(`16 minutes pass for c${f.c}'s pay-password failures`);
+        testClock.advance(configOf(env).payLockoutWindowMs + 60_000);
+        out.notes.push(`${(configOf(env).payLockoutWindowMs + 60_000) / 60_000} minutes pass: pay-password lockouts end`);
         break;
     }
   }
@@ -136,6 +146,9 @@ export async function prepareFaults(world: World, faults: readonly Fault[]): Pro
 export async function settleArmed(step: StepFaults, tally: FaultTally): Promise<string[]> {
   const fired: string[] = [];
   for (const a of step.armed) {
+    // A batch held back ("d1-write-late", "zombie-batch") lands by the end of its step at the latest.
+    const landed = await inside(a.stub(), (instance) => instance.faults.landLateWrites());
+    if (landed > 0) fired.push(`${a.kind}: ${landed} late batch(es) landed at the end of the step`);
     const left = await inside(a.stub(), (instance) => {
       const armed = instance.faults.armed as Map<string, number>;
       const n = armed.get(a.point) ?? 0;
@@ -160,22 +173,6 @@ async function disarm(stub: AnyStub, point: FaultPoint): Promise<number> {
   });
 }
 
-/** The order's hold time passes: in D1 (unpaid only) and in each of its stock holds. */
-export async function ageOrder(orderId: string): Promise<(() => AnyStub)[]> {
-  const pastMs = Date.now() - 1_000;
-  const [, items] = await env.DB.batch<{ product_id: string; effect_date: string }>([
-    env.DB.prepare("UPDATE orders SET expires_at_ms = ? WHERE order_id = ? AND status = 'unpaid'").bind(pastMs, orderId),
-    env.DB.prepare("SELECT DISTINCT i.product_id, o.effect_date FROM order_items i JOIN orders o ON o.order_id = i.order_id WHERE i.order_id = ?").bind(orderId),
-  ]);
-  const stubs = items!.results.map((r) => () => env.INVENTORY.get(env.INVENTORY.idFromName(`${r.product_id}:${r.effect_date}`)));
-  for (const stub of stubs) {
-    await runInDurableObject(stub(), (_i, state) => {
-      state.storage.sql.exec("UPDATE holds SET expires_at_ms = ? WHERE order_id = ? AND state = 'held'", pastMs, orderId);
-    });
-  }
-  return stubs;
-}
-
 export function runAlarm(stub: AnyStub): Promise<boolean> {
   return runDurableObjectAlarm(stub as DurableObjectStub);
 }
@@ -190,6 +187,9 @@ export async function runEveryAlarm(world: World): Promise<number> {
 
 /** Disarms every fault point of the world's objects (the end of every outage). */
 export async function disarmEverything(world: World): Promise<void> {
-  for (const c of world.customers) await accountStub(world, c.index).disarmFaults();
+  for (const c of world.customers) {
+    await accountStub(world, c.index).disarmFaults();
+    await inside(accountStub(world, c.index), (instance) => instance.faults.landLateWrites());
+  }
   for (const pd of world.productDays()) await inventoryStub(world, pd.p, pd.date).disarmFaults();
 }

@@ -56,40 +56,25 @@ describe("the same bugs, directed", () => {
 
   it("seed 11: a request whose own intent was voided while another request paid the target is told 'paid earlier', not 'paid now'", async () => {
     const c = await aCustomer({ depositYuan: 100 });
-    const outcome = await inside(env.ACCOUNT.get(env.ACCOUNT.idFromName(c.dwid)), async (instance, state) => {
-      // Request rA's hold survived a crash (abort-after-hold): intent IA, pending.
-      state.storage.sql.exec(
-        "INSERT INTO intents (intent_id, target_kind, target_id, amount_fen, state, request_id, created_at_ms) VALUES ('IA', 'bill', 'P-SEED11', 1000, 'pending', 'rA', ?)",
-        Date.now(),
-      );
-      state.storage.sql.exec("UPDATE totals SET held_fen = held_fen + 1000");
-      // rA's retry loads the bill unpaid and meets IA; by the time it reads the bill again,
-      // another request's intent has paid it.
-      const loads = [
-        { status: "unpaid", paymentId: null },
-        { status: "paid", paymentId: "IB-another-request" },
-      ];
-      const target = {
-        kind: "bill",
-        knownId: null,
-        idOf: () => "P-SEED11",
-        notFound: "billNotFound",
-        loadStatements: (db: D1Database) => [db.prepare("SELECT 1")],
-        parseLoad: () => loads.shift() ?? loads[loads.length - 1],
-        state: (l: { status: string }) => ({ dwid: c.dwid, status: l.status, expiresAtMs: null }),
-        amountFen: () => 1000,
-        paymentIdOf: (l: { paymentId: string | null }) => l.paymentId,
-        statements: () => {
-          throw new Error("no new intent may be placed while IA is live");
-        },
-      };
-      const result = await instance.desk.pay(c.dwid, target, Date.now(), "rA");
-      const ia = state.storage.sql.exec<{ state: string }>("SELECT state FROM intents WHERE intent_id = 'IA'").one();
-      return { ok: result.ok, alreadyPaid: result.alreadyPaid, ia: ia.state };
+    const s = await loginAs(c);
+    const bill = await aBill(c, s);
+    const account = () => env.ACCOUNT.get(env.ACCOUNT.idFromName(c.dwid));
+    const call = async (requestId: string) => ({
+      token: s.token, requestId, claimedDwid: c.dwid, claimedDwlx: c.dwlx, billNum: bill.billNum, senderBillNum: null,
+      ciphertext: await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!),
     });
-    // Before the fix: alreadyPaid false — "paid now", while IA was voided and nothing of rA's was charged.
-    expect(outcome).toEqual({ ok: true, alreadyPaid: true, ia: "voided" });
-    expect((await accountState(c.dwid)).heldFen).toBe(0);
+    // Request rA's object crashes right after its hold: intent IA stays pending, orphaned.
+    await account().armFault("abort-after-hold");
+    await expect(account().payBill(await call("rA"))).rejects.toThrow();
+    expect((await accountState(c.dwid)).intents.map((i) => i.state)).toEqual(["pending"]);
+    // Request rB settles IA (void: its batch never reached D1) and pays the bill itself.
+    expect(await account().payBill(await call("rB"))).toMatchObject({ ok: true, alreadyPaid: false });
+    // rA's retry: its own intent was voided, so the bill was paid by another request.
+    // Before the fix: "paid now" to rA as well — two clients told they paid one bill.
+    expect(await account().payBill(await call("rA"))).toMatchObject({ ok: true, alreadyPaid: true, bill: { billNum: bill.billNum, state: "paid" } });
+    const state = await expectMoneyInvariants(c.dwid);
+    expect(state.intents.map((i) => i.state).sort()).toEqual(["posted", "voided"]);
+    expect(state.heldFen).toBe(0);
   });
 
   it("seed 23: an InventoryDO crashing right after writing a hold, while D1 is down, still has the alarm that will release it", async () => {
@@ -98,9 +83,11 @@ describe("the same bugs, directed", () => {
     const productid = await aProduct({}, { stock: 10 });
     await inventoryStub(productid, LATER()).armFault("d1-outage");
     await inventoryStub(productid, LATER()).armFault("abort-mid-hold");
-    // The add fails (the object crashed under it); the Worker's release cannot reach D1.
+    // The add fails (the object crashed under it) before any order was written: "not placed, retry" (9002);
+    // the Worker's release cannot reach D1.
     const response = await partner(ADD, anOrderBody([{ productid, amount: 2 }], { senderid: uniqueId("S") }), { token: s.token });
-    expect(response.status).toBe(500);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { resultcode: number }).resultcode).toBe(9002);
     const stored = await runInDurableObject(inventoryStub(productid, LATER()), async (_i, state) => ({
       alarmAtMs: await state.storage.getAlarm(),
       held: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM holds WHERE state = 'held'").one().n,

@@ -11,6 +11,7 @@
  * exact while requests and alarms may still be running.
  */
 import { env } from "cloudflare:workers";
+import { testClock } from "../../src/clock";
 import type { World } from "./driver";
 import { accountStub, inside, inventoryStub } from "./fault-actions";
 import type { ProductKey } from "./workload";
@@ -84,7 +85,7 @@ export async function takeSnapshot(world: World, lockoutWindowMs: number): Promi
   const accounts = await Promise.all(world.customers.map((c) => readAccount(world, c.index, lockoutWindowMs)));
   const inventories = await Promise.all(world.productDays().map((pd) => readInventory(world, pd.p, pd.date)));
   const d1After = await readD1(world);
-  return { d1Before, accounts, inventories, d1After, nowMs: Date.now() };
+  return { d1Before, accounts, inventories, d1After, nowMs: testClock.nowMs() };
 }
 
 async function readD1(world: World): Promise<D1View> {
@@ -142,9 +143,11 @@ async function readAccount(world: World, c: number, lockoutWindowMs: number): Pr
       dwid: world.customers[c]!.dwid,
       balanceFen: totals.balance_fen,
       heldFen: totals.held_fen,
-      ledger: sql.exec("SELECT seq, kind, amount_fen, balance_after_fen, reference, target, copied FROM ledger ORDER BY seq").toArray() as any,
+      ledger: sql.exec(`SELECT seq, kind, amount_fen, balance_after_fen, reference, target,
+                 CASE WHEN seq <= (SELECT copied_through FROM ledger_copy_cursor) THEN 1 ELSE 0 END AS copied
+               FROM ledger ORDER BY seq`).toArray() as any,
       intents: sql.exec("SELECT intent_id, target_kind, target_id, amount_fen, state FROM intents").toArray() as any,
-      payFailuresInWindow: sql.exec<{ n: number }>("SELECT count(*) AS n FROM pay_failures WHERE at_ms > ?", Date.now() - lockoutWindowMs).one().n,
+      payFailuresInWindow: sql.exec<{ n: number }>("SELECT count(*) AS n FROM pay_failures WHERE at_ms > ?", testClock.nowMs() - lockoutWindowMs).one().n,
       alarmAtMs,
     };
   });

@@ -53,26 +53,56 @@ export type Op =
   | { kind: "bill-add"; c: number; bill: number | null; items: Line[]; format: Format }
   /** `after`: the index in the step of a bill add this pay waits for, and pays (by its BillNum). */
   | { kind: "bill-pay"; c: number; owner: number; bill: number; by: "billnum" | "sender" | "both"; password: Password; session: number; format: Format; after?: number }
-  | { kind: "query"; c: number; owner: number; sender: number; by: "orderid" | "senderid" };
+  | { kind: "query"; c: number; owner: number; sender: number; by: "orderid" | "senderid" }
+  /** An operator at the console, mid-run (admin API): what partners' requests race with. */
+  | { kind: "operator"; c: number; change: OperatorChange }
+  /** Many logins of one customer at once, past its session limit: the oldest sessions are evicted. */
+  | { kind: "login-storm"; c: number; logins: number };
 
-export type AccountFaultPoint = "d1-batch-reject" | "d1-reply-lost" | "d1-reply-lost-then-outage" | "abort-after-hold" | "abort-after-batch";
+export type OperatorChange =
+  | { what: "price"; p: ProductKey; priceYuan: number }
+  | { what: "stock"; p: ProductKey; day: number; stock: number }
+  | { what: "on-sale"; p: ProductKey; onSale: boolean }
+  | { what: "login-password"; c: number; version: number }
+  | { what: "pay-password"; c: number; version: number | null };
+
+export type AccountFaultPoint =
+  | "d1-batch-reject"
+  | "d1-reply-lost"
+  | "d1-reply-lost-then-outage"
+  | "d1-write-late"
+  | "d1-batch-twice"
+  | "abort-after-hold"
+  | "abort-after-hold-unsynced"
+  | "abort-after-batch"
+  | "abort-after-post-unsynced"
+  | "zombie-batch"
+  | "ledger-copy-reject";
 
 export type Fault =
   /** Armed on the customer's AccountDO before the step's requests. */
   | { kind: AccountFaultPoint; c: number; times: number }
   /** Armed on the product-day's InventoryDO before the step's requests. */
   | { kind: "abort-mid-hold"; p: ProductKey; day: number }
-  /** D1 unreachable for this AccountDO and this InventoryDO, from this step until the plan's `recover`. */
-  | { kind: "d1-outage"; c: number; p: ProductKey; day: number; untilStep: number }
+  /**
+   * D1 unreachable for this AccountDO and this InventoryDO, from this step until the plan's `recover`;
+   * `from: "batch"`: the object's reads still pass (an outage beginning between a payment's read and its batch).
+   */
+  | { kind: "d1-outage"; c: number; p: ProductKey; day: number; untilStep: number; from: "all" | "batch" }
+  /** The customer's alarm throws until the platform's retries run out (it is gone until a call sets it again). */
+  | { kind: "alarm-throws"; c: number }
   | { kind: "recover"; c: number; p: ProductKey; day: number }
   /** The alarm handler delivered twice, while the step's requests run (alarms are at-least-once). */
   | { kind: "alarm-twice"; c: number | null; p: ProductKey | null; day: number }
   /** Every scheduled alarm runs now, however long ago it was due. */
   | { kind: "alarm-late" }
-  /** The order's hold time passes (D1 and its stock holds); its InventoryDO alarm rings with the step, or is left for later. */
-  | { kind: "expire"; owner: number; sender: number; alarm: "with-step" | "later" }
-  /** Time passes for the pay-password lockout window of one customer (not a fault: the clock). */
-  | { kind: "lockout-window"; c: number };
+  /**
+   * Time passes beyond an unpaid order's hold (the clock moves: every unpaid order expires); the
+   * InventoryDO alarms of the hot product-day ring with the step, or are left for later.
+   */
+  | { kind: "expire"; p: ProductKey; day: number; alarm: "with-step" | "later" }
+  /** Time passes beyond the pay-password lockout window (the clock moves). */
+  | { kind: "lockout-window" };
 
 export type FaultKind = Fault["kind"];
 
@@ -146,7 +176,14 @@ const DEPOSIT_REFS = 5;
 type Hot = { c: number; sender: number; bill: number; pd: { p: ProductKey; day: number } };
 
 /** Faults that strike inside a payment: the step leads with a payment of the customer they are armed on. */
-const PAYMENT_FAULTS: ReadonlySet<FaultKind> = new Set(["d1-batch-reject", "d1-reply-lost", "d1-reply-lost-then-outage", "abort-after-hold", "abort-after-batch", "d1-outage"]);
+const PAYMENT_FAULTS: ReadonlySet<FaultKind> = new Set([
+  "d1-batch-reject", "d1-reply-lost", "d1-reply-lost-then-outage", "d1-write-late", "d1-batch-twice",
+  "abort-after-hold", "abort-after-hold-unsynced", "abort-after-batch", "abort-after-post-unsynced", "zombie-batch", "d1-outage",
+]);
+/** More concurrent pays of one customer than one D1 batch carries (payment-desk.ts MAX_PAYMENTS_PER_BATCH = 32). */
+const STORM_PAIRS = { min: 34, max: 40 } as const;
+/** Logins of a login storm: past the object's 200 sessions per customer (account.ts), so the oldest are evicted. */
+const LOGIN_STORM = 205;
 
 class Generator {
   /** Deposit references used so far and their first amount, per customer. */
@@ -158,8 +195,14 @@ class Generator {
   private readonly paysPlanned = new Map<string, number>();
   private readonly recoveries = new Map<number, Fault[]>();
   private outage: { c: number; pd: { p: ProductKey; day: number }; until: number } | null = null;
+  /** Password versions per customer, as the operator changes them (null: the pay password removed). */
+  private readonly loginVersion: number[];
+  private readonly payVersion: (number | null)[];
 
-  constructor(private readonly rng: Rng, private readonly customers: number) {}
+  constructor(private readonly rng: Rng, private readonly customers: number) {
+    this.loginVersion = Array.from({ length: customers }, () => 0);
+    this.payVersion = Array.from({ length: customers }, (_, c) => (c === customers - 1 ? null : 0));
+  }
 
   stepSize(): number {
     const bucket = this.rng.weighted({ one: 3, few: 4, many: 3, burst: 2 });
@@ -189,9 +232,10 @@ class Generator {
     const ops: Op[] = [];
     if (fault && PAYMENT_FAULTS.has(fault.kind)) ops.push(...this.paymentOf(hot));
     if (fault?.kind === "abort-mid-hold") ops.push(this.addOn(hot));
+    if (r.chance(0.012)) ops.push(...this.storm(hot));
     while (ops.length < size) ops.push(this.op(hot, burst));
     if (fault) faults.push(fault);
-    if (r.chance(0.2)) faults.push({ kind: "lockout-window", c: r.int(0, this.customers - 1) });
+    if (r.chance(0.08)) faults.push({ kind: "lockout-window" });
     return { ops, faults };
   }
 
@@ -240,6 +284,18 @@ class Generator {
     this.paysPlanned.set(key, (this.paysPlanned.get(key) ?? 0) + 1);
   }
 
+  /** Fresh bills of one customer, each paid as soon as it is added, all at once: more pays than one D1 batch carries. */
+  private storm(hot: Hot): Op[] {
+    const r = this.rng;
+    const ops: Op[] = [];
+    for (let i = 0; i < r.int(STORM_PAIRS.min, STORM_PAIRS.max); i++) {
+      const add = ops.length;
+      ops.push({ kind: "bill-add", c: hot.c, bill: null, items: [{ p: r.pick<ProductKey>(["R0", "R1"]), qty: r.int(1, 2) }], format: "json" });
+      ops.push({ kind: "bill-pay", c: hot.c, owner: hot.c, bill: 0, by: "billnum", password: "right", session: r.int(0, 3), format: "json", after: add });
+    }
+    return ops;
+  }
+
   /** An add on the hot product-day (what an InventoryDO crash mid-hold strikes). */
   private addOn(hot: Hot): Op {
     const sender = this.rng.int(0, SENDER_SLOTS - 1);
@@ -254,8 +310,8 @@ class Generator {
     const c = onHot ? hot.c : r.int(0, this.customers - 1);
     let kind = r.weighted(
       burst
-        ? { pay: 45, "bill-pay": 20, add: 20, yearcard: 0, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1 }
-        : { add: 24, yearcard: 5, verify: 7, pay: 26, "bill-add": 12, "bill-pay": 10, deposit: 7, login: 3, query: 6 },
+        ? { pay: 45, "bill-pay": 20, add: 20, yearcard: 0, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1, operator: 0.5, "login-storm": 0 }
+        : { add: 24, yearcard: 5, verify: 7, pay: 26, "bill-add": 12, "bill-pay": 10, deposit: 7, login: 3, query: 6, operator: 2, "login-storm": 0.15 },
     );
     // The customer without a pay password pays bills (without PayPwd); its order pays are refused (3003).
     if (kind === "pay" && c === this.customers - 1 && r.chance(0.8)) kind = "bill-pay";
@@ -276,6 +332,10 @@ class Generator {
       }
       case "login":
         return { kind, c };
+      case "login-storm":
+        return { kind, c, logins: LOGIN_STORM };
+      case "operator":
+        return { kind, c, change: this.operatorChange(c) };
       case "add":
       case "verify": {
         const pd = onHot ? hot.pd : r.pick(TICKET_DAYS);
@@ -335,6 +395,32 @@ class Generator {
     throw new Error(`unknown op kind ${kind as string}`);
   }
 
+  /** What an operator changes mid-run: prices, stock, what is on sale, a customer's passwords. */
+  private operatorChange(c: number): OperatorChange {
+    const r = this.rng;
+    switch (r.weighted({ price: 3, stock: 3, "on-sale": 2, "login-password": 1, "pay-password": 2 })) {
+      case "price": {
+        const p = r.pick<ProductKey>(["T0", "T1", "TS", "R0", "R1"]);
+        return { what: "price", p, priceYuan: r.pick([3.5, 12, 60, 80, 99.9, 125.5]) };
+      }
+      case "stock": {
+        const pd = r.pick(TICKET_DAYS);
+        return { what: "stock", p: pd.p, day: pd.day, stock: r.int(2, 26) };
+      }
+      case "on-sale":
+        return { what: "on-sale", p: r.pick<ProductKey>(["T0", "T1", "R0"]), onSale: r.chance(0.6) };
+      case "login-password":
+        this.loginVersion[c]! += 1;
+        return { what: "login-password", c, version: this.loginVersion[c]! };
+      default: {
+        // Removed now and then (the customer pays POS bills without one), set again later.
+        const next = this.payVersion[c] === null || r.chance(0.7) ? (this.payVersion[c] ?? 0) + 1 : null;
+        this.payVersion[c] = next;
+        return { what: "pay-password", c, version: next };
+      }
+    }
+  }
+
   private lines(first: ProductKey): Line[] {
     const r = this.rng;
     const lines: Line[] = [{ p: first, qty: r.int(1, first === "T1" ? 2 : 3) }];
@@ -361,8 +447,15 @@ class Generator {
       "d1-batch-reject": 3,
       "d1-reply-lost": 3,
       "d1-reply-lost-then-outage": outageFree ? 1.5 : 0,
-      "abort-after-hold": 3,
+      "d1-write-late": 2,
+      "d1-batch-twice": 2,
+      "abort-after-hold": 2,
+      "abort-after-hold-unsynced": 1.5,
       "abort-after-batch": 3,
+      "abort-after-post-unsynced": 1.5,
+      "zombie-batch": 1.5,
+      "ledger-copy-reject": 1,
+      "alarm-throws": 1,
       "abort-mid-hold": 2,
       "d1-outage": outageFree ? 1.5 : 0,
       "alarm-twice": 2,
@@ -374,9 +467,17 @@ class Generator {
     switch (kind) {
       case "d1-batch-reject":
       case "d1-reply-lost":
+      case "d1-write-late":
+      case "d1-batch-twice":
+      case "ledger-copy-reject":
       case "abort-after-hold":
+      case "abort-after-hold-unsynced":
       case "abort-after-batch":
-        return { kind, c: hot.c, times: kind.startsWith("abort") ? 1 : r.int(1, 2) };
+      case "abort-after-post-unsynced":
+      case "zombie-batch":
+        return { kind, c: hot.c, times: kind.startsWith("abort") || kind === "zombie-batch" ? 1 : r.int(1, 2) };
+      case "alarm-throws":
+        return { kind, c: hot.c };
       case "d1-reply-lost-then-outage": {
         // The outage it starts ends like any other: a planned recovery a few steps on.
         const untilStep = index + r.int(1, 4);
@@ -392,14 +493,14 @@ class Generator {
         this.outage = { c: hot.c, pd: hot.pd, until: untilStep };
         const recover: Fault = { kind: "recover", c: hot.c, p: hot.pd.p, day: hot.pd.day };
         this.recoveries.set(untilStep, [...(this.recoveries.get(untilStep) ?? []), recover]);
-        return { kind, c: hot.c, p: hot.pd.p, day: hot.pd.day, untilStep };
+        return { kind, c: hot.c, p: hot.pd.p, day: hot.pd.day, untilStep, from: r.chance(0.5) ? "all" : "batch" };
       }
       case "alarm-twice":
         return r.chance(0.5) ? { kind, c: hot.c, p: null, day: 0 } : { kind, c: null, p: hot.pd.p, day: hot.pd.day };
       case "alarm-late":
         return { kind };
       case "expire":
-        return { kind, owner: hot.c, sender: hot.sender, alarm: r.chance(0.6) ? "with-step" : "later" };
+        return { kind, p: hot.pd.p, day: hot.pd.day, alarm: r.chance(0.6) ? "with-step" : "later" };
       default:
         throw new Error(`not generated here: ${kind}`);
     }

@@ -1,18 +1,20 @@
 /**
  * /admin/products and their calendar: the catalogue operators sell from.
  * A calendar day lives in D1 (product_days) and, for the live counts, in its
- * InventoryDO, which every PUT configures so new stock and slots take effect.
+ * InventoryDO, which every PUT configures first so new stock and slots take
+ * effect — or are refused, with nothing written, below what is sold and held.
  */
 import { clockOf } from "../../clock";
 import { z } from "zod";
 import { fenToYuanNumber, yuanToFen } from "../../domain/money";
 import {
-  getProduct, listCalendarMonth, listProducts, upsertCalendarDay, upsertProduct,
+  getCalendarDay, getProduct, listCalendarMonth, listProducts, upsertCalendarDay, upsertProduct,
   type CalendarDay, type InsuranceSettings, type Product,
 } from "../../db/products";
 import { forgetProduct } from "../../db/catalogue-cache";
-import { dayConfigOf, inventoryOf } from "../../durable/inventory-client";
-import type { InventorySnapshot } from "../../durable/inventory";
+import { ResultCodes } from "../../domain/codes";
+import { inventoryOf } from "../../durable/inventory-client";
+import type { InventorySnapshot, StockBelowUsage } from "../../durable/inventory";
 import type { Env } from "../../env";
 import { CalendarDayPut, CalendarMonthQuery, dayParam, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut } from "../../schemas/admin";
 import { adminError, isoTime, json, param, readJson, validate, type AdminHandler } from "./http";
@@ -127,22 +129,27 @@ export const putCalendarDay: AdminHandler = async (request, env) => {
   if (body.timeslots && body.timeslots.length > 0 && slotTotal < body.stock) {
     return adminError("adminInvalid", "timeslots 各时段容量之和不能小于当日库存 stock", "timeslots");
   }
+  const timeslots = body.timeslots ?? null;
+  // The object first: it refuses stock below what is sold and held (SPEC §6), and then
+  // nothing is written anywhere. D1 follows with the version the object adopted; should
+  // that write fail, the object keeps the newer configuration and the next PUT passes it.
+  const existing = await getCalendarDay(env.DB, productId, day);
+  const requestedVersion = Math.max(clockOf(env).nowMs(), (existing?.updatedAtMs ?? 0) + 1);
+  const configured = await inventoryOf(env, productId, day).configure({ productId, day, stock: body.stock, timeslots, version: requestedVersion });
+  if (!configured.ok) return stockBelowUsage(day, configured);
   forgetProduct(productId);
-  const saved = await upsertCalendarDay(
-    env.DB,
-    {
-      productId,
-      day,
-      stock: body.stock,
-      priceFen: body.price === null || body.price === undefined ? null : yuanToFen(body.price)!,
-      timeslots: body.timeslots ?? null,
-    },
-    clockOf(env).nowMs(),
-  );
-  // Should this call fail, the next order still brings D1's newer version along.
-  const live = await inventoryOf(env, productId, day).configure(dayConfigOf(saved));
-  return json(calendarDayJson(saved, live));
+  const priceFen = body.price === null || body.price === undefined ? null : yuanToFen(body.price)!;
+  const saved = await upsertCalendarDay(env.DB, { productId, day, stock: body.stock, priceFen, timeslots, updatedAtMs: configured.version });
+  return json(calendarDayJson(saved, configured.snapshot));
 };
+
+/** 409 naming the day (and slot) and its numbers. */
+function stockBelowUsage(day: string, below: StockBelowUsage): Response {
+  const { slotIndex, capacity, sold, held } = below;
+  return slotIndex === null
+    ? adminError("stockBelowUsage", `${day}${ResultCodes.stockBelowUsage.message}：库存${capacity}，已售${sold}，占用${held}`, "stock")
+    : adminError("stockBelowUsage", `${day}时段${slotIndex}容量不能低于已售与占用之和：容量${capacity}，已售${sold}，占用${held}`, "timeslots");
+}
 
 export const getCalendarMonth: AdminHandler = async (request, env) => {
   const productId = productIdParam(request);

@@ -1,7 +1,8 @@
 /**
  * The checks Verify and Add share (SPEC §5.5, §7): the pure rules of
  * `domain/order-plan.ts` over D1's catalogue, then the daily limits over D1's
- * live orders. Stock is the InventoryDOs' part (`durable/inventory-client.ts`).
+ * live orders. Stock, and Add's exact decision on the daily limits, are the
+ * InventoryDOs' part (`durable/inventory-client.ts`).
  */
 import { countLiveUnits } from "../../db/orders";
 import { configOf } from "../../config";
@@ -9,10 +10,10 @@ import { readCatalogue } from "../../db/catalogue-cache";
 import type { CalendarDay, Product } from "../../db/products";
 import { ResultCodes, type ResultKey } from "../../domain/codes";
 import { shanghaiDate, shanghaiMinuteOfDay } from "../../domain/dates";
-import { checkDailyLimits, hasDailyLimits, orderUnits } from "../../domain/limits";
+import { checkDailyLimits, hasDailyLimits, orderUnits, type DailyLimits } from "../../domain/limits";
 import { planTicketOrder, refusalMessage, type OrderPlan, type PlannedLine, type RuleRefusal } from "../../domain/order-plan";
 import { dayConfigOf, type ProductAsk } from "../../durable/inventory-client";
-import type { InventoryRefusal } from "../../durable/inventory";
+import type { BuyerAsk, InventoryRefusal } from "../../durable/inventory";
 import type { Env } from "../../env";
 import type { OrderAddParm } from "../../schemas/order-add";
 import { refuse, type Refusal } from "../partner-endpoint";
@@ -33,18 +34,23 @@ export async function prepareTicketOrder(env: Env, input: OrderAddParm, nowMs: n
   if (!planned.ok) return planned;
   const limit = await checkLimits(env, planned.plan.lines, products, input.effectdate, nowMs);
   if (limit) return { ok: false, refusal: limit };
-  const asks = planned.plan.stock.map((request) => ({
+  const asks = planned.plan.stock.map((request): ProductAsk => ({
     productId: request.productId,
     quantity: request.quantity,
     seatIds: request.seatIds,
     timespanIndex: input.timespanindex ?? null,
     closedBeforeMinute: closedBeforeMinute(input.effectdate, nowMs),
     config: dayConfigOf(days.get(request.productId)!),
+    buyers: buyerAsk(products.get(request.productId)!, planned.plan.lines),
   }));
   return { ok: true, value: { plan: planned.plan, asks } };
 }
 
-/** Per ID number and per mobile per day, for each product that sets a limit (SPEC §5.5). */
+/**
+ * Per ID number and per mobile per day, for each product that sets a limit
+ * (SPEC §5.5), over D1's live orders: Verify's answer, and Add's first
+ * filter (Add's exact decision is the InventoryDO's, `buyerAsk`).
+ */
 export async function checkLimits(
   env: Env,
   lines: readonly PlannedLine[],
@@ -69,14 +75,32 @@ export async function checkLimits(
   return null;
 }
 
+/** The product's limits and this order's units per ID number and mobile, for the hold in its InventoryDO. */
+export function buyerAsk(product: DailyLimits, lines: readonly PlannedLine[]): BuyerAsk {
+  const units = orderUnits(lines, product.productId);
+  return {
+    limits: { productId: product.productId, limitPerIdPerDay: product.limitPerIdPerDay, limitPerMobilePerDay: product.limitPerMobilePerDay },
+    byId: [...units.byId],
+    byMobile: [...units.byMobile],
+  };
+}
+
 /** Slots of today that have ended cannot be booked; a later day has none ended. */
 export function closedBeforeMinute(effectDate: string, nowMs: number): number | null {
   return effectDate === shanghaiDate(nowMs) ? shanghaiMinuteOfDay(nowMs) : null;
 }
 
-export function calendarAsk(day: CalendarDay, productId: string, quantity: number, effectDate: string, nowMs: number): ProductAsk {
+export function calendarAsk(day: CalendarDay, product: DailyLimits, lines: readonly PlannedLine[], quantity: number, effectDate: string, nowMs: number): ProductAsk {
   // An annual card books no particular slot: the earliest open one, when the day has slots.
-  return { productId, quantity, seatIds: [], timespanIndex: -1, closedBeforeMinute: closedBeforeMinute(effectDate, nowMs), config: dayConfigOf(day) };
+  return {
+    productId: product.productId,
+    quantity,
+    seatIds: [],
+    timespanIndex: -1,
+    closedBeforeMinute: closedBeforeMinute(effectDate, nowMs),
+    config: dayConfigOf(day),
+    buyers: buyerAsk(product, lines),
+  };
 }
 
 /** A rule's refusal with its guest-facing message. */
@@ -84,8 +108,8 @@ export function ruleRefusal(refusal: RuleRefusal, echo?: { sendid?: string | nul
   return refuse(refusal.key, refusalMessage(refusal, ResultCodes[refusal.key].message), echo);
 }
 
-/** An InventoryDO's refusal, naming the product. */
-export function stockRefusal(reason: InventoryRefusal, productId: string, echo?: { sendid?: string | null }): Refusal {
+/** An InventoryDO's refusal, naming the product, or the rule it broke (a daily limit's number and product). */
+export function stockRefusal(reason: InventoryRefusal, productId: string, echo?: { sendid?: string | null }, detail?: string): Refusal {
   const key: ResultKey = reason;
-  return refuse(key, `${ResultCodes[key].message}（${productId}）`, echo);
+  return refuse(key, `${ResultCodes[key].message}（${detail ?? productId}）`, echo);
 }

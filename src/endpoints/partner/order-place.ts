@@ -4,20 +4,25 @@
  *
  *   1. hold every product's share in its InventoryDO under a fresh order id,
  *      until the order's own expiry;
- *   2. insert orders + order_items in one batch;
+ *   2. insert orders + order_items in one batch, unless the order id is
+ *      fenced (migration 0004);
  *   3. when (dwid, sender_id) is already taken — a concurrent repeat won —
  *      release this attempt's holds and answer the winner's current state.
  *
  * A crash between 1 and 2 leaves holds whose order D1 never got: the
- * InventoryDO alarm releases them at expiry (D1 is asked first). Two
- * concurrent repeats both hold only until the loser's insert fails.
+ * InventoryDO alarm releases them at expiry (D1 is asked, and the id fenced,
+ * first). Two concurrent repeats both hold only until the loser's insert
+ * fails. An insert that fails is settled by the fence (SPEC §6: a client
+ * told "not placed" finds no order, now or later; no stock sold twice).
  */
 import { configOf } from "../../config";
-import { findOrderBySender, insertOrder, type InsertOutcome, type NewOrderItem, type Order } from "../../db/orders";
+import { expireAndReadFates, findOrderBySender, insertOrder, type InsertOutcome, type NewOrder, type NewOrderItem, type Order } from "../../db/orders";
 import type { PlannedLine } from "../../domain/order-plan";
 import { makeOrderId, ORDER_ID_RANDOM_BYTES, visibleStatus } from "../../domain/orders";
-import { holdStock, releaseStock, type ProductAsk } from "../../durable/inventory-client";
-import { answer, type Outcome, type PartnerContext } from "../partner-endpoint";
+import { workerFaults } from "../../durable/faults";
+import { holdStock, releaseStock, type ProductAsk, type StockOutcome } from "../../durable/inventory-client";
+import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
+import { isStoreUnavailable } from "../store-errors";
 import { stockRefusal } from "./order-checks";
 
 /** A random id colliding with an existing one is retried this often (10^12 ids a day). */
@@ -40,46 +45,95 @@ export interface OrderToPlace {
 export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<Outcome> {
   const { env, nowMs } = ctx;
   const holdMs = configOf(env).orderHoldMs;
-  const productIds = o.asks.map((a) => a.productId);
+  const echo = { sendid: o.senderId };
   for (let attempt = 1; attempt <= ORDER_ID_ATTEMPTS; attempt++) {
     const orderId = makeOrderId(nowMs, ctx.random.bytes(ORDER_ID_RANDOM_BYTES));
     const expiresAtMs = nowMs + holdMs;
-    const held = o.asks.length === 0 ? { ok: true as const, slotByProduct: new Map<string, number | null>() } : await holdStock(env, orderId, o.effectDate, expiresAtMs, o.asks);
-    if (!held.ok) return orExisting(ctx, o.dwid, o.senderId, stockRefusal(held.reason, held.productId, { sendid: o.senderId }));
-
-    const items = o.lines.map((line) => itemOf(line, held.slotByProduct.get(line.productId) ?? null));
-    let outcome: InsertOutcome;
+    let held: StockOutcome;
     try {
-      outcome = await insertOrder(env.DB, {
-        orderId,
-        dwid: o.dwid,
-        senderId: o.senderId,
-        kind: o.kind,
-        effectDate: o.effectDate,
-        timespanIndex: items.find((i) => i.timespanIndex !== null)?.timespanIndex ?? null,
-        amountFen: o.amountFen,
-        mobile: o.mobile,
-        idNumber: o.idNumber,
-        requestJson: o.requestJson,
-        createdAtMs: nowMs,
-        expiresAtMs,
-        items,
-      });
+      held = o.asks.length === 0 ? { ok: true, slotByProduct: new Map() } : await holdStock(env, orderId, o.effectDate, expiresAtMs, o.asks);
+      if (!held.ok) return await orExisting(ctx, o.dwid, o.senderId, stockRefusal(held.reason, held.productId, echo, held.detail));
     } catch (error) {
-      // D1 may or may not have the order; release asks it, so either way the stock is right.
-      await releaseStock(env, orderId, o.effectDate, productIds);
-      throw error;
+      // An InventoryDO crashed or was unreachable: this order's insert was never sent.
+      return notPlaced(error, o.senderId);
     }
-    if (outcome === "inserted") return placedAnswer(orderId, o.senderId, holdMs);
 
-    await releaseStock(env, orderId, o.effectDate, productIds);
-    if (outcome === "senderTaken") {
-      const winner = await findOrderBySender(env.DB, o.dwid, o.senderId!);
-      if (!winner) throw new Error(`senderid ${o.senderId} taken but not found`);
-      return existingAnswer(winner, nowMs);
+    const outcome = await insertOrSettle(ctx, newOrder(o, orderId, nowMs, expiresAtMs, held.slotByProduct), o.asks);
+    switch (outcome) {
+      case "inserted":
+        return placedAnswer(orderId, o.senderId, holdMs);
+      case "fenced":
+        // The fence proved D1 has no such order and never will: nothing was placed.
+        return refuse("storeUnavailable", undefined, echo);
+      case "unknown":
+        return refuse("outcomeUnknown", undefined, echo);
+      case "senderTaken": {
+        const winner = await findOrderBySender(env.DB, o.dwid, o.senderId!);
+        if (!winner) throw new Error(`senderid ${o.senderId} taken but not found`);
+        return existingAnswer(winner, nowMs);
+      }
+      case "orderIdTaken":
+        continue;
     }
   }
   throw new Error(`no free order id after ${ORDER_ID_ATTEMPTS} attempts`);
+}
+
+/**
+ * Inserts the order. An insert that failed may still have landed (its reply
+ * lost) or still be on its way: the fence decides (db/orders.ts
+ * `expireAndReadFates`) — either D1 has the order ("inserted": its holds
+ * stay) or it can never have it ("fenced"); "unknown" when D1 cannot be
+ * asked. Every outcome but "inserted" gives the holds back, each
+ * InventoryDO asking D1 first (a lost release ends at the hold's expiry).
+ */
+async function insertOrSettle(ctx: PartnerContext, order: NewOrder, asks: readonly ProductAsk[]): Promise<InsertOutcome | "unknown"> {
+  const { env } = ctx;
+  const release = () => releaseStock(env, order.orderId, order.effectDate, asks.map((a) => a.productId));
+  let outcome: InsertOutcome | "unknown";
+  try {
+    outcome = await workerFaults.write("order-insert", env.DB, (db) => insertOrder(db, order));
+  } catch (error) {
+    if (!isStoreUnavailable(error)) {
+      await release();
+      throw error;
+    }
+    outcome = await fenceFailedInsert(ctx, order.orderId, error);
+  }
+  if (outcome !== "inserted") await release();
+  return outcome;
+}
+
+/** After a failed insert: fence the order id and read whether the order landed (SPEC §6: no oversell). */
+async function fenceFailedInsert(ctx: PartnerContext, orderId: string, insertError: unknown): Promise<"inserted" | "fenced" | "unknown"> {
+  try {
+    const fates = await workerFaults.d1("fence", () => expireAndReadFates(ctx.env.DB, [orderId], ctx.nowMs));
+    await workerFaults.landLateInserts(ctx.env.DB);
+    return fates.has(orderId) ? "inserted" : "fenced";
+  } catch (error) {
+    if (!isStoreUnavailable(error)) throw error;
+    console.error(JSON.stringify({ event: "order_insert_unknown", orderId, insertError: String(insertError), fenceError: String(error) }));
+    return "unknown";
+  }
+}
+
+function newOrder(o: OrderToPlace, orderId: string, nowMs: number, expiresAtMs: number, slotByProduct: ReadonlyMap<string, number | null>): NewOrder {
+  const items = o.lines.map((line) => itemOf(line, slotByProduct.get(line.productId) ?? null));
+  return {
+    orderId,
+    dwid: o.dwid,
+    senderId: o.senderId,
+    kind: o.kind,
+    effectDate: o.effectDate,
+    timespanIndex: items.find((i) => i.timespanIndex !== null)?.timespanIndex ?? null,
+    amountFen: o.amountFen,
+    mobile: o.mobile,
+    idNumber: o.idNumber,
+    requestJson: o.requestJson,
+    createdAtMs: nowMs,
+    expiresAtMs,
+    items,
+  };
 }
 
 function itemOf(line: OrderToPlace["lines"][number], timespanIndex: number | null): NewOrderItem {
@@ -106,6 +160,19 @@ function placedAnswer(orderId: string, senderId: string | null, holdMs: number):
     resultcode: 0,
     returnmessgage: `下单成功，请在${Math.round(holdMs / 60_000)}分钟内完成支付`,
   });
+}
+
+/**
+ * The answer to a store error thrown before the order's insert was sent
+ * (the catalogue and limit reads, the holds): nothing was placed and
+ * nothing will be, so the client is told so and may retry (SPEC §6:
+ * storeUnavailable, 9002). Any other error is rethrown. Errors after the
+ * insert was sent are never answered this way (see `insertOrSettle`).
+ */
+export function notPlaced(error: unknown, senderId: string | null): Outcome {
+  if (!isStoreUnavailable(error)) throw error;
+  console.error(JSON.stringify({ event: "order_not_placed", error: String(error) }));
+  return refuse("storeUnavailable", undefined, { sendid: senderId });
 }
 
 /**

@@ -14,6 +14,6 @@ export async function verifyOrder(input: OrderAddParm, ctx: PartnerContext): Pro
   const prepared = await prepareTicketOrder(ctx.env, input, ctx.nowMs);
   if (!prepared.ok) return ruleRefusal(prepared.refusal);
   const stock = await checkStockViewed(ctx.env, input.effectdate, prepared.value.asks, configOf(ctx.env).verifyStockViewMs, ctx.nowMs);
-  if (!stock.ok) return stockRefusal(stock.reason, stock.productId);
+  if (!stock.ok) return stockRefusal(stock.reason, stock.productId, undefined, stock.detail);
   return answer({ errcode: 0, errmsg: "校验通过，可以下单", tag: null });
 }

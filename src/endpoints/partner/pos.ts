@@ -4,15 +4,17 @@
  * earlier (nothing charged, current state returned), -1 anything else with
  * the reason in errmsg.
  */
-import { insertBill } from "../../db/bills";
-import { getProducts } from "../../db/products";
+import { findOwnBill, insertBill, type Bill, type NewBill } from "../../db/bills";
+import { getProducts, type Product } from "../../db/products";
 import { ResultCodes } from "../../domain/codes";
 import { fenToYuan } from "../../domain/money";
 import { billPaidOutboxId } from "../../domain/notifications";
 import { BILL_NUM_RANDOM_BYTES, newBillNum } from "../../domain/pos";
 import type { PayBillResult } from "../../durable/account";
+import { workerFaults } from "../../durable/faults";
 import { PosBillAddParm, PosBillAddResponse, PosPayWithPrepaymentParm, PosPayWithPrepaymentResponse } from "../../schemas/pos";
 import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
+import { isStoreUnavailable } from "../store-errors";
 import { withAccount } from "./accounts";
 import { notifyPaid } from "./follow-ups";
 
@@ -31,8 +33,15 @@ export const posBillAdd = definePartnerEndpoint({
   auth: "session",
   async handle(input, { env, session, nowMs, random }) {
     if (input.DWID !== session!.dwid || input.DWSX !== session!.dwlx) return refuse("customerMismatch");
-    const products = await getProducts(env.DB, input.Items.map((i) => i.ProductId));
-    const items = [];
+    let products: Map<string, Product>;
+    try {
+      products = await getProducts(env.DB, input.Items.map((i) => i.ProductId));
+    } catch (error) {
+      // Nothing was written yet (SPEC §6): the client may retry.
+      if (isStoreUnavailable(error)) return refuse("storeUnavailable");
+      throw error;
+    }
+    const items: NewBill["items"] = [];
     for (const item of input.Items) {
       const product = products.get(item.ProductId);
       if (!product || product.kind !== "retail" || !product.onSale) {
@@ -40,7 +49,7 @@ export const posBillAdd = definePartnerEndpoint({
       }
       items.push({ productId: product.productId, quantity: item.Amount, unitPriceFen: product.priceFen });
     }
-    const { bill, created } = await insertBill(env.DB, {
+    const placed = await placeBill(env.DB, {
       billNum: newBillNum(nowMs, () => random.bytes(BILL_NUM_RANDOM_BYTES)),
       dwid: session!.dwid,
       senderBillNum: input.SenderBillNum || null,
@@ -48,6 +57,8 @@ export const posBillAdd = definePartnerEndpoint({
       createdAtMs: nowMs,
       items,
     });
+    if (!placed) return refuse("outcomeUnknown");
+    const { bill, created } = placed;
     return answer({
       errcode: 0,
       errmsg: created ? "单据已创建" : "单据已存在(SenderBillNum重复),返回已有单据",
@@ -55,6 +66,24 @@ export const posBillAdd = definePartnerEndpoint({
     });
   },
 });
+
+/**
+ * Inserts the bill. When the insert fails it may still have landed (a lost
+ * reply): D1 is asked for the bill by its number or SenderBillNum; found, it
+ * is the answer; not found, the outcome is not known (null: a write may
+ * still be on its way, so "not created" would not be true). A bill holds no
+ * stock and costs nothing until paid, so it needs no fence.
+ */
+async function placeBill(db: D1Database, bill: NewBill): Promise<{ bill: Bill; created: boolean } | null> {
+  try {
+    return await workerFaults.write("bill-insert", db, (d) => insertBill(d, bill));
+  } catch (error) {
+    if (!isStoreUnavailable(error)) throw error;
+    console.error(JSON.stringify({ event: "bill_insert_failed", billNum: bill.billNum, error: String(error) }));
+  }
+  const found = await findOwnBill(db, bill.dwid, bill.billNum, bill.senderBillNum);
+  return found ? { bill: found, created: found.billNum === bill.billNum } : null;
+}
 
 export const posPayBill = definePartnerEndpoint({
   paths: ["api/WebInterface/Pos/Sell/PayBill/WithPrepayment"],
