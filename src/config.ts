@@ -8,6 +8,9 @@ export interface ConfigVars {
   SESSION_IDLE_MINUTES: string;
   PAY_LOCKOUT_MAX_FAILURES: string;
   PAY_LOCKOUT_WINDOW_MINUTES: string;
+  LOGIN_LOCKOUT_MAX_FAILURES: string;
+  LOGIN_LOCKOUT_WINDOW_MINUTES: string;
+  LOGIN_ADDRESS_MAX_FAILURES: string;
   ORDER_HOLD_MINUTES: string;
   PAYMENT_RECOVERY_DELAY_SECONDS?: string;
   SESSION_CACHE_SECONDS?: string;
@@ -32,6 +35,12 @@ export interface Config {
   sessionIdleMs: number;
   payLockoutMaxFailures: number;
   payLockoutWindowMs: number;
+  /** Wrong login passwords for one dwid within `loginLockoutWindowMs` that lock its login (SPEC §11). */
+  loginLockoutMaxFailures: number;
+  /** The window of both login limits, per dwid and per client address. */
+  loginLockoutWindowMs: number;
+  /** Wrong login passwords from one client address within the window before it may try only dwids it has logged into. */
+  loginAddressMaxFailures: number;
   orderHoldMs: number;
   /** A pending payment older than this, not in flight, is settled by the alarm. */
   paymentRecoveryDelayMs: number;
@@ -59,6 +68,9 @@ export function configOf(env: ConfigVars): Config {
     sessionIdleMs: positive(env.SESSION_IDLE_MINUTES, 120) * MINUTE_MS,
     payLockoutMaxFailures: positive(env.PAY_LOCKOUT_MAX_FAILURES, 5),
     payLockoutWindowMs: positive(env.PAY_LOCKOUT_WINDOW_MINUTES, 15) * MINUTE_MS,
+    loginLockoutMaxFailures: positive(env.LOGIN_LOCKOUT_MAX_FAILURES, 5),
+    loginLockoutWindowMs: positive(env.LOGIN_LOCKOUT_WINDOW_MINUTES, 15) * MINUTE_MS,
+    loginAddressMaxFailures: positive(env.LOGIN_ADDRESS_MAX_FAILURES, 20),
     orderHoldMs: positive(env.ORDER_HOLD_MINUTES, 30) * MINUTE_MS,
     paymentRecoveryDelayMs: nonNegative(env.PAYMENT_RECOVERY_DELAY_SECONDS, 30) * 1000,
     sessionCacheMs: nonNegative(env.SESSION_CACHE_SECONDS, 30) * 1000,

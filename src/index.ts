@@ -10,6 +10,7 @@ import { buildRouter } from "./router";
 
 export { AccountDO } from "./durable/account";
 export { InventoryDO } from "./durable/inventory";
+export { LoginThrottleDO } from "./durable/login-throttle";
 
 const router = buildRouter();
 

@@ -1,8 +1,10 @@
 /**
- * Customers (客户): the list with search by dwid or name, and the form that
- * creates or edits one — name, type, callback URL, and new login or pay
- * passwords (the API keeps only their sealed UPPER_MD5, so they are never
- * shown back).
+ * Customers (客户): the list with search by dwid or name (suspended ones
+ * marked), and the form that creates or edits one — name, type, callback
+ * URL, and new login or pay passwords (the API keeps only their sealed
+ * UPPER_MD5, so they are never shown back). A customer's page shows its
+ * standing (正常 / 已停用) with a confirmed toggle (SPEC §11: suspending ends
+ * every session at once; the customer cannot log in or pay until reinstated).
  */
 import * as api from "./api.js";
 import { h, hashLink, p, replaceChildren } from "./dom.js";
@@ -29,11 +31,12 @@ export function customersPage({ container, query }) {
 
   const table = pagedTable({
     rowKey: (c) => c.dwid,
+    rowClass: (c) => (c.suspended ? "suspended" : null),
     load: (cursor) => api.get("/admin/customers", { q: query.q, limit: PAGE_SIZE, cursor }),
     emptyText: query.q ? `没有与“${query.q}”匹配的客户` : "还没有客户",
     columns: [
       { title: "客户ID", cell: (c) => h("a", { href: `#${p`/customers/${c.dwid}`}` }, c.dwid) },
-      { title: "名称", cell: (c) => c.name },
+      { title: "名称", cell: (c) => [c.name, c.suspended ? [" ", standingBadge(true)] : null] },
       { title: "类型", cell: (c) => customerKind(c.dwlx) },
       { title: "回调地址", cell: (c) => c.callbackUrl ?? "—", className: "url" },
       { title: "更新时间", cell: (c) => dateTime(c.updatedAt) },
@@ -80,7 +83,8 @@ export function customerEditPage({ container, params }) {
   container.append(status);
   api.get(p`/admin/customers/${dwid}`).then(
     (customer) => {
-      const form = customerForm(customer);
+      const standing = standingPanel(customer);
+      const form = customerForm(customer, standing.update);
       status.replaceWith(
         created ? h("p", { class: "notice ok", role: "status" }, `客户 ${customer.dwid}（${customer.name}）已创建。`) : "",
         h(
@@ -90,6 +94,7 @@ export function customerEditPage({ container, params }) {
           h("a", { href: hashLink("/orders", { customer: dwid }) }, "订单 →"),
           h("a", { href: hashLink("/bills", { customer: dwid }) }, "POS单据 →"),
         ),
+        standing.element,
         form,
       );
       if (created?.callbackSecret) form.showSecret(created.callbackSecret);
@@ -101,7 +106,72 @@ export function customerEditPage({ container, params }) {
   );
 }
 
-function customerForm(customer) {
+/** 正常 or 已停用, as a badge. */
+function standingBadge(suspended) {
+  return h("span", { class: `badge ${suspended ? "suspended" : "active"}` }, suspended ? "已停用" : "正常");
+}
+
+/**
+ * The customer's standing and the toggle that changes it, through the same
+ * PUT as the form (with the name and type last saved, never the form's
+ * unsaved edits). Asks first: suspending ends every session of the customer.
+ */
+function standingPanel(customer) {
+  let current = customer;
+  const badge = h("span", { class: "standing-state" });
+  const explanation = h("p", { class: "muted" });
+  const toggle = h("button", { type: "button" });
+  const confirmBox = confirmationBox();
+  const outcome = h("p", { class: "action-error", role: "alert" });
+  const done = h("p", { class: "action-ok", role: "status" });
+  const render = () => {
+    replaceChildren(badge, standingBadge(current.suspended));
+    explanation.textContent = current.suspended
+      ? "已停用：客户不能登录，也不能用预订金支付；停用前的会话均已失效。恢复后客户可以重新登录。"
+      : "停用后，该客户的所有会话立即失效，不能再登录和支付，直到恢复。";
+    toggle.textContent = current.suspended ? "恢复客户…" : "停用客户…";
+    toggle.className = current.suspended ? "secondary" : "danger";
+  };
+  const update = (saved) => {
+    current = saved;
+    render();
+  };
+  toggle.addEventListener("click", async () => {
+    outcome.textContent = "";
+    done.textContent = "";
+    const suspending = !current.suspended;
+    const who = `${current.name}（${current.dwid}）`;
+    toggle.disabled = true;
+    const confirmed = await askConfirmation(
+      confirmBox,
+      suspending ? `确定停用 ${who}？其所有会话立即失效，不能再登录和支付，直到恢复。` : `确定恢复 ${who}？客户可以重新登录（停用前的会话不会恢复）。`,
+      suspending ? "确认停用" : "确认恢复",
+    );
+    toggle.disabled = false;
+    if (!confirmed) return;
+    await busy(toggle, async () => {
+      try {
+        update(await api.put(p`/admin/customers/${current.dwid}`, { dwlx: current.dwlx, name: current.name, suspended: suspending }));
+        done.textContent = `${suspending ? "已停用" : "已恢复"}（${dateTime(current.updatedAt)}）`;
+      } catch (error) {
+        outcome.textContent = describeError(error);
+      }
+    });
+  });
+  render();
+  const element = h(
+    "section",
+    { class: "card standing", "aria-label": "客户状态" },
+    h("div", { class: "standing-line" }, h("strong", {}, "状态"), badge, toggle),
+    explanation,
+    confirmBox,
+    outcome,
+    done,
+  );
+  return { element, update };
+}
+
+function customerForm(customer, onSaved = () => {}) {
   const creating = customer === null;
   const submit = h("button", { type: "submit" }, creating ? "创建客户" : "保存修改");
   const dropPay = h("input", { type: "checkbox", name: "removePayPassword" });
@@ -123,7 +193,11 @@ function customerForm(customer) {
       "fieldset",
       { class: "wide" },
       h("legend", {}, creating ? "密码" : "重置密码"),
-      h("p", { class: "muted" }, creating ? "登录密码必填；支付密码可稍后设置。" : "留空表示不修改。系统只保存密码的加密摘要，无法查看原密码。"),
+      h(
+        "p",
+        { class: "muted" },
+        creating ? "登录密码必填；支付密码可稍后设置。" : "留空表示不修改。改为新密码后，该客户的所有会话立即失效，需要重新登录。系统只保存密码的加密摘要，无法查看原密码。",
+      ),
       h(
         "div",
         { class: "form-grid" },
@@ -158,6 +232,7 @@ function customerForm(customer) {
           location.hash = `#${p`/customers/${saved.dwid}`}`;
           return;
         }
+        onSaved(saved);
         showOk(form, `已保存（${dateTime(saved.updatedAt)}）${changed.length ? `，已更新${changed.join("和")}` : ""}`);
         if (saved.callbackSecret) secret.show(saved.callbackSecret);
       } catch (error) {

@@ -10,9 +10,9 @@ export const PAGE_SIZE = 20;
 
 /**
  * pagedTable({ columns: [{ title, cell: (item) => node|string, className? }],
- *              load: (cursor) => Promise<{items, nextCursor}>, rowKey?, emptyText? })
+ *              load: (cursor) => Promise<{items, nextCursor}>, rowKey?, rowClass?, emptyText? })
  */
-export function pagedTable({ columns, load, rowKey, emptyText = "没有符合条件的记录" }) {
+export function pagedTable({ columns, load, rowKey, rowClass, emptyText = "没有符合条件的记录" }) {
   const tbody = h("tbody");
   const status = h("p", { class: "list-status", role: "status" });
   const more = h("button", { type: "button", class: "secondary more", hidden: true }, "加载更多");
@@ -22,7 +22,7 @@ export function pagedTable({ columns, load, rowKey, emptyText = "没有符合条
   const row = (item) =>
     h(
       "tr",
-      { dataset: rowKey ? { key: rowKey(item) } : {} },
+      { dataset: rowKey ? { key: rowKey(item) } : {}, class: rowClass?.(item) || null },
       columns.map((column) => h("td", { class: column.className, "data-label": column.title }, column.cell(item))),
     );
 

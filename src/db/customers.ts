@@ -6,6 +6,8 @@ export interface Customer {
   dwlx: string;
   name: string;
   callbackUrl: string | null;
+  /** A copy of the AccountDO's standing, for lists (0005); the object decides logins and payments. */
+  suspended: boolean;
   createdAtMs: number;
   updatedAtMs: number;
 }
@@ -15,6 +17,7 @@ interface CustomerRow {
   dwlx: string;
   name: string;
   callback_url: string | null;
+  suspended: number;
   created_at_ms: number;
   updated_at_ms: number;
 }
@@ -24,21 +27,26 @@ const toCustomer = (r: CustomerRow): Customer => ({
   dwlx: r.dwlx,
   name: r.name,
   callbackUrl: r.callback_url,
+  suspended: r.suspended === 1,
   createdAtMs: r.created_at_ms,
   updatedAtMs: r.updated_at_ms,
 });
 
-export async function upsertCustomer(db: D1Database, c: { dwid: string; dwlx: string; name: string; callbackUrl: string | null | undefined }, nowMs: number): Promise<{ created: boolean }> {
+export async function upsertCustomer(
+  db: D1Database,
+  c: { dwid: string; dwlx: string; name: string; callbackUrl: string | null | undefined; suspended: boolean },
+  nowMs: number,
+): Promise<{ created: boolean }> {
   const row = await db
     .prepare(
-      `INSERT INTO customers (dwid, dwlx, name, callback_url, created_at_ms, updated_at_ms)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+      `INSERT INTO customers (dwid, dwlx, name, callback_url, suspended, created_at_ms, updated_at_ms)
+       VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?5)
        ON CONFLICT (dwid) DO UPDATE SET dwlx = excluded.dwlx, name = excluded.name,
          callback_url = CASE WHEN ?6 THEN excluded.callback_url ELSE customers.callback_url END,
-         updated_at_ms = excluded.updated_at_ms
+         suspended = excluded.suspended, updated_at_ms = excluded.updated_at_ms
        RETURNING created_at_ms = updated_at_ms AS created`,
     )
-    .bind(c.dwid, c.dwlx, c.name, c.callbackUrl ?? null, nowMs, c.callbackUrl !== undefined ? 1 : 0)
+    .bind(c.dwid, c.dwlx, c.name, c.callbackUrl ?? null, nowMs, c.callbackUrl !== undefined ? 1 : 0, c.suspended ? 1 : 0)
     .first<{ created: number }>();
   return { created: row?.created === 1 };
 }

@@ -37,6 +37,9 @@ export const ResultCodes = {
   loginFailed: { code: 2003, http: 200, message: "客户ID、客户类型或登录密码错误" },
   customerMismatch: { code: 2004, http: 200, message: "dwid/dwlx 与当前会话的客户不符" },
   customerNotFound: { code: 2005, http: 200, message: "客户不存在" },
+  loginLocked: { code: 2006, http: 200, message: "登录密码错误次数过多，该客户的登录已暂时锁定" },
+  customerSuspended: { code: 2007, http: 200, message: "客户已停用，不能登录或支付，请联系景区" },
+  loginRateLimited: { code: 2008, http: 200, message: "该地址登录失败次数过多，已暂时限制从该地址登录" },
 
   // 3xxx — pay password
   payPasswordWrong: { code: 3001, http: 200, message: "支付密码错误" },

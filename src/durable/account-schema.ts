@@ -3,7 +3,7 @@
  * `schema_version` on wake and applies what is missing. Documented with
  * example rows in docs/storage.md.
  */
-export const ACCOUNT_SCHEMA_VERSION = 2;
+export const ACCOUNT_SCHEMA_VERSION = 3;
 
 export const ACCOUNT_SCHEMA_V1 = [
   `CREATE TABLE profile (
@@ -81,5 +81,20 @@ export const ACCOUNT_SCHEMA_V2 = [
   `ALTER TABLE ledger DROP COLUMN copied`,
 ];
 
+/**
+ * Version 3 (SPEC §11): suspension and a credentials version in the profile.
+ * A session remembers the version it was opened under and is valid only
+ * while the profile still has it; a change of password material or a
+ * suspension moves the version on, which ends every session at once. Wrong
+ * logins are counted for the per-dwid lockout. Existing profiles and
+ * sessions start at version 1 together, so an upgrade ends nobody's session.
+ */
+export const ACCOUNT_SCHEMA_V3 = [
+  `ALTER TABLE profile ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0 CHECK (suspended IN (0, 1))`,
+  `ALTER TABLE profile ADD COLUMN credentials_version INTEGER NOT NULL DEFAULT 1 CHECK (credentials_version >= 1)`,
+  `ALTER TABLE sessions ADD COLUMN credentials_version INTEGER NOT NULL DEFAULT 1`,
+  `CREATE TABLE login_failures (at_ms INTEGER NOT NULL)`,
+];
+
 /** Each version's statements, applied in order on wake from the stored version on. */
-export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_V2];
+export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_V2, ACCOUNT_SCHEMA_V3];

@@ -6,17 +6,19 @@
  *
  * RPC methods return results and never throw for a partner's mistake; a
  * throw is a programmer error and rolls back the transaction it happened in.
+ *
+ * Identity and password material live in account-credentials.ts, sessions
+ * (login, authenticate) in account-sessions.ts; this class delegates to them.
  */
 import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type Config, type ConfigVars } from "../config";
-import { constantTimeEqual } from "../crypto/paypassword";
-import { importSealingKey, open, seal } from "../crypto/sealed";
 import type { ResultKey } from "../domain/codes";
 import { MAX_AMOUNT_FEN } from "../domain/money";
-import { base64url, dwidOfToken, makeToken, SESSION_KEY_BYTES, TOKEN_SECRET_BYTES } from "../domain/tokens";
+import { AccountCredentials, type ProfileInput, type SetProfileResult } from "./account-credentials";
 import { appendLedger, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
 import { ACCOUNT_MIGRATIONS, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
+import { AccountSessions, type Authenticated, type AuthResult, type LoginInput, type LoginResult } from "./account-sessions";
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
 import { copyLedgerToD1, uncopiedEntries } from "./ledger-copy";
 import { PayPasswordGate } from "./pay-password-gate";
@@ -25,11 +27,8 @@ import { PaymentDesk, type PayAnswer } from "./payment-desk";
 import { billTarget, orderTarget, type BillView, type OrderPaymentDetails, type OrderView, type PaymentTarget } from "./payment-targets";
 
 export type { LedgerEntry } from "./account-ledger";
+export type { AuthResult, LoginResult, Session } from "./account-sessions";
 
-/** Sessions kept per customer; the least recently used is dropped past this. */
-export const MAX_SESSIONS_PER_CUSTOMER = 200;
-/** last_seen is rewritten at most this often (a write per request would be waste). */
-const SESSION_TOUCH_INTERVAL_MS = 60_000;
 /** The ledger copy to D1 runs this long after a change. */
 const LEDGER_COPY_DELAY_MS = 2_000;
 /** When the alarm could not finish (D1 down), it comes back after this. */
@@ -45,19 +44,6 @@ export interface AccountSnapshot {
 export type DepositResult =
   | { ok: true; duplicate: boolean; entry: LedgerEntry; account: AccountSnapshot }
   | { ok: false; reason: "customerNotFound" | "depositReferenceConflict" | "amountInvalid"; entry?: LedgerEntry };
-
-export type LoginResult =
-  | { ok: true; token: string; sessionKey: string; expiresAtMs: number }
-  | { ok: false; reason: "loginFailed" };
-
-export interface Session {
-  dwid: string;
-  dwlx: string;
-  sessionKey: string;
-  tokenSha256: string;
-}
-/** `expiresAtMs`: when the session expires unless used again (last seen + idle time). */
-export type AuthResult = { ok: true; session: Session; expiresAtMs: number } | { ok: false; reason: "sessionInvalid" };
 
 /** A pay call authenticates itself: one round trip from the Worker (issue 7). */
 interface PayCall {
@@ -91,21 +77,6 @@ export type BillState = BillView;
 
 export type PayBillResult = { ok: true; alreadyPaid: boolean; bill: BillState } | { ok: false; reason: ResultKey; message?: string; bill?: BillState };
 
-interface Profile {
-  dwid: string;
-  dwlx: string;
-  loginMd5: string;
-  payMd5: string | null;
-}
-
-interface SealedProfileRow {
-  dwid: string;
-  dwlx: string;
-  login_md5_sealed: string;
-  pay_md5_sealed: string | null;
-  [column: string]: SqlStorageValue;
-}
-
 /** What AccountDO reads from its environment. */
 export interface AccountEnv extends ConfigVars {
   DB: D1Database;
@@ -121,8 +92,8 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private readonly random: Random;
   private readonly gate: PayPasswordGate;
   private readonly desk: PaymentDesk;
-  /** Opened password material, cached for the life of the instance. */
-  private profileCache: Profile | null | undefined;
+  private readonly credentials: AccountCredentials;
+  private readonly sessions: AccountSessions;
   /** The alarm time this instance last set; undefined until known. */
   private alarmAtMs: number | null | undefined;
 
@@ -134,6 +105,8 @@ export class AccountDO extends DurableObject<AccountEnv> {
     this.random = systemRandom;
     this.faults = new Faults(this.config.faultInjection, ctx.id.toString());
     this.gate = new PayPasswordGate(this.sql, this.config);
+    this.credentials = new AccountCredentials(ctx.storage, env.PASSWORD_KEY, this.clock);
+    this.sessions = new AccountSessions(ctx.storage, this.credentials, this.config, this.random);
     this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, (atMs) => this.armAlarm(atMs));
     void ctx.blockConcurrencyWhile(async () => {
       this.migrate();
@@ -156,52 +129,27 @@ export class AccountDO extends DurableObject<AccountEnv> {
     });
   }
 
-  // ------------------------------------------------------------ profile
+  // ------------------------------------------------------------ profile and sessions
 
   /**
-   * Creates or updates the customer's identity and password material. The
-   * UPPER_MD5 values are the only form the scheme needs (SPEC §4); they are
-   * sealed before they touch storage. `payMd5: null` removes the pay password.
+   * Creates or updates the customer's identity, password material and
+   * standing (account-credentials.ts). `payMd5: null` removes the pay
+   * password; a changed password or a suspension ends every session.
    */
-  async setProfile(input: { dwid: string; dwlx: string; loginMd5?: string; payMd5?: string | null }): Promise<{ ok: true } | { ok: false; reason: "loginPasswordRequired" }> {
-    const existing = this.sealedProfile();
-    if (!existing && !input.loginMd5) return { ok: false, reason: "loginPasswordRequired" };
-    const key = await importSealingKey(this.env.PASSWORD_KEY);
-    const context = `account:${input.dwid}`;
-    const loginSealed = input.loginMd5 ? await seal(key, input.loginMd5, `${context}:login`) : existing!.login_md5_sealed;
-    const paySealed =
-      input.payMd5 === undefined ? (existing?.pay_md5_sealed ?? null) : input.payMd5 === null ? null : await seal(key, input.payMd5, `${context}:pay`);
-    this.sql.exec(
-      `INSERT INTO profile (singleton, dwid, dwlx, login_md5_sealed, pay_md5_sealed, updated_at_ms)
-       VALUES (1, ?, ?, ?, ?, ?)
-       ON CONFLICT (singleton) DO UPDATE SET dwid = excluded.dwid, dwlx = excluded.dwlx,
-         login_md5_sealed = excluded.login_md5_sealed, pay_md5_sealed = excluded.pay_md5_sealed,
-         updated_at_ms = excluded.updated_at_ms`,
-      input.dwid, input.dwlx, loginSealed, paySealed, this.clock.nowMs(),
-    );
-    this.profileCache = undefined;
-    return { ok: true };
+  async setProfile(input: ProfileInput): Promise<SetProfileResult> {
+    return this.credentials.set(input);
   }
 
-  private sealedProfile(): SealedProfileRow | undefined {
-    return this.sql
-      .exec<SealedProfileRow>("SELECT dwid, dwlx, login_md5_sealed, pay_md5_sealed FROM profile WHERE singleton = 1")
-      .toArray()[0];
+  /** Opens a session, under the per-dwid login lockout (account-sessions.ts). */
+  async login(input: LoginInput): Promise<LoginResult> {
+    return this.sessions.login(input, this.clock.nowMs());
   }
 
-  private async profile(): Promise<Profile | null> {
-    if (this.profileCache !== undefined) return this.profileCache;
-    const row = this.sealedProfile();
-    if (!row) return (this.profileCache = null);
-    const key = await importSealingKey(this.env.PASSWORD_KEY);
-    const context = `account:${row.dwid}`;
-    this.profileCache = {
-      dwid: row.dwid,
-      dwlx: row.dwlx,
-      loginMd5: await open(key, row.login_md5_sealed, `${context}:login`),
-      payMd5: row.pay_md5_sealed ? await open(key, row.pay_md5_sealed, `${context}:pay`) : null,
-    };
-    return this.profileCache;
+  /** A live session for this token, its idle clock restarted; refused once the credentials changed (account-sessions.ts). */
+  async authenticate(token: string): Promise<AuthResult> {
+    const auth = await this.sessions.authenticate(token, this.clock.nowMs());
+    // The password material stays in the object.
+    return auth.ok ? { ok: true, session: auth.session, expiresAtMs: auth.expiresAtMs } : auth;
   }
 
   // ------------------------------------------------------------ money
@@ -211,7 +159,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
     if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0 || input.amountFen > MAX_AMOUNT_FEN) {
       return { ok: false, reason: "amountInvalid" };
     }
-    if (!this.sealedProfile()) return { ok: false, reason: "customerNotFound" };
+    if (!this.credentials.identity()) return { ok: false, reason: "customerNotFound" };
     const result = this.ctx.storage.transactionSync((): DepositResult => {
       const prior = entryByReference(this.sql, "deposit", input.reference);
       if (prior) {
@@ -249,7 +197,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private snapshot(): AccountSnapshot {
     const totals = readTotals(this.sql);
     return {
-      dwid: this.sealedProfile()?.dwid ?? null,
+      dwid: this.credentials.identity()?.dwid ?? null,
       balanceFen: totals.balanceFen,
       heldFen: totals.heldFen,
       availableFen: totals.balanceFen - totals.heldFen,
@@ -305,87 +253,39 @@ export class AccountDO extends DurableObject<AccountEnv> {
     const known = await this.desk.knownAnswer(target, call.requestId);
     if (known) return known;
     if (rules.requestError) return { kind: "refused", reason: rules.requestError };
-    const gate = await this.checkPayPassword(who.session, call, rules, nowMs);
+    const gate = await this.checkPayPassword(who, call, rules, nowMs);
     return gate.ok ? pay(who.session.dwid, target) : { kind: "refused", reason: gate.reason, message: gate.message };
   }
 
-  /** The pay call's session, and the body's customer matching it. */
-  private async identify(call: PayCall, nowMs: number): Promise<{ ok: true; session: Session } | { ok: false; reason: ResultKey }> {
-    const auth = await this.authenticateAt(call.token, nowMs);
-    if (!auth.ok) return { ok: false, reason: "sessionInvalid" };
+  /**
+   * The pay call's session — refused once the customer's credentials changed
+   * or it was suspended (account-sessions.ts) — with the credentials it was
+   * checked against, and the body's customer matching it.
+   */
+  private async identify(call: PayCall, nowMs: number): Promise<Authenticated | { ok: false; reason: ResultKey }> {
+    const auth = await this.sessions.authenticate(call.token, nowMs);
+    if (!auth.ok) return { ok: false, reason: auth.reason };
     const { session } = auth;
     if (call.claimedDwid !== null && (call.claimedDwid !== session.dwid || call.claimedDwlx !== session.dwlx)) {
       return { ok: false, reason: "customerMismatch" };
     }
-    return { ok: true, session };
+    return auth;
   }
 
   /** The pay password (SPEC §4), when the rules or the customer require one. A request refused before it counts no failure toward the lockout. */
   private async checkPayPassword(
-    session: Session,
+    who: Authenticated,
     call: PayCall,
     rules: { passwordRequired: boolean },
     nowMs: number,
   ): Promise<{ ok: true } | { ok: false; reason: ResultKey; message?: string }> {
-    const profile = (await this.profile())!;
+    // The credentials the session was checked against, not a later read: one snapshot per call.
+    const { session, credentials: profile } = who;
     if (profile.payMd5 === null && !rules.passwordRequired) return { ok: true };
     if (call.ciphertext === null || call.ciphertext === "") {
       return { ok: false, reason: "fieldRequired", message: "PayPwd 为必填项(客户已设置支付密码)" };
     }
     return this.gate.check({ sessionKey: session.sessionKey, loginMd5: profile.loginMd5, payMd5: profile.payMd5, ciphertext: call.ciphertext, nowMs });
-  }
-
-  // ------------------------------------------------------------ sessions
-
-  async login(input: { dwlx: string; passwordMd5: string }): Promise<LoginResult> {
-    const profile = await this.profile();
-    // Compare even when there is no profile, so timing does not tell which part failed.
-    const expected = profile?.loginMd5 ?? "0".repeat(32);
-    const passwordOk = constantTimeEqual(input.passwordMd5.toUpperCase(), expected);
-    if (!profile || !passwordOk || profile.dwlx !== input.dwlx) return { ok: false, reason: "loginFailed" };
-
-    const nowMs = this.clock.nowMs();
-    const token = makeToken(profile.dwid, this.random.bytes(TOKEN_SECRET_BYTES));
-    const sessionKey = base64url(this.random.bytes(SESSION_KEY_BYTES));
-    const tokenSha256 = await sha256Hex(token);
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec("DELETE FROM sessions WHERE last_seen_at_ms <= ?", nowMs - this.config.sessionIdleMs);
-      this.sql.exec(
-        "INSERT INTO sessions (token_sha256, session_key, created_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?)",
-        tokenSha256, sessionKey, nowMs, nowMs,
-      );
-      this.sql.exec(
-        `DELETE FROM sessions WHERE token_sha256 IN (
-           SELECT token_sha256 FROM sessions ORDER BY last_seen_at_ms DESC LIMIT -1 OFFSET ?)`,
-        MAX_SESSIONS_PER_CUSTOMER,
-      );
-    });
-    return { ok: true, token, sessionKey, expiresAtMs: nowMs + this.config.sessionIdleMs };
-  }
-
-  /** A live session for this token, its idle clock restarted. */
-  async authenticate(token: string): Promise<AuthResult> {
-    return this.authenticateAt(token, this.clock.nowMs());
-  }
-
-  private async authenticateAt(token: string, nowMs: number): Promise<AuthResult> {
-    const profile = await this.profile();
-    if (!profile || dwidOfToken(token) !== profile.dwid) return { ok: false, reason: "sessionInvalid" };
-    const tokenSha256 = await hashOfToken(token);
-    const row = this.sql
-      .exec<{ session_key: string; last_seen_at_ms: number }>("SELECT session_key, last_seen_at_ms FROM sessions WHERE token_sha256 = ?", tokenSha256)
-      .toArray()[0];
-    if (!row || row.last_seen_at_ms + this.config.sessionIdleMs <= nowMs) return { ok: false, reason: "sessionInvalid" };
-    let lastSeenAtMs = row.last_seen_at_ms;
-    if (nowMs - lastSeenAtMs >= SESSION_TOUCH_INTERVAL_MS) {
-      this.sql.exec("UPDATE sessions SET last_seen_at_ms = ? WHERE token_sha256 = ?", nowMs, tokenSha256);
-      lastSeenAtMs = nowMs;
-    }
-    return {
-      ok: true,
-      session: { dwid: profile.dwid, dwlx: profile.dwlx, sessionKey: row.session_key, tokenSha256 },
-      expiresAtMs: lastSeenAtMs + this.config.sessionIdleMs,
-    };
   }
 
   // ------------------------------------------------------------ alarm
@@ -410,7 +310,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
     const nowMs = this.clock.nowMs();
     const pending = await this.desk.recover();
     let copyFailed = false;
-    const profile = this.sealedProfile();
+    const profile = this.credentials.identity();
     if (profile) {
       try {
         await copyLedgerToD1(this.sql, this.env.DB, profile.dwid, this.faults);
@@ -444,24 +344,6 @@ export class AccountDO extends DurableObject<AccountEnv> {
   async disarmFaults(): Promise<void> {
     this.faults.disarm();
   }
-}
-
-/** Token hashes this instance computed (a session's every call hashes the same token). */
-const tokenHashes = new Map<string, string>();
-const TOKEN_HASHES_MAX = 1_000;
-
-async function hashOfToken(token: string): Promise<string> {
-  const known = tokenHashes.get(token);
-  if (known) return known;
-  const hash = await sha256Hex(token);
-  if (tokenHashes.size >= TOKEN_HASHES_MAX) tokenHashes.clear();
-  tokenHashes.set(token, hash);
-  return hash;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** An answer the client cannot read as done or not done yet (HTTP 503: retry to learn). */

@@ -20,6 +20,8 @@ export interface PartnerContext {
   /** The bearer token and the customer it names (`auth: "in-operation"` calls pass it on). */
   token: string | null;
   tokenDwid: string | null;
+  /** The client's address as Cloudflare's edge states it (CF-Connecting-IP); null when absent (local tools). */
+  clientAddress: string | null;
   /** The request's start on `clock`. */
   nowMs: number;
   clock: Clock;
@@ -45,6 +47,13 @@ export interface PartnerEndpoint<Req extends z.ZodType = z.ZodType, Res extends 
    * names a customer; "none": Login.
    */
   auth: "session" | "in-operation" | "none";
+  /**
+   * With `auth: "session"`: the session may come from the isolate's cache
+   * (session-cache.ts), so a session ended in another isolate can still pass
+   * for up to SESSION_CACHE_SECONDS. Only for an operation that changes
+   * nothing and shows nothing of the customer's own (Verify).
+   */
+  sessionCache?: boolean;
   /**
    * Changes nothing (Verify, Query): a store that is briefly down is answered
    * "not done, retry" (storeUnavailable). Otherwise its outcome is unknown

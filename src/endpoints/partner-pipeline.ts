@@ -8,7 +8,7 @@ import { clockOf, type Clock } from "../clock";
 import { configOf } from "../config";
 import { systemRandom } from "../random";
 import { ResultCodes, type ResultKey } from "../domain/codes";
-import type { Session } from "../durable/account";
+import type { AuthResult, Session } from "../durable/account";
 import { bearerToken, dwidOfToken } from "../domain/tokens";
 import type { Env } from "../env";
 import { describeIssues } from "../schemas/errors";
@@ -20,7 +20,7 @@ import { negotiate, type ResponseFormat } from "../wire/media";
 import { shapeToContract } from "../wire/shape";
 import type { WireObject } from "../wire/xml";
 import type { PartnerContext, PartnerEndpoint } from "./partner-endpoint";
-import { SessionCache } from "./session-cache";
+import { isolateSessions } from "./session-cache";
 import { isStoreUnavailable, RETRY_AFTER_SECONDS } from "./store-errors";
 
 export async function servePartner(endpoint: PartnerEndpoint, request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
@@ -41,8 +41,9 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
       if (!tokenDwid) return fail("sessionInvalid");
     }
     if (endpoint.auth === "session") {
-      session = await authenticate(env, clock, token!, tokenDwid!);
-      if (!session) return fail("sessionInvalid");
+      const auth = await authenticate(env, clock, token!, tokenDwid!, endpoint.sessionCache === true);
+      if (!auth.ok) return fail(auth.reason);
+      session = auth.session;
     }
 
     let loose: unknown;
@@ -57,7 +58,10 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     const parsed = endpoint.request.safeParse(shaped, { reportInput: true });
     if (!parsed.success) {
       // An operation that authenticates itself never ran: an expired session still answers 401 first.
-      if (endpoint.auth === "in-operation" && !(await authenticate(env, clock, token!, tokenDwid!))) return fail("sessionInvalid");
+      if (endpoint.auth === "in-operation") {
+        const auth = await authenticate(env, clock, token!, tokenDwid!, false);
+        if (!auth.ok) return fail(auth.reason);
+      }
       const { key, message } = describeIssues(parsed.error.issues);
       return fail(key, message);
     }
@@ -67,12 +71,16 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
       session,
       token,
       tokenDwid,
+      clientAddress: request.headers.get("cf-connecting-ip"),
       nowMs: clock.nowMs(),
       clock,
       random: systemRandom,
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
-    return outcome.ok ? respond(outcome.value) : fail(outcome.key, outcome.message, outcome.echo);
+    if (outcome.ok) return respond(outcome.value);
+    // A pay refused for its session: this isolate never serves that token from its cache again.
+    if (token && (outcome.key === "sessionInvalid" || outcome.key === "customerSuspended")) isolateSessions.forget(token);
+    return fail(outcome.key, outcome.message, outcome.echo);
   } catch (error) {
     const unavailable = isStoreUnavailable(error);
     console.error(JSON.stringify({ event: unavailable ? "partner_store_unavailable" : "partner_error", path: new URL(request.url).pathname, error: String(error), stack: unavailable ? undefined : (error as Error)?.stack }));
@@ -81,18 +89,24 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
   }
 }
 
-const sessions = new SessionCache();
-
-/** The session behind a token: from this isolate's cache, else from the customer's AccountDO. */
-async function authenticate(env: Env, clock: Clock, token: string, dwid: string): Promise<Session | null> {
+/**
+ * The session behind a token, from the customer's AccountDO — or, when the
+ * endpoint allows it (`sessionCache`), from this isolate's cache. Every
+ * answer of the object refreshes the cache, so Verify finds what add and
+ * query just authenticated.
+ */
+async function authenticate(env: Env, clock: Clock, token: string, dwid: string, fromCache: boolean): Promise<{ ok: true; session: Session } | Extract<AuthResult, { ok: false }>> {
   const nowMs = clock.nowMs();
   const ttlMs = configOf(env).sessionCacheMs;
-  const cached = ttlMs > 0 ? sessions.get(token, nowMs) : null;
-  if (cached) return cached;
+  const cached = fromCache && ttlMs > 0 ? isolateSessions.get(token, nowMs) : null;
+  if (cached) return { ok: true, session: cached };
   const auth = await env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid)).authenticate(token);
-  if (!auth.ok) return null;
-  sessions.put(token, auth.session, nowMs, ttlMs, auth.expiresAtMs);
-  return auth.session;
+  if (!auth.ok) {
+    isolateSessions.forget(token);
+    return auth;
+  }
+  isolateSessions.put(token, auth.session, nowMs, ttlMs, auth.expiresAtMs);
+  return { ok: true, session: auth.session };
 }
 
 function failure(endpoint: PartnerEndpoint, key: ResultKey, message?: string, echo?: Echo): WireObject {

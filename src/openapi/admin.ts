@@ -32,6 +32,7 @@ export const AdminCustomer = z.strictObject({
   dwlx: z.string(),
   name: z.string(),
   callbackUrl: z.string().nullable(),
+  suspended: z.boolean().describe("已停用:不能登录和支付"),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
@@ -239,7 +240,7 @@ export const adminOperations: readonly AdminOperation[] = [
     ok: { 200: { description: "一页客户", schema: pageOf(AdminCustomer) } }, errors: ["adminInvalid"],
   },
   {
-    method: "put", path: "/admin/customers/{dwid}", summary: "新建或修改客户(登录密码、支付密码、回调地址)",
+    method: "put", path: "/admin/customers/{dwid}", summary: "新建或修改客户(登录密码、支付密码、回调地址、停用);改密码或停用立即结束该客户的所有会话",
     params: z.object({ dwid }), body: CustomerPut,
     ok: { 200: { description: "已修改", schema: AdminCustomerSaved }, 201: { description: "已新建", schema: AdminCustomerSaved } },
     errors: ["adminInvalid", "loginPasswordRequired", "bodyUnreadable", "bodyTooLarge"],

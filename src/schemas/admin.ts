@@ -37,6 +37,10 @@ export const CustomerPut = z.object({
   name: z.string().min(1).max(100).describe("客户名称"),
   loginPassword: z.string().min(1).max(64).optional().describe("登录密码(明文,只保存其加密的UPPER_MD5值);新客户必填"),
   payPassword: z.string().min(1).max(64).nullable().optional().describe("支付密码(明文,只保存其加密的UPPER_MD5值);null 删除支付密码"),
+  suspended: z
+    .boolean()
+    .optional()
+    .describe("停用:true 停用客户(立即结束其所有会话,不能登录和支付),false 恢复;不填则不变。改登录密码或支付密码同样结束所有会话"),
   callbackUrl: z
     .url({ protocol: /^https?$/ })
     .max(500)

@@ -178,8 +178,8 @@ describe("PUT /admin/customers/{dwid}", () => {
     });
     expect(created.status).toBe(201);
     // callbackSecret: shown once, when the callback URL is first set (notifications issue).
-    expect(Object.keys(created.body)).toEqual(["dwid", "dwlx", "name", "callbackUrl", "createdAt", "updatedAt", "callbackSecret"]);
-    expect(created.body).toMatchObject({ dwid, dwlx: "2", name: "黄山地接社", callbackUrl: "https://partner.example/cb" });
+    expect(Object.keys(created.body)).toEqual(["dwid", "dwlx", "name", "callbackUrl", "suspended", "createdAt", "updatedAt", "callbackSecret"]);
+    expect(created.body).toMatchObject({ dwid, dwlx: "2", name: "黄山地接社", callbackUrl: "https://partner.example/cb", suspended: false });
 
     const updated = await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "3", name: "黄山协议单位" });
     expect(updated.status).toBe(200);
@@ -302,7 +302,10 @@ describe("password material is stored only sealed", () => {
     const c = await aCustomer();
     const row = await env.DB.prepare("SELECT * FROM customers WHERE dwid = ?").bind(c.dwid).first<Record<string, unknown>>();
     // The callback signing secret (migration 0003) is sealed like the passwords; see notifications-admin.test.ts.
-    expect(Object.keys(row!).sort()).toEqual(["callback_secret_sealed", "callback_secret_set_at_ms", "callback_url", "created_at_ms", "dwid", "dwlx", "name", "updated_at_ms"]);
+    // suspended (0005) is a copy of the AccountDO's standing; see test/security/credential-changes.test.ts.
+    expect(Object.keys(row!).sort()).toEqual([
+      "callback_secret_sealed", "callback_secret_set_at_ms", "callback_url", "created_at_ms", "dwid", "dwlx", "name", "suspended", "updated_at_ms",
+    ]);
   });
 });
 

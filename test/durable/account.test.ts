@@ -166,7 +166,7 @@ describe("eviction", () => {
   it("an evicted object comes back with its balance, ledger, profile and sessions", async () => {
     const { dwid, dwlx, loginPassword, stub } = await anAccount();
     await stub.deposit({ amountFen: 8_800, reference: "before-evict" });
-    const login = await stub.login({ dwlx, passwordMd5: await upperMd5(loginPassword) });
+    const login = await stub.login({ dwid, dwlx, passwordMd5: await upperMd5(loginPassword) });
     if (!login.ok) throw new Error("login failed");
     const before = await storageOf(stub);
     await runInDurableObject(stub, (instance) => {
@@ -183,7 +183,7 @@ describe("eviction", () => {
     const auth = await fresh.authenticate(login.token);
     expect(auth).toMatchObject({ ok: true, session: { dwid, dwlx, sessionKey: login.sessionKey } });
     // The password material still opens after the restart (PASSWORD_KEY, not memory).
-    expect((await fresh.login({ dwlx, passwordMd5: await upperMd5(loginPassword) })).ok).toBe(true);
+    expect((await fresh.login({ dwid, dwlx, passwordMd5: await upperMd5(loginPassword) })).ok).toBe(true);
     // And the deposit reference is still remembered.
     expect(await fresh.deposit({ amountFen: 8_800, reference: "before-evict" })).toMatchObject({ ok: true, duplicate: true });
     expect((await fresh.account()).balanceFen).toBe(8_800);

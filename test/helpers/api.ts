@@ -86,11 +86,13 @@ export type WireFormat = "json" | "xml" | "form" | "bson";
 export async function partner(
   path: string,
   body: unknown,
-  options: { token?: string; format?: WireFormat; accept?: string; contentType?: string; method?: string } = {},
+  options: { token?: string; format?: WireFormat; accept?: string; contentType?: string; method?: string; address?: string } = {},
 ): Promise<Response> {
   const format = options.format ?? "json";
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
+  // The client's address as Cloudflare's edge states it (login limits per address, SPEC §11).
+  if (options.address) headers["cf-connecting-ip"] = options.address;
   if (options.accept) headers.accept = options.accept;
   let payload: BodyInit | undefined;
   if (typeof body === "string" || body instanceof Uint8Array) {

@@ -167,6 +167,60 @@ describe("customers", () => {
   });
 });
 
+describe("suspending a customer", () => {
+  it("shows the standing, suspends after confirmation (sessions end, login refused), marks the customer in the list, and reinstates it", async () => {
+    const customer = await api.aCustomer({ depositYuan: 50 });
+    const before = await api.login(customer);
+    const page = await openConsole(`#/customers/${customer.dwid}`);
+    const standing = main(page).locator(".standing");
+    await expectText(standing.locator(".standing-state"), "正常");
+
+    // Cancelled: nothing changes.
+    await page.getByRole("button", { name: "停用客户…" }).click();
+    await expectText(standing.locator(".confirm"), `确定停用 ${customer.name}（${customer.dwid}）？其所有会话立即失效，不能再登录和支付，直到恢复。`);
+    await page.getByRole("button", { name: "取消" }).click();
+    expect(await standing.locator(".confirm").isVisible()).toBe(false);
+    expect((await api.admin("GET", `/admin/customers/${customer.dwid}`)).suspended).toBe(false);
+
+    await page.getByRole("button", { name: "停用客户…" }).click();
+    await page.getByRole("button", { name: "确认停用" }).click();
+    await expectText(standing.locator(".standing-state"), "已停用");
+    await expectText(standing.locator(".action-ok"), /^已停用（/);
+    expect(await page.getByRole("button", { name: "恢复客户…" }).isVisible()).toBe(true);
+    expect((await api.admin("GET", `/admin/customers/${customer.dwid}`)).suspended).toBe(true);
+    // The old session ended at once; the right password is refused with its own code.
+    expect(await api.partner("api/WebInterface/Order/Query", { orderid: "NOSUCH" }, before.token)).toMatchObject({ errcode: 2002 });
+    expect(await api.partner("api/WebInterface/Session/Login", { dwid: customer.dwid, dwlx: customer.dwlx, password: upperMd5(customer.loginPassword) })).toMatchObject({ errcode: 2007 });
+    // The rest of the page still works, and saving the form keeps the standing.
+    await page.getByLabel("名称").fill(`${customer.name}（暂停合作）`);
+    await page.getByRole("button", { name: "保存修改" }).click();
+    await expectText(main(page).locator("form .form-ok"), /^已保存/);
+    expect((await api.admin("GET", `/admin/customers/${customer.dwid}`)).suspended).toBe(true);
+    await screenshot(page, "customer-suspended");
+
+    // The list marks it among active customers.
+    const active = await api.aCustomer();
+    await page.getByRole("link", { name: "← 返回客户列表" }).click();
+    await page.getByLabel("客户ID或名称").fill("测试旅行社");
+    await page.getByRole("button", { name: "搜索" }).click();
+    const nameOf = (dwid: string) => tableRows(main(page)).then((rows) => rows.find((r) => r[0] === dwid)?.[1]);
+    await expect.poll(() => nameOf(customer.dwid)).toBe(`${customer.name}（暂停合作） 已停用`);
+    expect(await nameOf(active.dwid)).toBe(active.name);
+    expect(await main(page).locator(`tr[data-key="${customer.dwid}"]`).getAttribute("class")).toBe("suspended");
+    expect(await main(page).locator(`tr[data-key="${active.dwid}"]`).getAttribute("class")).toBeNull();
+    await screenshot(page, "customers-suspended");
+
+    await main(page).getByRole("link", { name: customer.dwid }).click();
+    await page.getByRole("button", { name: "恢复客户…" }).click();
+    await expectText(main(page).locator(".standing .confirm"), `确定恢复 ${customer.name}（暂停合作）（${customer.dwid}）？客户可以重新登录（停用前的会话不会恢复）。`);
+    await page.getByRole("button", { name: "确认恢复" }).click();
+    await expectText(main(page).locator(".standing .standing-state"), "正常");
+    expect((await api.admin("GET", `/admin/customers/${customer.dwid}`)).suspended).toBe(false);
+    await api.login(customer);
+    expect(await api.partner("api/WebInterface/Order/Query", { orderid: "NOSUCH" }, before.token)).toMatchObject({ errcode: 2002 });
+  });
+});
+
 describe("a customer's account", () => {
   it("deposits after confirmation, shows the resulting balance, and the ledger gains a row on top with its running balance", async () => {
     const customer = await api.aCustomer({ depositYuan: 100 });

@@ -31,36 +31,113 @@ describe("the isolate's session cache", () => {
   });
 });
 
+describe("forgetting", () => {
+  it("forget drops one token; forgetCustomer drops every entry of one customer and no other", () => {
+    const cache = new SessionCache();
+    cache.put("a1", session("A"), 0, 10_000, 1_000_000);
+    cache.put("a2", session("A"), 0, 10_000, 1_000_000);
+    cache.put("b1", session("B"), 0, 10_000, 1_000_000);
+    cache.forget("a1");
+    expect(cache.get("a1", 1)).toBeNull();
+    expect(cache.forgetCustomer("A")).toBe(1);
+    expect([cache.get("a2", 1), cache.get("b1", 1)]).toEqual([null, session("B")]);
+  });
+});
+
+/**
+ * The cache in the Worker (SPEC §11): only Verify may use it; everything else
+ * asks the AccountDO. A session ended by another isolate's admin change (here:
+ * the object's setProfile called directly, which this isolate's cache never
+ * hears of) may pass Verify until the entry's ttl; the isolate that serves
+ * the admin PUT forgets the customer's entries at once.
+ */
 describe("through the Worker, with the cache on", async () => {
   const { env } = await import("cloudflare:workers");
-  const { createExecutionContext, runInDurableObject } = await import("cloudflare:test");
+  const { createExecutionContext } = await import("cloudflare:test");
+  const { testClock } = await import("../../src/clock");
+  const { encryptPayPassword } = await import("../../src/crypto/paypassword");
   const worker = (await import("../../src/index")).default;
-  const { aCustomer, loginAs, upperMd5 } = await import("../helpers/api");
+  const { aCustomer, loginAs, ADMIN_TOKEN } = await import("../helpers/api");
+  const { accountOf } = await import("../helpers/durable");
 
-  async function query(token: string, cacheSeconds: string): Promise<Response> {
-    const request = new Request("https://eticket.test/api/WebInterface/Order/Query", {
+  const TTL_SECONDS = 30;
+
+  /** The Worker's own fetch (this module instance, so this isolate's cache) with the cache on. */
+  async function call(path: string, token: string, body: unknown, cacheSeconds = String(TTL_SECONDS)): Promise<number> {
+    const request = new Request(`https://eticket.test${path}`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ orderid: "NOSUCHORDER" }),
+      body: JSON.stringify(body),
     });
-    // The Worker's own fetch with the real bindings and one configuration value changed.
     const incoming = request as unknown as Request<unknown, IncomingRequestCfProperties>;
-    return worker.fetch(incoming, { ...env, SESSION_CACHE_SECONDS: cacheSeconds }, createExecutionContext());
+    return (await worker.fetch(incoming, { ...env, SESSION_CACHE_SECONDS: cacheSeconds }, createExecutionContext())).status;
   }
 
-  it("serves a session it authenticated without asking the object, and asks again after the ttl", async () => {
-    const c = await aCustomer();
-    expect(await upperMd5(c.loginPassword)).toMatch(/^[0-9A-F]{32}$/);
+  const orderBody = { orderdetails: [{ productid: "NOSUCHPRODUCT", amount: 1 }], mobile: "13800138000", effectdate: "20991231" };
+  const verify = (token: string, cacheSeconds?: string) => call("/api/SpecialOta/DouYin/CalendarTicket/Order/Verify", token, orderBody, cacheSeconds);
+
+  /** What another isolate's PUT /admin/customers/{dwid} {suspended: true} does to the object. */
+  async function suspendElsewhere(c: { dwid: string; dwlx: string }) {
+    expect(await accountOf(c.dwid).setProfile({ dwid: c.dwid, dwlx: c.dwlx, suspended: true })).toMatchObject({ ok: true, sessionsEnded: 1 });
+  }
+
+  it("Verify serves a session it authenticated from the cache until the ttl; every other endpoint asks the object at once", async () => {
+    const c = await aCustomer({ depositYuan: 10 });
     const s = await loginAs(c);
-    expect((await query(s.token, "1")).status).toBe(200);
-    // Expire the session in the object's storage: the cached entry still answers within its ttl…
-    await runInDurableObject(env.ACCOUNT.get(env.ACCOUNT.idFromName(c.dwid)), (_i, state) => {
-      state.storage.sql.exec("UPDATE sessions SET last_seen_at_ms = 0");
+    expect(await verify(s.token)).toBe(200);
+    await suspendElsewhere(c);
+    // The trade-off: Verify, which changes nothing and shows nothing of the customer's, still passes here…
+    expect(await verify(s.token)).toBe(200);
+    // …while every endpoint that acts or shows the customer's own data is refused at once.
+    const paypassword = await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!);
+    const others: [string, unknown][] = [
+      ["/api/WebInterface/Order/Add", { ...orderBody, senderid: "S1" }],
+      ["/api/WebInterface/Order/Query", { orderid: "NOSUCH" }],
+      ["/api/WebInterface/Pos/Sell/Bill/Add", { DWID: c.dwid, DWSX: c.dwlx, Items: [{ ProductId: "R1", Amount: 1 }] }],
+      ["/api/Order/YearCard/AddOrder", { productid: "Y1", amount: 1, mobile: "13800138000", effectdate: "20991231", BuyInsurance: "0" }],
+      ["/api/PayOrder/MIN/UsePrepaymentAndPassword", { orderid: "NOSUCH", paypassword }],
+      ["/api/WebInterface/Pos/Sell/PayBill/WithPrepayment", { DWID: c.dwid, DWSX: c.dwlx, BillNum: "B1" }],
+    ];
+    for (const [path, body] of others) expect(await call(path, s.token, body), path).toBe(401);
+    // With the cache off, Verify asks too; and once the ttl has passed, so does the cached one.
+    expect(await verify(s.token, "0")).toBe(401);
+  });
+
+  it("an entry lives at most the ttl", async () => {
+    const c = await aCustomer();
+    const s = await loginAs(c);
+    expect(await verify(s.token)).toBe(200);
+    await suspendElsewhere(c);
+    testClock.advance(TTL_SECONDS * 1000 - 1_000);
+    expect(await verify(s.token)).toBe(200);
+    testClock.advance(1_000);
+    expect(await verify(s.token)).toBe(401);
+  });
+
+  it("a token the object refused is never served from the cache again", async () => {
+    const c = await aCustomer();
+    const s = await loginAs(c);
+    expect(await verify(s.token)).toBe(200);
+    await suspendElsewhere(c);
+    expect(await call("/api/WebInterface/Order/Query", s.token, { orderid: "NOSUCH" })).toBe(401);
+    expect(await verify(s.token)).toBe(401);
+  });
+
+  it("the isolate that serves the admin change forgets that customer's entries at once, and only that customer's", async () => {
+    const changed = await aCustomer();
+    const untouched = await aCustomer();
+    const [s1, s2] = [await loginAs(changed), await loginAs(untouched)];
+    expect([await verify(s1.token), await verify(s2.token)]).toEqual([200, 200]);
+    const put = new Request(`https://eticket.test/admin/customers/${changed.dwid}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ dwlx: changed.dwlx, name: "改了密码的客户", loginPassword: "a-new-one" }),
     });
-    expect((await query(s.token, "1")).status).toBe(200);
-    // …and with the cache off, or once the ttl has passed, the object's answer (401) comes back.
-    expect((await query(s.token, "0")).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 1100));
-    expect((await query(s.token, "1")).status).toBe(401);
+    const answer = await worker.fetch(put as unknown as Request<unknown, IncomingRequestCfProperties>, { ...env, SESSION_CACHE_SECONDS: String(TTL_SECONDS) }, createExecutionContext());
+    expect(answer.status).toBe(200);
+    expect(await verify(s1.token)).toBe(401);
+    // The other customer's entry is still served: its session, ended behind this isolate's back, still passes Verify.
+    await suspendElsewhere(untouched);
+    expect(await verify(s2.token)).toBe(200);
   });
 });

@@ -8,6 +8,7 @@ import { callbackSecretContext, storeCallbackSecret } from "../../db/callback-se
 import { getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
 import type { Env } from "../../env";
 import { CustomerListQuery, CustomerPut, DWID_PATTERN } from "../../schemas/admin";
+import { isolateSessions } from "../session-cache";
 import { adminError, isoTime, json, param, readJson, validate, type AdminHandler } from "./http";
 
 export function customerJson(c: Customer) {
@@ -16,6 +17,7 @@ export function customerJson(c: Customer) {
     dwlx: c.dwlx,
     name: c.name,
     callbackUrl: c.callbackUrl,
+    suspended: c.suspended,
     createdAt: isoTime(c.createdAtMs),
     updatedAt: isoTime(c.updatedAtMs),
   };
@@ -28,7 +30,10 @@ export function dwidParam(request: Parameters<AdminHandler>[0]): string | Respon
 
 /**
  * PUT /admin/customers/{dwid}: the profile goes to the AccountDO first, so a
- * customer row never exists without one. The first time a callback URL is
+ * customer row never exists without one. The object is the authority on
+ * passwords and suspension (SPEC §11): a changed password or a suspension
+ * ends the customer's sessions there, at once; D1 keeps a copy of the
+ * standing the object reports, for lists. The first time a callback URL is
  * set, the callback signing secret is generated and shown in this answer
  * (`callbackSecret`), and never again (rotate: POST .../callback-secret).
  */
@@ -42,9 +47,19 @@ export const putCustomer: AdminHandler = async (request, env) => {
     dwlx: body.dwlx,
     loginMd5: body.loginPassword === undefined ? undefined : await upperMd5(body.loginPassword),
     payMd5: body.payPassword === undefined ? undefined : body.payPassword === null ? null : await upperMd5(body.payPassword),
+    suspended: body.suspended,
   });
   if (!profile.ok) return adminError(profile.reason, undefined, "loginPassword");
-  const { created } = await upsertCustomer(env.DB, { dwid, dwlx: body.dwlx, name: body.name, callbackUrl: body.callbackUrl }, clockOf(env).nowMs());
+  if (profile.ended.length > 0) {
+    // The object already refuses the old sessions; this isolate's cache forgets them too (session-cache.ts).
+    isolateSessions.forgetCustomer(dwid);
+    console.log(JSON.stringify({ event: "customer_sessions_ended", dwid, because: profile.ended, sessions: profile.sessionsEnded }));
+  }
+  const { created } = await upsertCustomer(
+    env.DB,
+    { dwid, dwlx: body.dwlx, name: body.name, callbackUrl: body.callbackUrl, suspended: profile.suspended },
+    clockOf(env).nowMs(),
+  );
   const callbackSecret = body.callbackUrl ? await issueCallbackSecret(env, dwid, true) : null;
   const customer = await getCustomer(env.DB, dwid);
   return json({ ...customerJson(customer!), ...(callbackSecret ? { callbackSecret } : {}) }, created ? 201 : 200);

@@ -25,6 +25,8 @@ export const douyinOrderVerify = definePartnerEndpoint({
   request: OrderAddParm,
   response: CommonOperationResult,
   auth: "session",
+  // Stock and catalogue rules only, no side effects: the one endpoint that may use the isolate's session cache.
+  sessionCache: true,
   readOnly: true,
   handle: verifyOrder,
 });
