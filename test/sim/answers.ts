@@ -67,8 +67,9 @@ const CROSS_CUSTOMER_REFUSALS: ReadonlySet<number> = new Set(
 const isPaid = (a: Answer) => a.outcome === "paid" || a.outcome === "paid-now" || a.outcome === "already";
 /** Codes the sim's well-formed requests must never get: the wire layer misread a valid body. */
 const VALIDATION = (code: number) => code >= 1000 && code < 1200 && code !== ResultCodes.fieldRequired.code;
-/** A refusal about the request itself (its session, the dwid it claims), not about the target. */
-const aboutTheRequest = (a: Answer) => a.status === 401 || a.code === ResultCodes.customerMismatch.code;
+/** A refusal about the request itself (its session, the dwid it claims, its customer suspended), not about the target. */
+const aboutTheRequest = (a: Answer) =>
+  a.status === 401 || a.code === ResultCodes.customerMismatch.code || a.code === ResultCodes.customerSuspended.code;
 
 export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null, step: readonly Answer[], history: History): string[] {
   const broken: string[] = [];

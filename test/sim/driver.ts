@@ -260,12 +260,20 @@ async function operatorChange(world: World, change: OperatorChange): Promise<Omi
       body = { stock: change.stock, ...(change.p === "TS" ? { timeslots: world.plan.products.find((p) => p.key === "TS")!.days[0]!.timeslots } : {}) };
       break;
     case "login-password":
-    case "pay-password": {
+    case "pay-password":
+    case "suspend": {
       const customer = world.customers[change.c]!;
       path = `/admin/customers/${customer.dwid}`;
       const login = change.what === "login-password" ? customer.loginPasswordOf(change.version) : null;
       const pay = change.what === "pay-password" ? (change.version === null ? null : customer.payPasswordOf(change.version)) : undefined;
-      body = { dwlx: customer.dwlx, name: `仿真客户 ${customer.dwid}`, ...(login ? { loginPassword: login } : {}), ...(pay !== undefined ? { payPassword: pay } : {}) };
+      const suspended = change.what === "suspend" ? change.suspended : undefined;
+      body = {
+        dwlx: customer.dwlx,
+        name: `仿真客户 ${customer.dwid}`,
+        ...(login ? { loginPassword: login } : {}),
+        ...(pay !== undefined ? { payPassword: pay } : {}),
+        ...(suspended !== undefined ? { suspended } : {}),
+      };
       apply = () => {
         if (login) customer.loginPassword = login;
         if (pay !== undefined) customer.payPassword = pay;

@@ -64,7 +64,8 @@ export type OperatorChange =
   | { what: "stock"; p: ProductKey; day: number; stock: number }
   | { what: "on-sale"; p: ProductKey; onSale: boolean }
   | { what: "login-password"; c: number; version: number }
-  | { what: "pay-password"; c: number; version: number | null };
+  | { what: "pay-password"; c: number; version: number | null }
+  | { what: "suspend"; c: number; suspended: boolean };
 
 export type AccountFaultPoint =
   | "d1-batch-reject"
@@ -213,10 +214,15 @@ class Generator {
   /** Password versions per customer, as the operator changes them (null: the pay password removed). */
   private readonly loginVersion: number[];
   private readonly payVersion: (number | null)[];
+  private readonly suspended: boolean[];
+  /** Customers the operator reinstates at a step (by step index). */
+  private readonly reinstatements = new Map<number, number[]>();
+  private stepIndex = 0;
 
   constructor(private readonly rng: Rng, private readonly customers: number) {
     this.loginVersion = Array.from({ length: customers }, () => 0);
     this.payVersion = Array.from({ length: customers }, (_, c) => (c === customers - 1 ? null : 0));
+    this.suspended = Array.from({ length: customers }, () => false);
   }
 
   stepSize(): number {
@@ -245,10 +251,16 @@ class Generator {
     this.recoveries.delete(index);
     const fault = r.chance(0.45) ? this.fault(index, hot) : null;
     const ops: Op[] = [];
-    if (fault && PAYMENT_FAULTS.has(fault.kind)) ops.push(...this.paymentOf(hot));
+    this.stepIndex = index;
+    for (const c of this.reinstatements.get(index) ?? []) {
+      this.suspended[c] = false;
+      ops.push({ kind: "operator", c, change: { what: "suspend", c, suspended: false } });
+    }
+    this.reinstatements.delete(index);
+    if (fault && PAYMENT_FAULTS.has(fault.kind)) appendOps(ops, this.paymentOf(hot));
     if (fault?.kind === "abort-mid-hold" || fault?.kind.startsWith("order-insert") || fault?.kind.startsWith("expiry")) ops.push(this.addOn(hot));
     if (fault?.kind.startsWith("bill-insert")) ops.push({ kind: "bill-add", c: hot.c, bill: r.chance(0.5) ? null : this.slotOf(this.billSlots, hot.c, BILL_SLOTS, 0.5), items: this.retailItems(), format: "json" });
-    if (r.chance(0.012)) ops.push(...this.storm(hot));
+    if (r.chance(0.012)) appendOps(ops, this.storm(hot));
     while (ops.length < size) ops.push(this.op(hot, burst));
     if (fault) faults.push(fault);
     if (r.chance(0.08)) faults.push({ kind: "lockout-window" });
@@ -414,7 +426,7 @@ class Generator {
   /** What an operator changes mid-run: prices, stock, what is on sale, a customer's passwords. */
   private operatorChange(c: number): OperatorChange {
     const r = this.rng;
-    switch (r.weighted({ price: 3, stock: 3, "on-sale": 2, "login-password": 1, "pay-password": 2 })) {
+    switch (r.weighted({ price: 3, stock: 3, "on-sale": 2, "login-password": 1, "pay-password": 2, suspend: 1.5 })) {
       case "price": {
         const p = r.pick<ProductKey>(["T0", "T1", "TS", "R0", "R1"]);
         return { what: "price", p, priceYuan: r.pick([3.5, 12, 60, 80, 99.9, 125.5]) };
@@ -429,6 +441,14 @@ class Generator {
       case "login-password":
         this.loginVersion[c]! += 1;
         return { what: "login-password", c, version: this.loginVersion[c]! };
+      case "suspend": {
+        // Suspended for a few steps, then reinstated by the operator.
+        if (this.suspended[c]) return { what: "price", p: "R0", priceYuan: 3.5 };
+        this.suspended[c] = true;
+        const at = this.stepIndex + r.int(1, 6);
+        this.reinstatements.set(at, [...(this.reinstatements.get(at) ?? []), c]);
+        return { what: "suspend", c, suspended: true };
+      }
       default: {
         // Removed now and then (the customer pays POS bills without one), set again later.
         const next = this.payVersion[c] === null || r.chance(0.7) ? (this.payVersion[c] ?? 0) + 1 : null;
@@ -546,6 +566,12 @@ class Generator {
         throw new Error(`not generated here: ${kind}`);
     }
   }
+}
+
+/** Appends operations whose `after` indices count from their own first: they now count from the step's. */
+function appendOps(ops: Op[], more: readonly Op[]): void {
+  const base = ops.length;
+  for (const op of more) ops.push("after" in op && op.after !== undefined ? { ...op, after: op.after + base } : op);
 }
 
 /** Operations and faults of a plan, counted by kind (for the summary and docs/reliability.md). */
