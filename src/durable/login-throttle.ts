@@ -34,6 +34,7 @@ import { loginRateLimitedMessage } from "../domain/login-limits";
 import type { AccountDO } from "./account";
 import type { LoginInput, LoginResult } from "./account-sessions";
 import { FailureWindow } from "./failure-window";
+import { withAccount } from "./stubs";
 
 /** A customer that logged in from an address may keep doing so while the address is limited, for this long after its last login. */
 export const KNOWN_CUSTOMER_DAYS = 30;
@@ -87,14 +88,14 @@ export class LoginThrottleDO extends DurableObject<LoginThrottleEnv> {
   /** A login from this address: admitted (or refused) here, decided by the customer's AccountDO. */
   async login(input: LoginInput): Promise<ThrottledLoginResult> {
     if (this.isKnown(input.dwid, this.clock.nowMs())) {
-      const result = await this.account(input.dwid).login(input);
+      const result = await this.loginAt(input);
       if (result.ok) this.remember(input.dwid, this.clock.nowMs());
       return result;
     }
     const refused = await this.admit();
     if (refused) return refused;
     try {
-      const result = await this.account(input.dwid).login(input);
+      const result = await this.loginAt(input);
       // Synchronous from here until the slot is given back, so a waiter sees this outcome.
       const nowMs = this.clock.nowMs();
       if (result.ok) this.remember(input.dwid, nowMs);
@@ -150,7 +151,10 @@ export class LoginThrottleDO extends DurableObject<LoginThrottleEnv> {
     });
   }
 
-  private account(dwid: string): DurableObjectStub<AccountDO> {
-    return this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(dwid));
+
+
+  /** The customer's own decision (password, its lockout, suspension). RPC types map a union member by member; the value is the plain union. */
+  private async loginAt(input: LoginInput): Promise<LoginResult> {
+    return withAccount(this.env, input.dwid, async (account) => (await account.login(input)) as LoginResult);
   }
 }

@@ -6,11 +6,12 @@
  */
 import { clockOf, type Clock } from "../clock";
 import { configOf } from "../config";
-import { systemRandom } from "../random";
 import { ResultCodes, type ResultKey } from "../domain/codes";
-import type { AuthResult, Session } from "../durable/account";
 import { bearerToken, dwidOfToken } from "../domain/tokens";
+import type { AuthResult, Session } from "../durable/account";
+import { withAccount } from "../durable/stubs";
 import type { Env } from "../env";
+import { systemRandom } from "../random";
 import { describeIssues } from "../schemas/errors";
 import { contractOf } from "../wire/contract";
 import { DecodeError, decodeBody, readBodyBytes } from "../wire/decode";
@@ -100,7 +101,7 @@ async function authenticate(env: Env, clock: Clock, token: string, dwid: string,
   const ttlMs = configOf(env).sessionCacheMs;
   const cached = fromCache && ttlMs > 0 ? isolateSessions.get(token, nowMs) : null;
   if (cached) return { ok: true, session: cached };
-  const auth = await env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid)).authenticate(token);
+  const auth = await withAccount(env, dwid, async (account) => (await account.authenticate(token)) as AuthResult);
   if (!auth.ok) {
     isolateSessions.forget(token);
     return auth;

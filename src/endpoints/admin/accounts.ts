@@ -1,6 +1,7 @@
 /** /admin/customers/{dwid}/deposits, /account, /ledger: the deposit (预订金) account. */
 import { fenToYuanNumber, yuanToFen } from "../../domain/money";
-import type { AccountSnapshot, LedgerEntry } from "../../durable/account";
+import type { AccountSnapshot, DepositResult, LedgerEntry } from "../../durable/account";
+import { withAccount } from "../../durable/stubs";
 import { DepositPost, PageQuery } from "../../schemas/admin";
 import { dwidParam } from "./customers";
 import { adminError, isoTime, json, readJson, validate, type AdminHandler } from "./http";
@@ -28,8 +29,9 @@ export const postDeposit: AdminHandler = async (request, env) => {
   const dwid = dwidParam(request);
   if (dwid instanceof Response) return dwid;
   const body = await readJson(request, DepositPost);
-  const account = env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid));
-  const result = await account.deposit({ amountFen: yuanToFen(body.amount)!, reference: body.reference });
+  // RPC types map a union result member by member; the value is the plain union.
+  const deposit = { amountFen: yuanToFen(body.amount)!, reference: body.reference };
+  const result = await withAccount(env, dwid, async (account) => (await account.deposit(deposit)) as DepositResult);
   if (!result.ok) {
     if (result.reason === "amountInvalid") return adminError("adminInvalid", "amount 超出范围", "amount");
     return adminError(result.reason, undefined, result.reason === "depositReferenceConflict" ? "reference" : undefined);
@@ -40,7 +42,7 @@ export const postDeposit: AdminHandler = async (request, env) => {
 export const getAccount: AdminHandler = async (request, env) => {
   const dwid = dwidParam(request);
   if (dwid instanceof Response) return dwid;
-  const snapshot = await env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid)).account();
+  const snapshot = await withAccount(env, dwid, (account) => account.account());
   if (snapshot.dwid === null) return adminError("customerNotFound");
   return json({ dwid, ...accountJson(snapshot) });
 };
@@ -52,10 +54,9 @@ export const getLedger: AdminHandler = async (request, env) => {
   const query = validate(PageQuery, request.query);
   const beforeSeq = query.cursor ? Number(query.cursor) : undefined;
   if (beforeSeq !== undefined && !Number.isSafeInteger(beforeSeq)) return adminError("adminInvalid", "cursor 格式错误", "cursor");
-  const account = env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid));
-  const snapshot = await account.account();
+  const snapshot = await withAccount(env, dwid, (account) => account.account());
   if (snapshot.dwid === null) return adminError("customerNotFound");
-  const entries = await account.ledger({ limit: query.limit + 1, beforeSeq });
+  const entries = await withAccount(env, dwid, (account) => account.ledger({ limit: query.limit + 1, beforeSeq }));
   const more = entries.length > query.limit;
   const kept = more ? entries.slice(0, query.limit) : entries;
   return json({

@@ -1,12 +1,14 @@
 /** /admin/customers: create or edit a customer, list and search, read one. */
-import { systemRandom } from "../../random";
 import { clockOf } from "../../clock";
 import { upperMd5 } from "../../crypto/paypassword";
 import { importSealingKey, seal } from "../../crypto/sealed";
 import { CALLBACK_SECRET_BYTES, newCallbackSecret } from "../../crypto/signature";
 import { callbackSecretContext, storeCallbackSecret } from "../../db/callback-secrets";
 import { getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
+import type { SetProfileResult } from "../../durable/account-credentials";
+import { withAccount } from "../../durable/stubs";
 import type { Env } from "../../env";
+import { systemRandom } from "../../random";
 import { CustomerListQuery, CustomerPut, DWID_PATTERN } from "../../schemas/admin";
 import { isolateSessions } from "../session-cache";
 import { adminError, isoTime, json, param, readJson, validate, type AdminHandler } from "./http";
@@ -41,14 +43,15 @@ export const putCustomer: AdminHandler = async (request, env) => {
   const dwid = dwidParam(request);
   if (dwid instanceof Response) return dwid;
   const body = await readJson(request, CustomerPut);
-  const account = env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid));
-  const profile = await account.setProfile({
+  const change = {
     dwid,
     dwlx: body.dwlx,
     loginMd5: body.loginPassword === undefined ? undefined : await upperMd5(body.loginPassword),
     payMd5: body.payPassword === undefined ? undefined : body.payPassword === null ? null : await upperMd5(body.payPassword),
     suspended: body.suspended,
-  });
+  };
+  // RPC types map a union result member by member; the value is the plain union.
+  const profile = await withAccount(env, dwid, async (account) => (await account.setProfile(change)) as SetProfileResult);
   if (!profile.ok) return adminError(profile.reason, undefined, "loginPassword");
   if (profile.ended.length > 0) {
     // The object already refuses the old sessions; this isolate's cache forgets them too (session-cache.ts).

@@ -10,7 +10,7 @@ import type { PayOrderResult } from "../../durable/account";
 import { OrderOperatorResult } from "../../schemas/envelopes";
 import { OrderPayAndActivateByPwdParm, PayOrderUsePayPasswordParm } from "../../schemas/order-pay";
 import { answer, definePartnerEndpoint, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
-import { withAccount } from "./accounts";
+import { withAccount } from "../../durable/stubs";
 import { confirmSold, notifyPaid } from "./follow-ups";
 
 const PAY_DESCRIPTION =

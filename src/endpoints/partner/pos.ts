@@ -15,7 +15,7 @@ import { workerFaults } from "../../durable/faults";
 import { PosBillAddParm, PosBillAddResponse, PosPayWithPrepaymentParm, PosPayWithPrepaymentResponse } from "../../schemas/pos";
 import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
 import { isStoreUnavailable } from "../store-errors";
-import { withAccount } from "./accounts";
+import { withAccount } from "../../durable/stubs";
 import { notifyPaid } from "./follow-ups";
 
 /** Seed: errcode 0 paid now, 1 paid earlier, -1 failed (the message says why). */

@@ -6,6 +6,7 @@
  */
 import { addressKey } from "../../domain/login-limits";
 import type { ThrottledLoginResult } from "../../durable/login-throttle";
+import { withLoginThrottle } from "../../durable/stubs";
 import { SessionLoginParm, SessionLoginResponse } from "../../schemas/session";
 import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
 
@@ -22,9 +23,10 @@ export const sessionLogin = definePartnerEndpoint({
   response: SessionLoginResponse,
   auth: "none",
   async handle(input, { env, clientAddress }) {
-    const throttle = env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(addressKey(clientAddress)));
     // RPC types map a union result member by member; the value is the plain union.
-    const result = (await throttle.login({ dwid: input.dwid, dwlx: input.dwlx, passwordMd5: input.password })) as ThrottledLoginResult;
+    const result = await withLoginThrottle(env, addressKey(clientAddress), async (throttle) =>
+      (await throttle.login({ dwid: input.dwid, dwlx: input.dwlx, passwordMd5: input.password })) as ThrottledLoginResult,
+    );
     if (!result.ok) return refuse(result.reason, result.message);
     return answer({
       errcode: 0,

@@ -1,0 +1,42 @@
+/**
+ * Every call into a Durable Object goes through here. When the object
+ * resets mid-call (a deploy, a crash, an overload) the stub is broken and the
+ * call rejects (PLATFORM.md, Durable Objects): the call is made once more on
+ * a fresh stub. Only calls that are safe to repeat come through — a pay
+ * recognises its own earlier intent by its request id, a deposit by its
+ * reference, a login at worst opens a session nobody holds, reads change
+ * nothing. A second reset is the caller's store error (the pipeline answers
+ * it: never a 500).
+ */
+import type { AccountDO } from "./account";
+import type { LoginThrottleDO } from "./login-throttle";
+
+/** The binding every object namespace is found under. */
+interface Bindings {
+  ACCOUNT: DurableObjectNamespace<AccountDO>;
+  LOGIN_THROTTLE: DurableObjectNamespace<LoginThrottleDO>;
+}
+
+export async function retryingReset<S, T>(stub: () => S, call: (stub: S) => Promise<T>): Promise<T> {
+  try {
+    return await call(stub());
+  } catch (error) {
+    if (!isObjectReset(error)) throw error;
+    return call(stub());
+  }
+}
+
+function isObjectReset(error: unknown): boolean {
+  const e = error as { durableObjectReset?: boolean; retryable?: boolean } | null;
+  return Boolean(e && (e.durableObjectReset || e.retryable));
+}
+
+/** The customer's AccountDO (one per dwid). */
+export function withAccount<T>(env: Pick<Bindings, "ACCOUNT">, dwid: string, call: (account: DurableObjectStub<AccountDO>) => Promise<T>): Promise<T> {
+  return retryingReset(() => env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid)), call);
+}
+
+/** The login limit of a client address (one object per address key). */
+export function withLoginThrottle<T>(env: Pick<Bindings, "LOGIN_THROTTLE">, key: string, call: (throttle: DurableObjectStub<LoginThrottleDO>) => Promise<T>): Promise<T> {
+  return retryingReset(() => env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(key)), call);
+}
