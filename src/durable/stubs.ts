@@ -9,13 +9,6 @@
  * it: never a 500).
  */
 import type { AccountDO } from "./account";
-import type { LoginThrottleDO } from "./login-throttle";
-
-/** The binding every object namespace is found under. */
-interface Bindings {
-  ACCOUNT: DurableObjectNamespace<AccountDO>;
-  LOGIN_THROTTLE: DurableObjectNamespace<LoginThrottleDO>;
-}
 
 export async function retryingReset<S, T>(stub: () => S, call: (stub: S) => Promise<T>): Promise<T> {
   try {
@@ -32,11 +25,6 @@ function isObjectReset(error: unknown): boolean {
 }
 
 /** The customer's AccountDO (one per dwid). */
-export function withAccount<T>(env: Pick<Bindings, "ACCOUNT">, dwid: string, call: (account: DurableObjectStub<AccountDO>) => Promise<T>): Promise<T> {
+export function withAccount<T>(env: { ACCOUNT: DurableObjectNamespace<AccountDO> }, dwid: string, call: (account: DurableObjectStub<AccountDO>) => Promise<T>): Promise<T> {
   return retryingReset(() => env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid)), call);
-}
-
-/** The login limit of a client address (one object per address key). */
-export function withLoginThrottle<T>(env: Pick<Bindings, "LOGIN_THROTTLE">, key: string, call: (throttle: DurableObjectStub<LoginThrottleDO>) => Promise<T>): Promise<T> {
-  return retryingReset(() => env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(key)), call);
 }

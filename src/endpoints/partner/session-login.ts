@@ -6,7 +6,7 @@
  */
 import { addressKey } from "../../domain/login-limits";
 import type { ThrottledLoginResult } from "../../durable/login-throttle";
-import { withLoginThrottle } from "../../durable/stubs";
+import { retryingReset } from "../../durable/stubs";
 import { SessionLoginParm, SessionLoginResponse } from "../../schemas/session";
 import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
 
@@ -24,7 +24,8 @@ export const sessionLogin = definePartnerEndpoint({
   auth: "none",
   async handle(input, { env, clientAddress }) {
     // RPC types map a union result member by member; the value is the plain union.
-    const result = await withLoginThrottle(env, addressKey(clientAddress), async (throttle) =>
+    const throttleOf = () => env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(addressKey(clientAddress)));
+    const result = await retryingReset(throttleOf, async (throttle) =>
       (await throttle.login({ dwid: input.dwid, dwlx: input.dwlx, passwordMd5: input.password })) as ThrottledLoginResult,
     );
     if (!result.ok) return refuse(result.reason, result.message);
