@@ -12,19 +12,17 @@ import { testClock, type Clock } from "../../src/clock";
 import { configOf } from "../../src/config";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { shanghaiDate } from "../../src/domain/dates";
-import type { PayBillCall, PayOrderCall } from "../../src/durable/account";
-import type { FaultPoint } from "../../src/durable/faults";
-import { Faults } from "../../src/durable/faults";
+import type { PayOrderCall } from "../../src/durable/account";
+import { Faults, type FaultPoint } from "../../src/durable/faults";
 import { PaymentDesk } from "../../src/durable/payment-desk";
 import { orderTarget } from "../../src/durable/payment-targets";
 import { systemRandom } from "../../src/random";
-import { aCustomer, admin, loginAs, partner, uniqueId, type TestCustomer, type TestSession } from "../helpers/api";
+import { aCustomer, loginAs, partner, type TestCustomer, type TestSession } from "../helpers/api";
+import { BILL_PAY, aBill } from "../helpers/bills";
 import { accountState, expectMoneyInvariants } from "../helpers/invariants";
 import { anUnpaidOrder } from "../helpers/orders";
 
 const MIN = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
-const BILL_ADD = "/api/WebInterface/Pos/Sell/Bill/Add";
-const BILL_PAY = "/api/WebInterface/Pos/Sell/PayBill/WithPrepayment";
 
 const account = (dwid: string) => env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid));
 const arm = (dwid: string, point: FaultPoint, times = 1) => account(dwid).armFault(point, times);
@@ -38,16 +36,6 @@ async function orderCall(c: TestCustomer, s: TestSession, orderId: string, reque
     token: s.token, requestId, claimedDwid: null, claimedDwlx: null, orderId, ciphertext: await cipher(c, s, password),
     sellStationId: null, marketAreaId: null, teamTypeCode: null, rollOverAt: null,
   };
-}
-
-async function aBill(c: TestCustomer, s: TestSession): Promise<{ billNum: string; senderBillNum: string; amountFen: number }> {
-  const productId = uniqueId("R");
-  expect((await admin("PUT", `/admin/products/${productId}`, { name: "矿泉水", kind: "retail", price: 5 })).status).toBe(201);
-  const senderBillNum = uniqueId("SB");
-  const response = await partner(BILL_ADD, { DWID: c.dwid, DWSX: c.dwlx, SenderBillNum: senderBillNum, Items: [{ ProductId: productId, Amount: 2 }] }, { token: s.token });
-  const body = (await response.json()) as { errcode: number; tag: { BillNum: string } };
-  expect(body.errcode).toBe(0);
-  return { billNum: body.tag.BillNum, senderBillNum, amountFen: 1000 };
 }
 
 async function payBill(c: TestCustomer, s: TestSession, find: { BillNum?: string; SenderBillNum?: string }) {

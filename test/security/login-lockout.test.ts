@@ -8,47 +8,21 @@
  * Time moves with testClock.advance (src/clock.ts): the Worker and the objects
  * read the same adjustable clock.
  */
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { testClock } from "../../src/clock";
 import { configOf } from "../../src/config";
 import { ResultCodes } from "../../src/domain/codes";
-import { aCustomer, admin, partner, uniqueId, upperMd5, type TestCustomer } from "../helpers/api";
-import { accountOf } from "../helpers/durable";
+import { aCustomer, admin, uniqueId, type TestCustomer } from "../helpers/api";
+import { addresses, codes, count, login, loginFailuresStored, right, wrong, type LoginAnswer } from "../helpers/logins";
 
-const LOGIN = "/api/WebInterface/Session/Login";
 const config = configOf(env);
 const MAX = config.loginLockoutMaxFailures;
 const WINDOW_MS = config.loginLockoutWindowMs;
 const { loginFailed, loginLocked, customerSuspended } = ResultCodes;
 
-let addresses = 0;
 /** A client address no other test uses. */
-function anAddress(): string {
-  addresses += 1;
-  return `10.1.${(addresses >> 8) & 255}.${addresses & 255}`;
-}
-
-interface Answer {
-  errcode: number;
-  errmsg: string;
-}
-
-async function login(c: Pick<TestCustomer, "dwid" | "dwlx">, password: string, address?: string): Promise<Answer> {
-  const response = await partner(LOGIN, { dwid: c.dwid, dwlx: c.dwlx, password: await upperMd5(password) }, { address });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Answer;
-}
-
-const right = (c: TestCustomer, address?: string) => login(c, c.loginPassword, address);
-const wrong = (c: Pick<TestCustomer, "dwid" | "dwlx">, address?: string) => login(c, `wrong-${Math.random()}`, address);
-const codes = (answers: Answer[]) => answers.map((a) => a.errcode);
-const count = (answers: Answer[], code: number) => answers.filter((a) => a.errcode === code).length;
-
-async function loginFailuresStored(dwid: string): Promise<number> {
-  return runInDurableObject(accountOf(dwid), (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM login_failures").one().n);
-}
+const anAddress = addresses("10.1");
 
 /** A dwid nobody created: its object answers like any other (no enumeration). */
 const nobody = () => ({ dwid: uniqueId("nobody"), dwlx: "1" });
@@ -124,13 +98,13 @@ describe("per dwid", () => {
     const c = await aCustomer();
     const ghost = nobody();
     const address = anAddress();
-    const known: Answer[] = [];
-    const unknown: Answer[] = [];
+    const known: LoginAnswer[] = [];
+    const unknown: LoginAnswer[] = [];
     for (let i = 0; i < MAX + 1; i++) {
       known.push(await wrong(c, address));
       unknown.push(await wrong(ghost, address));
     }
-    const shape = (answers: Answer[]) => answers.map((a) => `${a.errcode} ${a.errmsg.replace(/\d+/g, "N")}`);
+    const shape = (answers: LoginAnswer[]) => answers.map((a) => `${a.errcode} ${a.errmsg.replace(/\d+/g, "N")}`);
     expect(shape(unknown)).toEqual(shape(known));
   });
 

@@ -17,42 +17,17 @@ import { testClock } from "../../src/clock";
 import { configOf } from "../../src/config";
 import { ResultCodes } from "../../src/domain/codes";
 import { addressKey } from "../../src/domain/login-limits";
-import { aCustomer, partner, uniqueId, upperMd5, type TestCustomer } from "../helpers/api";
-import { accountOf } from "../helpers/durable";
+import { aCustomer, uniqueId } from "../helpers/api";
+import { addresses, codes, count, login, loginFailuresStored, right, wrong } from "../helpers/logins";
 
-const LOGIN = "/api/WebInterface/Session/Login";
 const config = configOf(env);
 const MAX = config.loginLockoutMaxFailures;
 const ADDRESS_MAX = config.loginAddressMaxFailures;
 const WINDOW_MS = config.loginLockoutWindowMs;
 const { loginFailed, loginLocked, loginRateLimited } = ResultCodes;
 
-let addresses = 0;
 /** A client address no other test uses. */
-function anAddress(): string {
-  addresses += 1;
-  return `10.2.${(addresses >> 8) & 255}.${addresses & 255}`;
-}
-
-interface Answer {
-  errcode: number;
-  errmsg: string;
-}
-
-async function login(c: Pick<TestCustomer, "dwid" | "dwlx">, password: string, address?: string): Promise<Answer> {
-  const response = await partner(LOGIN, { dwid: c.dwid, dwlx: c.dwlx, password: await upperMd5(password) }, { address });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Answer;
-}
-
-const right = (c: TestCustomer, address?: string) => login(c, c.loginPassword, address);
-const wrong = (c: Pick<TestCustomer, "dwid" | "dwlx">, address?: string) => login(c, `wrong-${Math.random()}`, address);
-const codes = (answers: Answer[]) => answers.map((a) => a.errcode);
-const count = (answers: Answer[], code: number) => answers.filter((a) => a.errcode === code).length;
-
-async function loginFailuresStored(dwid: string): Promise<number> {
-  return runInDurableObject(accountOf(dwid), (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM login_failures").one().n);
-}
+const anAddress = addresses("10.2");
 
 async function addressFailuresStored(address: string | null): Promise<number> {
   const stub = env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(addressKey(address)));

@@ -7,26 +7,14 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
-import { aCustomer, admin, loginAs, partner, uniqueId, type TestCustomer, type TestSession } from "../helpers/api";
+import { aCustomer, loginAs, partner, uniqueId } from "../helpers/api";
+import { BILL_PAY, aBill } from "../helpers/bills";
 import { ADD, LATER, aProduct, anOrderBody, inventoryStub } from "../helpers/catalogue";
 import { accountState, expectMoneyInvariants } from "../helpers/invariants";
 import { anUnpaidOrder } from "../helpers/orders";
-import { inside } from "./fault-actions";
 import { runSimulation } from "./simulation";
 
-const BILL_ADD = "/api/WebInterface/Pos/Sell/Bill/Add";
-const BILL_PAY = "/api/WebInterface/Pos/Sell/PayBill/WithPrepayment";
 const MIN = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
-
-async function aBill(c: TestCustomer, s: TestSession): Promise<{ billNum: string; senderBillNum: string }> {
-  const productId = uniqueId("R");
-  expect((await admin("PUT", `/admin/products/${productId}`, { name: "矿泉水", kind: "retail", price: 5 })).status).toBe(201);
-  const senderBillNum = uniqueId("SB");
-  const response = await partner(BILL_ADD, { DWID: c.dwid, DWSX: c.dwlx, SenderBillNum: senderBillNum, Items: [{ ProductId: productId, Amount: 2 }] }, { token: s.token });
-  const body = (await response.json()) as { errcode: number; tag: { BillNum: string } };
-  expect(body.errcode).toBe(0);
-  return { billNum: body.tag.BillNum, senderBillNum };
-}
 
 describe("seeds that found bugs, replayed", () => {
   it.each([
