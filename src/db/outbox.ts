@@ -7,7 +7,7 @@
  * never undoes a delivery: nothing leaves 'sent', and a channel once done
  * stays done.
  */
-import type { Channel, ChannelStatus, NotificationKind, OutboxStatus, PaidTarget } from "../domain/notifications";
+import type { Channel, ChannelStatus, NotificationKind, OutboxStatus, NotificationTarget } from "../domain/notifications";
 import { decodeCursor, pageOf, type Page } from "./pages";
 
 export interface OutboxEntry {
@@ -151,7 +151,7 @@ export interface DeliveryView {
   /** The customer's callback URL and sealed secret; null when the customer row is gone. */
   customer: { callbackUrl: string | null; callbackSecretSealed: string | null } | null;
   /** The paid order or bill; null when it is gone (the row is then undeliverable). */
-  target: PaidTarget | null;
+  target: NotificationTarget | null;
   deliveries: Map<Channel, Delivery>;
 }
 
@@ -175,20 +175,26 @@ function deliveryViewStatements(db: D1Database, id: string): D1PreparedStatement
        JOIN outbox o ON o.kind = 'bill_paid' AND o.target_id = b.bill_num WHERE o.id = ?1`,
     ).bind(id),
     db.prepare("SELECT * FROM outbox_deliveries WHERE outbox_id = ?1").bind(id),
+    db.prepare(
+      `SELECT r.refund_no, r.order_id, r.amount_fen, r.tickets_json, r.decided_at_ms, d.sender_id, d.mobile FROM refunds r
+       JOIN outbox o ON o.kind = 'order_refunded' AND r.intent_id = json_extract(o.payload_json, '$.intentId')
+       JOIN orders d ON d.order_id = r.order_id WHERE o.id = ?1`,
+    ).bind(id),
   ];
 }
 
-const VIEW_STATEMENTS = 6;
+const VIEW_STATEMENTS = 7;
 
 function parseDeliveryView(results: D1Result[]): DeliveryView | null {
-  const [entryRes, customerRes, orderRes, ticketsRes, billRes, deliveriesRes] = results;
+  const [entryRes, customerRes, orderRes, ticketsRes, billRes, deliveriesRes, refundRes] = results;
   const row = (entryRes!.results as OutboxRow[])[0];
   if (!row) return null;
   const entry = toEntry(row);
   const customer = (customerRes!.results as { callback_url: string | null; callback_secret_sealed: string | null }[])[0];
   const order = (orderRes!.results as { order_id: string; sender_id: string | null; status: string; mobile: string | null; paid_at_ms: number | null }[])[0];
+  const refund = (refundRes!.results as { refund_no: string; order_id: string; amount_fen: number; tickets_json: string; decided_at_ms: number; sender_id: string | null; mobile: string | null }[])[0];
   const bill = (billRes!.results as { bill_num: string; sender_bill_num: string | null; status: string; rnd_code: string | null; paid_at_ms: number | null }[])[0];
-  let target: PaidTarget | null = null;
+  let target: NotificationTarget | null = null;
   if (entry.kind === "order_paid" && order) {
     target = {
       kind: "order_paid", dwid: entry.dwid, orderId: order.order_id, senderId: order.sender_id, status: order.status,
@@ -199,6 +205,11 @@ function parseDeliveryView(results: D1Result[]): DeliveryView | null {
     target = {
       kind: "bill_paid", dwid: entry.dwid, billNum: bill.bill_num, senderBillNum: bill.sender_bill_num, status: bill.status,
       rndCode: bill.rnd_code, paidAtMs: bill.paid_at_ms ?? entry.createdAtMs,
+    };
+  } else if (entry.kind === "order_refunded" && refund) {
+    target = {
+      kind: "order_refunded", dwid: entry.dwid, refundNo: refund.refund_no, orderId: refund.order_id, senderId: refund.sender_id,
+      mobile: refund.mobile, refundAmountFen: refund.amount_fen, ticketCodes: JSON.parse(refund.tickets_json) as string[], refundedAtMs: refund.decided_at_ms,
     };
   }
   return {

@@ -1,4 +1,5 @@
 /** D1 `products` and `product_days`: the catalogue and its calendar. */
+import type { RefundPolicy } from "../domain/refunds";
 import type { InsuranceRules } from "../domain/yearcard";
 import { decodeCursor, pageOf, type Page } from "./pages";
 
@@ -18,6 +19,8 @@ export interface Product {
   limitPerMobilePerDay: number | null;
   insurance: InsuranceSettings | null;
   onSale: boolean;
+  /** null: the default policy (domain/refunds.ts). */
+  refund: RefundPolicy | null;
   updatedAtMs: number;
 }
 
@@ -32,6 +35,7 @@ interface ProductRow {
   limit_per_mobile_per_day: number | null;
   insurance_json: string | null;
   on_sale: number;
+  refund_json: string | null;
   updated_at_ms: number;
 }
 
@@ -46,6 +50,7 @@ const toProduct = (r: ProductRow): Product => ({
   limitPerMobilePerDay: r.limit_per_mobile_per_day,
   insurance: r.insurance_json ? (JSON.parse(r.insurance_json) as InsuranceSettings) : null,
   onSale: r.on_sale === 1,
+  refund: r.refund_json ? (JSON.parse(r.refund_json) as RefundPolicy) : null,
   updatedAtMs: r.updated_at_ms,
 });
 
@@ -53,16 +58,18 @@ export async function upsertProduct(db: D1Database, p: Omit<Product, "updatedAtM
   await db
     .prepare(
       `INSERT INTO products (product_id, name, kind, price_fen, real_name, max_per_order, limit_per_id_per_day,
-         limit_per_mobile_per_day, insurance_json, on_sale, created_at_ms, updated_at_ms)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+         limit_per_mobile_per_day, insurance_json, on_sale, refund_json, created_at_ms, updated_at_ms)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?12, ?11, ?11)
        ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
          price_fen = excluded.price_fen, real_name = excluded.real_name, max_per_order = excluded.max_per_order,
          limit_per_id_per_day = excluded.limit_per_id_per_day, limit_per_mobile_per_day = excluded.limit_per_mobile_per_day,
-         insurance_json = excluded.insurance_json, on_sale = excluded.on_sale, updated_at_ms = excluded.updated_at_ms`,
+         insurance_json = excluded.insurance_json, on_sale = excluded.on_sale, refund_json = excluded.refund_json,
+         updated_at_ms = excluded.updated_at_ms`,
     )
     .bind(
       p.productId, p.name, p.kind, p.priceFen, p.realName ? 1 : 0, p.maxPerOrder, p.limitPerIdPerDay,
       p.limitPerMobilePerDay, p.insurance ? JSON.stringify(p.insurance) : null, p.onSale ? 1 : 0, nowMs,
+      p.refund ? JSON.stringify(p.refund) : null,
     )
     .run();
 }

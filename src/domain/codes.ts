@@ -51,6 +51,7 @@ export const ResultCodes = {
   orderNotFound: { code: 4001, http: 200, message: "订单不存在" },
   orderExpired: { code: 4002, http: 200, message: "订单已过期" },
   orderCancelled: { code: 4003, http: 200, message: "订单已取消" },
+  orderNotPaid: { code: 4005, http: 200, message: "订单未支付,不能退款" },
   billNotFound: { code: 4101, http: 200, message: "单据不存在" },
 
   // 42xx–49xx — products, stock, limits and order rules
@@ -91,6 +92,15 @@ export const ResultCodes = {
   insuranceCountMismatch: { code: 4603, http: 200, message: "保险份数与当前配置不一致" },
   insuredSexRequired: { code: 4604, http: 200, message: "购买保险需填写性别（XB）" },
   insuredBirthdayRequired: { code: 4605, http: 200, message: "购买保险需填写生日（Birthday）" },
+
+  // 47xx refunds (SPEC §10)
+  refundNotAllowed: { code: 4701, http: 200, message: "该产品不允许退票" },
+  refundDeadlinePassed: { code: 4702, http: 200, message: "已过该产品的退票期限" },
+  ticketNotInOrder: { code: 4703, http: 200, message: "门票不属于该订单" },
+  ticketUsed: { code: 4704, http: 200, message: "门票已使用,不能退票" },
+  ticketRefunded: { code: 4705, http: 200, message: "门票已退,不能重复退票" },
+  nothingToRefund: { code: 4706, http: 200, message: "订单没有可退的门票" },
+  refundIdConflict: { code: 4707, http: 200, message: "该refundid已用于另一笔退款(门票不同)" },
 
   // 41xx POS retail bills (SPEC §5.4, §7)
   billCancelled: { code: 4102, http: 200, message: "单据已取消" },

@@ -7,10 +7,11 @@
  * An outbox row (written in the payment's D1 batch) is delivered on two
  * channels: the partner's signed callback and the guest's SMS. Each channel
  * is tracked on its own, so retrying the message never repeats a channel
- * that is already done.
+ * that is already done. A refund (SPEC §10) is announced the same way.
  */
+import { fenToYuan } from "./money";
 
-export type NotificationKind = "order_paid" | "bill_paid";
+export type NotificationKind = "order_paid" | "bill_paid" | "order_refunded";
 
 /**
  * pending  — written by the payment, not yet handed to the queue;
@@ -33,6 +34,8 @@ export const channelDone = (status: ChannelStatus | undefined): boolean => statu
 /** Outbox ids, as the payment batch writes them (durable/payment-targets.ts): stable, so a partner drops duplicates by id. */
 export const orderPaidOutboxId = (orderId: string): string => `order-paid:${orderId}`;
 export const billPaidOutboxId = (billNum: string): string => `bill-paid:${billNum}`;
+/** One per refund (an order may have several): by the refund's intent id. */
+export const orderRefundedOutboxId = (refundIntentId: string): string => `order-refunded:${refundIntentId}`;
 export const OUTBOX_ID_MAX_CHARS = 64;
 
 // ---------------------------------------------------------------- limits
@@ -64,17 +67,35 @@ export function retryDelaySeconds(attempt: number, baseSeconds: number): number 
 
 // ---------------------------------------------------------------- what is said
 
-/** The paid order or bill as D1 has it when the notification is delivered. */
-export type PaidTarget =
+/** The paid order or bill, or the refund, as D1 has it when the notification is delivered. */
+export type NotificationTarget =
   | { kind: "order_paid"; dwid: string; orderId: string; senderId: string | null; status: string; mobile: string | null; paidAtMs: number; ticketCodes: string[] }
-  | { kind: "bill_paid"; dwid: string; billNum: string; senderBillNum: string | null; status: string; rndCode: string | null; paidAtMs: number };
+  | { kind: "bill_paid"; dwid: string; billNum: string; senderBillNum: string | null; status: string; rndCode: string | null; paidAtMs: number }
+  | {
+      kind: "order_refunded";
+      dwid: string;
+      refundNo: string;
+      orderId: string;
+      senderId: string | null;
+      mobile: string | null;
+      refundAmountFen: number;
+      ticketCodes: string[];
+      refundedAtMs: number;
+    };
 
 /**
  * The partner callback's JSON body. Field names follow the partner API's
  * spelling (senderid, orderid); `id` is the outbox id, the same on every
  * retry and duplicate.
  */
-export function callbackBody(id: string, target: PaidTarget): Record<string, unknown> {
+export function callbackBody(id: string, target: NotificationTarget): Record<string, unknown> {
+  if (target.kind === "order_refunded") {
+    // SPEC §10: {id, kind, dwid, refundid, orderid, senderid, refundamount, tickets, refundedAt}
+    return {
+      id, kind: target.kind, dwid: target.dwid, refundid: target.refundNo, orderid: target.orderId, senderid: target.senderId,
+      refundamount: fenToYuan(target.refundAmountFen), tickets: target.ticketCodes, refundedAt: new Date(target.refundedAtMs).toISOString(),
+    };
+  }
   const paidAt = new Date(target.paidAtMs).toISOString();
   if (target.kind === "order_paid") {
     return {
@@ -89,7 +110,11 @@ export function callbackBody(id: string, target: PaidTarget): Record<string, unk
 }
 
 /** The guest's SMS: ticket codes, or the bill's pickup code. null when there is nobody to send it to. */
-export function smsFor(target: PaidTarget): { to: string; text: string } | null {
+export function smsFor(target: NotificationTarget): { to: string; text: string } | null {
+  if (target.kind === "order_refunded") {
+    if (!target.mobile) return null;
+    return { to: target.mobile, text: `您的订单${target.orderId}已退票${target.ticketCodes.length}张，退款${fenToYuan(target.refundAmountFen)}元已退回预订金。` };
+  }
   if (target.kind === "order_paid") {
     if (!target.mobile) return null;
     const shown = target.ticketCodes.slice(0, SMS_MAX_CODES).join("、");

@@ -3,7 +3,7 @@
  * `schema_version` on wake and applies what is missing. Documented with
  * example rows in docs/storage.md.
  */
-export const ACCOUNT_SCHEMA_VERSION = 3;
+export const ACCOUNT_SCHEMA_VERSION = 4;
 
 export const ACCOUNT_SCHEMA_V1 = [
   `CREATE TABLE profile (
@@ -96,5 +96,39 @@ export const ACCOUNT_SCHEMA_V3 = [
   `CREATE TABLE login_failures (at_ms INTEGER NOT NULL)`,
 ];
 
+/**
+ * Version 4 (SPEC §10): refunds. A refund intent is the credit's two phases,
+ * as an intent is the debit's: 'pending' while its D1 batch runs (nothing is
+ * credited yet, nothing held), 'posted' once D1 committed it (the ledger's
+ * refund entry, balance += amount), 'voided' when D1 refused it. One live
+ * refund per refund number (the partner's refundid), one pending refund per
+ * order; `stock_returned` says its units are back in their product-days.
+ */
+export const ACCOUNT_SCHEMA_V4 = [
+  `CREATE TABLE refund_intents (
+     intent_id      TEXT PRIMARY KEY,
+     refund_no      TEXT NOT NULL,
+     order_id       TEXT NOT NULL,
+     effect_date    TEXT NOT NULL,
+     amount_fen     INTEGER NOT NULL CHECK (amount_fen >= 0),
+     fee_fen        INTEGER NOT NULL CHECK (fee_fen >= 0),
+     -- sorted JSON array of ticket codes; JSON [{productId, units}] going back to stock
+     tickets_json   TEXT NOT NULL,
+     stock_json     TEXT NOT NULL,
+     reason         TEXT,
+     requested_by   TEXT NOT NULL CHECK (requested_by IN ('partner','operator')),
+     state          TEXT NOT NULL CHECK (state IN ('pending','posted','voided')),
+     stock_returned INTEGER NOT NULL DEFAULT 0 CHECK (stock_returned IN (0, 1)),
+     request_id     TEXT NOT NULL,
+     created_at_ms  INTEGER NOT NULL,
+     decided_at_ms  INTEGER,
+     -- the answer's view: the order's senderid, status after, when it was refunded
+     detail_json    TEXT)`,
+  `CREATE UNIQUE INDEX refund_intents_live_per_number ON refund_intents (refund_no) WHERE state IN ('pending','posted')`,
+  `CREATE UNIQUE INDEX refund_intents_pending_per_order ON refund_intents (order_id) WHERE state = 'pending'`,
+  `CREATE INDEX refund_intents_by_request ON refund_intents (request_id)`,
+  `CREATE INDEX refund_intents_open ON refund_intents (created_at_ms) WHERE state = 'pending' OR (state = 'posted' AND stock_returned = 0)`,
+];
+
 /** Each version's statements, applied in order on wake from the stored version on. */
-export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_V2, ACCOUNT_SCHEMA_V3];
+export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_V2, ACCOUNT_SCHEMA_V3, ACCOUNT_SCHEMA_V4];

@@ -13,18 +13,22 @@
 import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type Config, type ConfigVars } from "../config";
+import type { OrderLookup } from "../db/refunds";
 import type { ResultKey } from "../domain/codes";
 import { MAX_AMOUNT_FEN } from "../domain/money";
+import { systemRandom, type Random } from "../random";
 import { AccountCredentials, type ProfileInput, type SetProfileResult } from "./account-credentials";
 import { appendLedger, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
 import { ACCOUNT_MIGRATIONS, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
 import { AccountSessions, type Authenticated, type AuthResult, type LoginInput, type LoginResult } from "./account-sessions";
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
+import type { InventoryDO } from "./inventory";
+import { returnUnitsThrough } from "./inventory-client";
 import { copyLedgerToD1, uncopiedEntries } from "./ledger-copy";
 import { PayPasswordGate } from "./pay-password-gate";
-import { systemRandom, type Random } from "../random";
 import { PaymentDesk, type PayAnswer } from "./payment-desk";
 import { billTarget, orderTarget, type BillView, type OrderPaymentDetails, type OrderView, type PaymentTarget } from "./payment-targets";
+import { RefundDesk, type RefundAnswer, type RefundCall, type RefundView } from "./refund-desk";
 
 export type { LedgerEntry } from "./account-ledger";
 export type { AuthResult, LoginResult, Session } from "./account-sessions";
@@ -75,11 +79,25 @@ export interface PayBillCall extends PayCall {
 
 export type BillState = BillView;
 
+/** A partner's refund call: authenticated inside the object, like a pay. */
+export interface PartnerRefundCall {
+  token: string;
+  requestId: string;
+  find: OrderLookup;
+  refundNo: string;
+  ticketCodes: string[] | null;
+  reason: string | null;
+}
+
+export type RefundResult = { ok: true; refund: RefundView } | { ok: false; reason: ResultKey; message?: string };
+
 export type PayBillResult = { ok: true; alreadyPaid: boolean; bill: BillState } | { ok: false; reason: ResultKey; message?: string; bill?: BillState };
 
 /** What AccountDO reads from its environment. */
 export interface AccountEnv extends ConfigVars {
   DB: D1Database;
+  /** A refund gives its units back to their product-day's InventoryDO. */
+  INVENTORY: DurableObjectNamespace<InventoryDO>;
   /** Base64 of 32 random bytes: encrypts password material at rest (secret). */
   PASSWORD_KEY: string;
 }
@@ -92,6 +110,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private readonly random: Random;
   private readonly gate: PayPasswordGate;
   private readonly desk: PaymentDesk;
+  private readonly refunds: RefundDesk;
   private readonly credentials: AccountCredentials;
   private readonly sessions: AccountSessions;
   /** The alarm time this instance last set; undefined until known. */
@@ -108,6 +127,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
     this.credentials = new AccountCredentials(ctx.storage, env.PASSWORD_KEY, this.clock);
     this.sessions = new AccountSessions(ctx.storage, this.credentials, this.config, this.random);
     this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, (atMs) => this.armAlarm(atMs));
+    this.refunds = new RefundDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, this.desk, returnUnitsThrough(env), (atMs) => this.armAlarm(atMs));
     void ctx.blockConcurrencyWhile(async () => {
       this.migrate();
       const platformMs = await ctx.storage.getAlarm();
@@ -288,6 +308,31 @@ export class AccountDO extends DurableObject<AccountEnv> {
     return this.gate.check({ sessionKey: session.sessionKey, loginMd5: profile.loginMd5, payMd5: profile.payMd5, ciphertext: call.ciphertext, nowMs });
   }
 
+  // ------------------------------------------------------------ refunds
+
+  /**
+   * SPEC §10 Refund, a partner's: the request's own earlier refund first,
+   * then its session and the body's customer, then RefundDesk.
+   */
+  async refund(call: PartnerRefundCall): Promise<RefundResult> {
+    this.ensureAlarm();
+    const desk: RefundCall = { ...call, dwid: "", requestedBy: "partner", waiveFee: false, ignoreDeadline: false };
+    const own = await this.refunds.ownAnswer(desk);
+    if (own) return refundResult(own);
+    const who = await this.identify({ ...call, claimedDwid: null, claimedDwlx: null, ciphertext: null }, this.clock.nowMs());
+    if (!who.ok) return { ok: false, reason: who.reason };
+    return refundResult(await this.refunds.refund({ ...desk, dwid: who.session.dwid }));
+  }
+
+  /** An operator's refund (POST /admin/orders/{orderid}/refunds): recorded as the operator's, fee and deadline as asked. */
+  async refundByOperator(call: Omit<RefundCall, "dwid" | "requestedBy">): Promise<RefundResult> {
+    this.ensureAlarm();
+    const dwid = this.credentials.identity()?.dwid;
+    if (!dwid) return { ok: false, reason: "customerNotFound" };
+    const desk: RefundCall = { ...call, dwid, requestedBy: "operator" };
+    return refundResult((await this.refunds.ownAnswer(desk)) ?? (await this.refunds.refund(desk)));
+  }
+
   // ------------------------------------------------------------ alarm
 
   /** The alarm fires no later than `atMs` (one alarm serves recovery and the ledger copy). */
@@ -308,7 +353,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
     this.alarmAtMs = null;
     if (this.faults.fires("alarm-throws")) throw new InjectedFault("alarm-throws");
     const nowMs = this.clock.nowMs();
-    const pending = await this.desk.recover();
+    const pending = (await this.desk.recover()) + (await this.refunds.recover());
     let copyFailed = false;
     const profile = this.credentials.identity();
     if (profile) {
@@ -331,7 +376,8 @@ export class AccountDO extends DurableObject<AccountEnv> {
    */
   private ensureAlarm(): void {
     if (this.alarmAtMs !== null) return;
-    if (this.desk.pendingCount() > 0 || uncopiedEntries(this.sql) > 0) this.armAlarm(this.clock.nowMs() + this.config.paymentRecoveryDelayMs);
+    const open = this.desk.pendingCount() + this.refunds.openCount() + uncopiedEntries(this.sql);
+    if (open > 0) this.armAlarm(this.clock.nowMs() + this.config.paymentRecoveryDelayMs);
   }
 
   // ------------------------------------------------------------ test support
@@ -369,5 +415,16 @@ function billResult(answer: PayAnswer<BillView>): PayBillResult {
       return { ok: false, reason: answer.reason, message: answer.message, bill: answer.view };
     case "unknown":
       return { ok: false, reason: NOT_YET_KNOWN, message: answer.message, bill: answer.view };
+  }
+}
+
+function refundResult(answer: RefundAnswer): RefundResult {
+  switch (answer.kind) {
+    case "refunded":
+      return { ok: true, refund: answer.view };
+    case "refused":
+      return { ok: false, reason: answer.reason, message: answer.message };
+    case "unknown":
+      return { ok: false, reason: "outcomeUnknown", message: answer.message };
   }
 }

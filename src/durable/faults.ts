@@ -79,6 +79,8 @@ export type FaultPoint =
   | "expiry-batch-reject"
   /** InventoryDO: the expiry batch commits in D1 and its reply is lost; the holds stay as they were. */
   | "expiry-reply-lost"
+  /** InventoryDO: a refund's return of units is refused (the object unreachable for it); the refund's alarm or retry returns them. */
+  | "return-units-reject"
   /** Worker: the order insert (orders + order_items, one batch) is refused before it reaches D1. */
   | "order-insert-reject"
   /** Worker: the order insert commits in D1 and its reply is lost. */

@@ -9,6 +9,7 @@ interface Env {
   INVENTORY: DurableObjectNamespace<InventoryDO>;
 }
 import { placeInStock, slotsFromTimes } from "../domain/stock";
+import { retryingReset } from "./stubs";
 import type { DayConfig, HoldResult, InventoryAsk, InventoryDO, InventoryRefusal, StockView } from "./inventory";
 
 export function inventoryName(productId: string, day: string): string {
@@ -104,4 +105,11 @@ function outcomeOf(asks: readonly ProductAsk[], results: readonly HoldResult[]):
     slotByProduct.set(asks[i]!.productId, result.slotIndex);
   }
   return { ok: true, slotByProduct };
+}
+
+/** A refund's units back to their product-day (SPEC §10), for the AccountDO's RefundDesk; a reset object is asked once more. */
+export function returnUnitsThrough(env: Env): (r: { orderId: string; effectDate: string; productId: string; units: number; refundId: string }) => Promise<void> {
+  return async ({ orderId, effectDate, productId, units, refundId }) => {
+    await retryingReset(() => inventoryOf(env, productId, effectDate), (inventory) => inventory.returnUnits({ orderId, refundId, units }));
+  };
 }

@@ -10,6 +10,7 @@
  *   usage_totals ('held', 1, 2)                 -- v2: 2 units held in slot 1
  *   hold_buyers ('mobile', '13800138000', '20261126804215739906', 2)   -- v3
  *   hold_buyers ('id', '110101199003074477', '20261126804215739906', 2)
+ *   hold_returns ('6f1c…-refund-intent', '20261126804215739906', 1, 1764200000000)  -- v4
  */
 
 export const INVENTORY_SCHEMA_V1 = [
@@ -82,4 +83,16 @@ export const INVENTORY_SCHEMA_V3 = [
   `CREATE INDEX hold_buyers_by_order ON hold_buyers (order_id)`,
 ];
 
-export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [INVENTORY_SCHEMA_V1, INVENTORY_SCHEMA_V2, INVENTORY_SCHEMA_V3];
+// Version 4 (SPEC §10): refunded tickets give their units back. A sold hold
+// keeps its quantity and counts `returned` units less; each refund's return
+// is recorded once (hold_returns), so a repeated return changes nothing.
+export const INVENTORY_SCHEMA_V4 = [
+  `ALTER TABLE holds ADD COLUMN returned INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0)`,
+  `CREATE TABLE hold_returns (
+     refund_id      TEXT PRIMARY KEY,
+     order_id       TEXT NOT NULL REFERENCES holds (order_id),
+     units          INTEGER NOT NULL CHECK (units >= 1),
+     returned_at_ms INTEGER NOT NULL)`,
+];
+
+export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [INVENTORY_SCHEMA_V1, INVENTORY_SCHEMA_V2, INVENTORY_SCHEMA_V3, INVENTORY_SCHEMA_V4];

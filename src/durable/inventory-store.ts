@@ -28,6 +28,8 @@ export interface BuyerUnits {
 export interface HoldRow {
   order_id: string;
   quantity: number;
+  /** Units refunded tickets gave back (schema v4): the hold counts quantity − returned. */
+  returned: number;
   slot_index: number | null;
   state: HoldState;
   expires_at_ms: number;
@@ -40,7 +42,7 @@ export interface UsageByState {
   sold: { day: number; bySlot: Map<number, number> };
 }
 
-const HOLD_COLUMNS = "order_id, quantity, slot_index, state, expires_at_ms";
+const HOLD_COLUMNS = "order_id, quantity, returned, slot_index, state, expires_at_ms";
 
 export class InventoryStore {
   constructor(private readonly sql: SqlStorage) {}
@@ -151,6 +153,27 @@ export class InventoryStore {
     }
   }
 
+  /**
+   * A refund's units back in stock (SPEC §10): once per refund. A hold still
+   * held is a paid order whose confirmation was lost (a refund proves the
+   * payment): it becomes sold first.
+   */
+  returnUnits(orderId: string, refundId: string, units: number, nowMs: number): "returned" | "already" | "unknownOrder" | "released" {
+    if (this.sql.exec("SELECT 1 FROM hold_returns WHERE refund_id = ?", refundId).toArray().length > 0) return "already";
+    let hold = this.holdOf(orderId);
+    if (!hold) return "unknownOrder";
+    if (hold.state === "held") {
+      this.decideHold(orderId, "sold", hold.expires_at_ms, nowMs);
+      hold = this.holdOf(orderId)!;
+    }
+    if (hold.state === "released") return "released";
+    if (hold.returned + units > hold.quantity) throw new Error(`hold of ${orderId}: returning ${units} more than its ${hold.quantity - hold.returned} sold units`);
+    this.sql.exec("UPDATE holds SET returned = returned + ? WHERE order_id = ?", units, orderId);
+    this.sql.exec("INSERT INTO hold_returns (refund_id, order_id, units, returned_at_ms) VALUES (?, ?, ?, ?)", refundId, orderId, units, nowMs);
+    this.addUsage("sold", hold.slot_index, -units);
+    return "returned";
+  }
+
   /** Keeps usage_totals in step with the holds (same transaction as the hold change). */
   private addUsage(state: "held" | "sold", slotIndex: number | null, units: number): void {
     if (units < 0) {
@@ -187,7 +210,7 @@ export class InventoryStore {
   usageFromHolds(): UsageByState {
     const out: UsageByState = { held: { day: 0, bySlot: new Map() }, sold: { day: 0, bySlot: new Map() } };
     const rows = this.sql.exec<{ state: "held" | "sold"; slot_index: number | null; units: number }>(
-      "SELECT state, slot_index, SUM(quantity) AS units FROM holds WHERE state IN ('held','sold') GROUP BY state, slot_index",
+      "SELECT state, slot_index, SUM(quantity - returned) AS units FROM holds WHERE state IN ('held','sold') GROUP BY state, slot_index",
     );
     for (const row of rows) {
       const bucket = out[row.state];

@@ -27,7 +27,7 @@ import { configOf, type ConfigVars } from "../config";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
 import { checkDailyLimits, hasDailyLimits, type DailyLimits, type LimitRefusal } from "../domain/limits";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
-import { Faults, type FaultPoint } from "./faults";
+import { Faults, InjectedFault, type FaultPoint } from "./faults";
 import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState } from "./inventory-store";
 
 export type { DayConfig, HoldState } from "./inventory-store";
@@ -302,6 +302,13 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
         return { ok: true };
       }),
     );
+  }
+
+  /** A refund's units back in this day's stock (SPEC §10); idempotent per refund. */
+  async returnUnits(input: { orderId: string; refundId: string; units: number }): Promise<{ outcome: "returned" | "already" | "unknownOrder" | "released" }> {
+    if (this.faults.fires("return-units-reject")) throw new InjectedFault("return-units-reject");
+    const nowMs = this.clock.nowMs();
+    return { outcome: this.ctx.storage.transactionSync(() => this.store.returnUnits(input.orderId, input.refundId, input.units, nowMs)) };
   }
 
   /**

@@ -30,8 +30,9 @@ import { parseDecided, settleDecision, type Decided, type Decision, type TargetK
 import type { Random } from "../random";
 import { appendLedger, assert, readTotals, writeTotals } from "./account-ledger";
 import { D1Coalescer } from "./d1-coalescer";
-import { Faults, InjectedFault } from "./faults";
+import type { Faults } from "./faults";
 import type { PaymentTarget } from "./payment-targets";
+import { logFault, settleWithRetries } from "./settling";
 
 /** How a pay call ends. `view`: the target as the answer shows it. */
 export type PayAnswer<View> =
@@ -56,12 +57,6 @@ type Settlement = Decided | "pending";
 
 /** Pays per D1 batch at most (5 statements each, well inside D1's limits). */
 const MAX_PAYMENTS_PER_BATCH = 32;
-/**
- * Settling an intent whose outcome is unknown is tried this often before the
- * answer says "not yet known", waiting between tries (a D1 hiccup passes;
- * an outage does not, and the client should not wait on it).
- */
-const SETTLE_WAITS_MS = [0, 50, 200] as const;
 /** Rounds of "settle what blocks, read again" one pay call takes at most. */
 const MAX_ROUNDS = 3;
 
@@ -300,14 +295,19 @@ export class PaymentDesk {
     return this.intent(intent.intent_id).state;
   }
 
-  /** settleById, tried a few times with short waits: a D1 hiccup passes, an outage answers "pending". */
-  private async settleWithRetries(intentId: string): Promise<Settlement> {
-    for (const waitMs of SETTLE_WAITS_MS) {
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-      const settled = await this.settleById(intentId);
-      if (settled !== "pending") return settled;
-    }
-    return "pending";
+  /** settleById, tried a few times with short waits (settling.ts). */
+  private settleWithRetries(intentId: string): Promise<Settlement> {
+    return settleWithRetries(() => this.settleById(intentId));
+  }
+
+  /**
+   * The state of a payment intent once a bounded settlement was tried (a
+   * refund needs its order's debit posted first); null when this object has
+   * no such intent.
+   */
+  async settledState(intentId: string): Promise<IntentState | null> {
+    const intent = this.intentOrNull(intentId);
+    return intent === null ? null : this.settleBounded(intent);
   }
 
   private async settleById(intentId: string): Promise<Settlement> {
@@ -396,7 +396,3 @@ function viewOf<View>(intent: IntentRow): View | null {
   return intent.detail_json === null ? null : (JSON.parse(intent.detail_json) as View);
 }
 
-function logFault(event: string, intentId: string, error: unknown): void {
-  const injected = error instanceof InjectedFault ? error.point : undefined;
-  console.warn(JSON.stringify({ event, intentId, injected, error: injected ? undefined : String(error) }));
-}

@@ -101,6 +101,11 @@ export const AdminProduct = z.strictObject({
   limitPerMobilePerDay: z.number().int().nullable(),
   insurance: insuranceOut.nullable(),
   onSale: z.boolean(),
+  refund: z.strictObject({
+    allowed: z.boolean(),
+    deadline: z.enum(["before_visit_day", "visit_day_end"]),
+    feePercent: z.number().int().describe("手续费百分比 0–100"),
+  }),
   updatedAt: isoTime,
 });
 

@@ -87,6 +87,15 @@ export const ProductPut = z.object({
   limitPerMobilePerDay: z.number().int().min(1).nullable().optional().describe("同一手机号每天限购张数"),
   insurance: InsuranceConfig.nullable().optional().describe("年卡保险配置"),
   onSale: z.boolean().optional().describe("在售,默认 true"),
+  refund: z
+    .object({
+      allowed: z.boolean().describe("是否允许退票"),
+      deadline: z.enum(["before_visit_day", "visit_day_end"]).describe("before_visit_day 游玩日前一天结束前,visit_day_end 游玩日结束前(年卡:生效日前)"),
+      feePercent: z.number().int().min(0).max(100).describe("每张门票的手续费(票价的百分比,四舍五入到分)"),
+    })
+    .nullable()
+    .optional()
+    .describe("退票规则;不填为默认 {allowed: true, deadline: visit_day_end, feePercent: 0}"),
 });
 
 export const Timeslot = z

@@ -24,6 +24,7 @@ export interface ProductOptions {
   onSale?: boolean;
   kind?: "ticket" | "yearcard" | "retail";
   insurance?: unknown;
+  refund?: { allowed: boolean; deadline: "before_visit_day" | "visit_day_end"; feePercent: number };
 }
 
 export interface DayOptions {
@@ -45,6 +46,7 @@ export async function aProduct(options: ProductOptions = {}, day: (DayOptions & 
     limitPerMobilePerDay: options.limitPerMobilePerDay ?? null,
     onSale: options.onSale ?? true,
     ...(options.insurance === undefined ? {} : { insurance: options.insurance }),
+    ...(options.refund === undefined ? {} : { refund: options.refund }),
   });
   if (put.status !== 201) throw new Error(`product not created: ${put.status} ${JSON.stringify(put.body)}`);
   if (day) await aCalendarDay(productId, day.date ?? LATER(), day);

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import {
   hmacSha256Hex, newCallbackSecret, parseSignatureHeader, signatureHeader, verifySignatureHeader,
 } from "../../src/crypto/signature";
-import { callbackBody, maskMobile, retryDelaySeconds, smsFor, SMS_MAX_CODES, type PaidTarget } from "../../src/domain/notifications";
+import { callbackBody, maskMobile, retryDelaySeconds, smsFor, SMS_MAX_CODES, type NotificationTarget } from "../../src/domain/notifications";
 
 const SECRET = "whsec_k3Y-Example_SecretValue0123456789abcdefgh";
 const T = 1795660000;
@@ -77,11 +77,11 @@ describe("callback secrets", () => {
 });
 
 describe("what a notification says", () => {
-  const order: PaidTarget = {
+  const order: NotificationTarget = {
     kind: "order_paid", dwid: "DEMO001", orderId: "T26112712345678901", senderId: "OTA-778812", status: "paid",
     mobile: "13800138000", paidAtMs: Date.UTC(2026, 10, 27, 2, 0, 0), ticketCodes: ["402918377165093821", "118273645500912834"],
   };
-  const bill: PaidTarget = {
+  const bill: NotificationTarget = {
     kind: "bill_paid", dwid: "DEMO001", billNum: "P26112683920174625", senderBillNum: "POS-1-0042", status: "paid", rndCode: "093417", paidAtMs: Date.UTC(2026, 10, 27, 2, 0, 0),
   };
 

@@ -4,9 +4,10 @@
  * InventoryDO, which every PUT configures first so new stock and slots take
  * effect — or are refused, with nothing written, below what is sold and held.
  */
-import { clockOf } from "../../clock";
 import { z } from "zod";
+import { clockOf } from "../../clock";
 import { fenToYuanNumber, yuanToFen } from "../../domain/money";
+import { DEFAULT_REFUND_POLICY } from "../../domain/refunds";
 import {
   getCalendarDay, getProduct, listCalendarMonth, listProducts, upsertCalendarDay, upsertProduct,
   type CalendarDay, type InsuranceSettings, type Product,
@@ -31,6 +32,7 @@ export function productJson(p: Product) {
     limitPerMobilePerDay: p.limitPerMobilePerDay,
     insurance: p.insurance ? { ...withoutPriceFen(p.insurance), price: fenToYuanNumber(p.insurance.priceFen) } : null,
     onSale: p.onSale,
+    refund: p.refund ?? DEFAULT_REFUND_POLICY,
     updatedAt: isoTime(p.updatedAtMs),
   };
 }
@@ -98,6 +100,7 @@ export const putProduct: AdminHandler = async (request, env) => {
       limitPerMobilePerDay: body.limitPerMobilePerDay ?? null,
       insurance,
       onSale: body.onSale ?? true,
+      refund: body.refund ?? null,
     },
     clockOf(env).nowMs(),
   );
