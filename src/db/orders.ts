@@ -23,6 +23,9 @@ export interface Order {
   expiresAtMs: number;
   paymentId: string | null;
   paidAtMs: number | null;
+  /** What refunds took back (SPEC §10): the order's status stays 'paid'. */
+  refundedFen: number;
+  refundedUnits: number;
   businessDate: string | null;
   sellStationId: string | null;
   marketAreaId: string | null;
@@ -72,6 +75,8 @@ export interface OrderRow {
   expires_at_ms: number;
   payment_id: string | null;
   paid_at_ms: number | null;
+  refunded_fen: number;
+  refunded_units: number;
   business_date: string | null;
   sell_station_id: string | null;
   market_area_id: string | null;
@@ -93,6 +98,8 @@ export const toOrder = (r: OrderRow): Order => ({
   expiresAtMs: r.expires_at_ms,
   paymentId: r.payment_id,
   paidAtMs: r.paid_at_ms,
+  refundedFen: r.refunded_fen,
+  refundedUnits: r.refunded_units,
   businessDate: r.business_date,
   sellStationId: r.sell_station_id,
   marketAreaId: r.market_area_id,
@@ -100,7 +107,8 @@ export const toOrder = (r: OrderRow): Order => ({
 });
 
 export const ORDER_COLUMNS = `order_id, dwid, sender_id, kind, status, effect_date, timespan_index, amount_fen, mobile, id_number,
-  created_at_ms, expires_at_ms, payment_id, paid_at_ms, business_date, sell_station_id, market_area_id, team_type_code`;
+  created_at_ms, expires_at_ms, payment_id, paid_at_ms, business_date, sell_station_id, market_area_id, team_type_code,
+  refunded_fen, refunded_units`;
 
 /** The `order_items` columns every reader of an order's lines selects. */
 export const ORDER_ITEM_COLUMNS = "line_no, item_kind, product_id, quantity, unit_price_fen, amount_fen, fullname, id_type, id_number, mobile";

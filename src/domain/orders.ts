@@ -3,6 +3,7 @@
  * Pure: the instant and the randomness come in as arguments.
  */
 import { shanghaiDate } from "./dates";
+import { refundedStatus } from "./refunds";
 
 /** Lines one OrderAddParm may carry (a real-name group books one line per guest). */
 export const MAX_ORDER_LINES = 100;
@@ -29,13 +30,20 @@ export function makeOrderId(nowMs: number, random: Uint8Array): string {
   return `${shanghaiDate(nowMs)}${digits}`;
 }
 
+/** The status words a partner is told (SPEC §10). */
+export type VisibleStatus = OrderStatus | "partially_refunded" | "refunded";
+
 /**
  * The status a partner is told. An unpaid order past its hold can no longer
  * be paid (the pay batch is guarded by `expires_at_ms > now`), so it reads
- * as expired even before the InventoryDO alarm has written that to D1.
+ * as expired even before the InventoryDO alarm has written that to D1. A paid
+ * order whose tickets were refunded reads partially_refunded, or refunded
+ * once all were (`refunded`: its refunded units and its ticket units).
  */
-export function visibleStatus(status: OrderStatus, expiresAtMs: number, nowMs: number): OrderStatus {
-  return status === "unpaid" && expiresAtMs <= nowMs ? "expired" : status;
+export function visibleStatus(status: OrderStatus, expiresAtMs: number, nowMs: number, refunded?: { units: number; ticketUnits: number }): VisibleStatus {
+  if (status === "unpaid" && expiresAtMs <= nowMs) return "expired";
+  if (status === "paid" && refunded) return refundedStatus(refunded.units, refunded.ticketUnits);
+  return status;
 }
 
 /** True while an order counts against stock and purchase limits (SPEC §5.5). */

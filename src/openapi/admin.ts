@@ -151,6 +151,8 @@ export const AdminOrder = z.strictObject({
   sellStationId: z.string().nullable(),
   marketAreaId: z.string().nullable(),
   teamTypeCode: z.string().nullable(),
+  refunded: yuanNumber("已退款金额"),
+  refundedUnits: z.number().int().describe("已退门票张数"),
 });
 
 export const AdminOrderDetail = AdminOrder.extend({

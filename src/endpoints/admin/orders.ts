@@ -24,6 +24,8 @@ function orderJson(o: Order) {
     sellStationId: o.sellStationId,
     marketAreaId: o.marketAreaId,
     teamTypeCode: o.teamTypeCode,
+    refunded: fenToYuanNumber(o.refundedFen),
+    refundedUnits: o.refundedUnits,
   };
 }
 

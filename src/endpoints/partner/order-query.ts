@@ -23,7 +23,7 @@ export async function queryOrder(input: OrderQueryParm, ctx: PartnerContext): Pr
     tag: {
       orderid: order.orderId,
       senderid: order.senderId,
-      status: visibleStatus(order.status, order.expiresAtMs, ctx.nowMs),
+      status: visibleStatus(order.status, order.expiresAtMs, ctx.nowMs, { units: order.refundedUnits, ticketUnits: tickets.length }),
       amount: fenToYuan(order.amountFen),
       effectdate: order.effectDate,
       // An annual card's insurance is its own line (same productid): Σ amount × price = the order's amount.
