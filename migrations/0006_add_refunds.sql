@@ -37,6 +37,7 @@ CREATE TABLE refunds (
 CREATE UNIQUE INDEX refunds_one_commit_per_number ON refunds (dwid, refund_no) WHERE outcome = 'commit';
 CREATE INDEX refunds_by_order ON refunds (order_id, decided_at_ms);
 CREATE INDEX refunds_by_customer ON refunds (dwid, decided_at_ms);
+CREATE INDEX refunds_by_time ON refunds (decided_at_ms, intent_id);
 
 -- The outbox learns the kind 'order_refunded' (SPEC §10 notifications). SQLite
 -- cannot change a CHECK: the table is rebuilt, its rows and indexes kept;

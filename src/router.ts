@@ -13,6 +13,7 @@ import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./
 import { getNotificationHandler, listNotificationsHandler, retryNotificationHandler } from "./endpoints/admin/notifications";
 import { getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
+import { listRefundsHandler, postOrderRefund } from "./endpoints/admin/refunds";
 import { partnerEndpoints } from "./endpoints/partner";
 import { servePartner } from "./endpoints/partner-pipeline";
 import { isStoreUnavailable, RETRY_AFTER_SECONDS } from "./endpoints/store-errors";
@@ -67,6 +68,8 @@ export function buildRouter() {
     .get("/admin/products/:productid/calendar", admin(getCalendarMonth))
     .get("/admin/orders", admin(listOrdersHandler))
     .get("/admin/orders/:orderid", admin(getOrderHandler))
+    .post("/admin/orders/:orderid/refunds", admin(postOrderRefund))
+    .get("/admin/refunds", admin(listRefundsHandler))
     .get("/admin/bills", admin(listBillsHandler))
     .get("/admin/notifications", admin(listNotificationsHandler))
     .get("/admin/notifications/:id", admin(getNotificationHandler))

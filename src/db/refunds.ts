@@ -15,6 +15,7 @@
  * race on the ticket's `status = 'valid'`: D1 runs one write at a time, so
  * exactly one of them finds it valid.
  */
+import { decodeCursor, pageOf, type Page } from "./pages";
 import type { Decision } from "./payments";
 import type { RefundOrder, RefundPolicy } from "../domain/refunds";
 import { ORDER_ITEM_COLUMNS, orderItemOf } from "./orders";
@@ -182,4 +183,72 @@ export async function settleRefundDecision(db: D1Database, r: Refund, decidedAtM
   const decision = (decided!.results as { outcome: Decision }[])[0]?.outcome;
   if (decision !== "commit" && decision !== "void") throw new Error(`no decision recorded for refund ${r.intentId}`);
   return { decision, order: orderStateOf(order!) };
+}
+
+// ---------------------------------------------------------------- reading (operators, partners)
+
+/** A committed refund, as the admin API and Order/Query show it. */
+export interface RefundRecord {
+  intentId: string;
+  dwid: string;
+  refundNo: string;
+  orderId: string;
+  amountFen: number;
+  feeFen: number;
+  tickets: string[];
+  reason: string | null;
+  requestedBy: "partner" | "operator";
+  refundedAtMs: number;
+}
+
+interface RefundRow {
+  intent_id: string;
+  dwid: string;
+  refund_no: string;
+  order_id: string;
+  amount_fen: number;
+  fee_fen: number;
+  tickets_json: string;
+  reason: string | null;
+  requested_by: "partner" | "operator";
+  decided_at_ms: number;
+}
+
+const REFUND_COLUMNS = "intent_id, dwid, refund_no, order_id, amount_fen, fee_fen, tickets_json, reason, requested_by, decided_at_ms";
+
+const toRefund = (r: RefundRow): RefundRecord => ({
+  intentId: r.intent_id,
+  dwid: r.dwid,
+  refundNo: r.refund_no,
+  orderId: r.order_id,
+  amountFen: r.amount_fen,
+  feeFen: r.fee_fen,
+  tickets: JSON.parse(r.tickets_json) as string[],
+  reason: r.reason,
+  requestedBy: r.requested_by,
+  refundedAtMs: r.decided_at_ms,
+});
+
+/** An order's committed refunds, oldest first. */
+export async function refundsOfOrder(db: D1Database, orderId: string): Promise<RefundRecord[]> {
+  const { results } = await db
+    .prepare(`SELECT ${REFUND_COLUMNS} FROM refunds WHERE order_id = ? AND outcome = 'commit' ORDER BY decided_at_ms, intent_id`)
+    .bind(orderId)
+    .all<RefundRow>();
+  return results.map(toRefund);
+}
+
+/** Committed refunds, newest first, by customer and within [fromMs, toMs) when given. */
+export async function listRefunds(db: D1Database, f: { dwid?: string; fromMs?: number; toMs?: number; limit: number; cursor?: string }): Promise<Page<RefundRecord>> {
+  const key = decodeCursor(f.cursor);
+  const { results } = await db
+    .prepare(
+      `SELECT ${REFUND_COLUMNS} FROM refunds
+       WHERE outcome = 'commit' AND (?1 IS NULL OR dwid = ?1) AND (?2 IS NULL OR decided_at_ms >= ?2) AND (?3 IS NULL OR decided_at_ms < ?3)
+         AND (?4 IS NULL OR decided_at_ms < ?4 OR (decided_at_ms = ?4 AND intent_id < ?5))
+       ORDER BY decided_at_ms DESC, intent_id DESC LIMIT ?6`,
+    )
+    .bind(f.dwid ?? null, f.fromMs ?? null, f.toMs ?? null, key ? (key[0] as number) : null, key ? (key[1] as string) : null, f.limit + 1)
+    .all<RefundRow>();
+  return pageOf(results, f.limit, toRefund, (r) => [r.decided_at_ms, r.intent_id]);
 }

@@ -58,6 +58,13 @@ export function businessDate(instantMs: number, rollOverAt: string | null): stri
   return shanghaiMinuteOfDay(instantMs) >= rollMinute ? addDays(today, 1) : today;
 }
 
+/** The instant a Shanghai business day (yyyyMMdd) begins. */
+export function shanghaiDayStartMs(date: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(date);
+  if (!m) throw new Error(`not a yyyyMMdd date: ${date}`);
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - SHANGHAI_OFFSET_MS;
+}
+
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }

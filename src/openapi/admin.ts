@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import type { ResultKey } from "../domain/codes";
+import { RefundListQuery, RefundPost } from "../schemas/admin-refunds";
 import {
   BillListQuery, CalendarDayPut, CalendarMonthQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
   OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut,
@@ -155,6 +156,18 @@ export const AdminOrder = z.strictObject({
   refundedUnits: z.number().int().describe("已退门票张数"),
 });
 
+export const AdminRefund = z.strictObject({
+  refundId: z.string().describe("退款单号(合作方的 refundid 或运营方填写的)"),
+  dwid: z.string(),
+  orderId: z.string(),
+  amount: yuanNumber("退回预订金的金额"),
+  fee: yuanNumber("手续费"),
+  tickets: z.array(z.string()).describe("退的门票码"),
+  reason: z.string().nullable(),
+  requestedBy: z.enum(["partner", "operator"]),
+  refundedAt: isoTime,
+});
+
 export const AdminOrderDetail = AdminOrder.extend({
   items: z.array(
     z.strictObject({
@@ -178,6 +191,18 @@ export const AdminOrderDetail = AdminOrder.extend({
       issuedAt: isoTime,
     }),
   ),
+  refunds: z.array(AdminRefund).describe("已完成的退款,早的在前"),
+});
+
+export const AdminRefundDone = z.strictObject({
+  refundId: z.string(),
+  orderId: z.string(),
+  senderId: z.string().nullable(),
+  amount: yuanNumber("退回预订金的金额"),
+  fee: yuanNumber("手续费"),
+  tickets: z.array(z.string()),
+  orderStatus: z.enum(["paid", "partially_refunded", "refunded"]),
+  refundedAt: isoTime,
 });
 
 export const AdminBill = z.strictObject({
@@ -315,6 +340,20 @@ export const adminOperations: readonly AdminOperation[] = [
     method: "get", path: "/admin/orders/{orderid}", summary: "订单详情(明细和门票)",
     params: z.object({ orderid: z.string().min(1).max(20) }),
     ok: { 200: { description: "订单", schema: AdminOrderDetail } }, errors: ["adminInvalid", "orderNotFound"],
+  },
+  {
+    method: "post", path: "/admin/orders/{orderid}/refunds", summary: "运营方退款(全部或指定门票;可免手续费、不受退票期限)",
+    description: "与合作方的退款相同(同一客户的 refundid 幂等;同一 refundid 门票不同则 409),记为运营方的退款:钱退回预订金并入账、门票作废、库存归还后才返回。",
+    params: z.object({ orderid: z.string().min(1).max(20) }), body: RefundPost,
+    ok: { 200: { description: "退款完成(重复提交返回同一笔退款)", schema: AdminRefundDone } },
+    errors: [
+      "adminInvalid", "orderNotFound", "orderNotPaid", "orderCancelled", "orderExpired", "refundNotAllowed", "refundDeadlinePassed",
+      "ticketNotInOrder", "ticketUsed", "ticketRefunded", "nothingToRefund", "refundIdConflict", "outcomeUnknown", "bodyUnreadable", "bodyTooLarge",
+    ],
+  },
+  {
+    method: "get", path: "/admin/refunds", summary: "退款列表(按客户、退款日期;新的在前)", query: RefundListQuery,
+    ok: { 200: { description: "一页退款", schema: pageOf(AdminRefund) } }, errors: ["adminInvalid"],
   },
   {
     method: "get", path: "/admin/bills", summary: "零售单据列表", query: BillListQuery,

@@ -1,10 +1,12 @@
 /** /admin/orders, /admin/customers/{dwid}/orders, /admin/bills: what was sold. */
 import { listBills, type Bill } from "../../db/bills";
 import { getOrderDetail, listOrders, type Order } from "../../db/orders";
+import { refundsOfOrder } from "../../db/refunds";
 import { fenToYuanNumber } from "../../domain/money";
 import { BillListQuery, OrderListQuery, PageQuery } from "../../schemas/admin";
 import { dwidParam } from "./customers";
 import { adminError, isoTime, json, param, validate, type AdminHandler } from "./http";
+import { refundRecordJson } from "./refunds";
 
 function orderJson(o: Order) {
   return {
@@ -61,6 +63,7 @@ export const getOrderHandler: AdminHandler = async (request, env) => {
       mobile: i.mobile,
     })),
     tickets: detail.tickets.map((t) => ({ ticketCode: t.ticketCode, lineNo: t.lineNo, productId: t.productId, status: t.status, issuedAt: isoTime(t.issuedAtMs) })),
+    refunds: (await refundsOfOrder(env.DB, orderId)).map(refundRecordJson),
   });
 };
 
