@@ -113,6 +113,8 @@ export interface RefundedOrderState {
 
 export interface RefundDecided {
   decision: Decision;
+  /** The decision's instant as D1 recorded it: the refund's own instant (refundedAt). */
+  decidedAtMs: number | null;
   order: RefundedOrderState | null;
 }
 
@@ -129,7 +131,7 @@ export function refundStatements(db: D1Database, r: Refund, outbox: { id: string
                       AND ticket_code IN (SELECT value FROM json_each(?7))) = json_array_length(?7)
                AND NOT EXISTS (SELECT 1 FROM refunds WHERE dwid = ?2 AND refund_no = ?3 AND outcome = 'commit')
               THEN 'commit' ELSE 'void' END, ?10
-       RETURNING outcome`,
+       RETURNING outcome, decided_at_ms`,
     ).bind(r.intentId, r.dwid, r.refundNo, r.orderId, r.amountFen, r.feeFen, tickets, r.reason, r.requestedBy, decidedAtMs),
     db.prepare(
       `UPDATE tickets SET status = 'refunded', refund_id = ?1, refunded_at_ms = ?3
@@ -162,9 +164,9 @@ function orderStateOf(result: D1Result): RefundedOrderState | null {
 }
 
 export function parseRefundDecided(results: D1Result[]): RefundDecided {
-  const decision = (results[0]!.results as { outcome: Decision }[])[0]?.outcome;
-  if (decision !== "commit" && decision !== "void") throw new Error("refund batch recorded no decision");
-  return { decision, order: orderStateOf(results[results.length - 1]!) };
+  const row = (results[0]!.results as { outcome: Decision; decided_at_ms: number }[])[0];
+  if (row?.outcome !== "commit" && row?.outcome !== "void") throw new Error("refund batch recorded no decision");
+  return { decision: row.outcome, decidedAtMs: row.decided_at_ms, order: orderStateOf(results[results.length - 1]!) };
 }
 
 /**
@@ -177,12 +179,12 @@ export async function settleRefundDecision(db: D1Database, r: Refund, decidedAtM
       `INSERT OR IGNORE INTO refunds (intent_id, dwid, refund_no, order_id, amount_fen, fee_fen, tickets_json, reason, requested_by, outcome, decided_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'void', ?)`,
     ).bind(r.intentId, r.dwid, r.refundNo, r.orderId, r.amountFen, r.feeFen, JSON.stringify(r.tickets), r.reason, r.requestedBy, decidedAtMs),
-    db.prepare("SELECT outcome FROM refunds WHERE intent_id = ?").bind(r.intentId),
+    db.prepare("SELECT outcome, decided_at_ms FROM refunds WHERE intent_id = ?").bind(r.intentId),
     orderStateStatement(db, r.orderId),
   ]);
-  const decision = (decided!.results as { outcome: Decision }[])[0]?.outcome;
-  if (decision !== "commit" && decision !== "void") throw new Error(`no decision recorded for refund ${r.intentId}`);
-  return { decision, order: orderStateOf(order!) };
+  const row = (decided!.results as { outcome: Decision; decided_at_ms: number }[])[0];
+  if (row?.outcome !== "commit" && row?.outcome !== "void") throw new Error(`no decision recorded for refund ${r.intentId}`);
+  return { decision: row.outcome, decidedAtMs: row.decided_at_ms, order: orderStateOf(order!) };
 }
 
 // ---------------------------------------------------------------- reading (operators, partners)

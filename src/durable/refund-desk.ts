@@ -225,7 +225,8 @@ export class RefundDesk {
   // ------------------------------------------------------------ the two phases
 
   private finish(intentId: string, decided: RefundDecided): void {
-    const nowMs = this.clock.nowMs();
+    // The refund's instant is D1's decision's: the ledger, the answer and the partner's callback agree.
+    const nowMs = decided.decidedAtMs ?? this.clock.nowMs();
     this.ctx.storage.transactionSync(() => {
       const intent = this.intent(intentId);
       if (intent.state !== "pending") return;
@@ -275,7 +276,7 @@ export class RefundDesk {
 
   private async settleById(intentId: string): Promise<Settlement> {
     const intent = this.intent(intentId);
-    if (intent.state !== "pending") return { decision: intent.state === "posted" ? "commit" : "void", order: null };
+    if (intent.state !== "pending") return { decision: intent.state === "posted" ? "commit" : "void", decidedAtMs: intent.decided_at_ms, order: null };
     let decided: RefundDecided;
     try {
       decided = await this.faults.d1("settle", () => settleRefundDecision(this.db, this.refundOf(intent, this.dwid()), this.clock.nowMs()));
