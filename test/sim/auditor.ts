@@ -60,12 +60,28 @@ function auditAccount(a: AccountView, phase: Phase, lockoutMax: number): string[
     if (!posted.some((i) => i.intent_id === d.reference)) broken.push(`${who}: debit seq ${d.seq} (${d.target}) has no posted intent`);
   }
   for (const [target, n] of counts(debits.map((d) => d.target ?? "?"))) if (n > 1) broken.push(`${who}: ${target} debited ${n} times`);
+
+  // Refunds (SPEC §10): one credit per posted refund intent, of its amount, for its order; none for any other.
+  const credits = a.ledger.filter((e) => e.kind === "refund");
+  const postedRefunds = a.refundIntents.filter((r) => r.state === "posted");
+  for (const r of postedRefunds) {
+    const own = credits.filter((e) => e.reference === r.intent_id);
+    if (own.length !== 1 || own[0]!.amount_fen !== r.amount_fen || own[0]!.target !== `order:${r.order_id}`) {
+      broken.push(`${who}: posted refund ${r.intent_id} (${r.refund_no}) has ${own.length} credits (${own.map((e) => `${e.amount_fen} for ${e.target}`).join(", ")}), expected ${r.amount_fen} for order:${r.order_id}`);
+    }
+  }
+  for (const e of credits) if (!postedRefunds.some((r) => r.intent_id === e.reference)) broken.push(`${who}: refund credit seq ${e.seq} has no posted refund intent`);
+  for (const [number, n] of counts(a.refundIntents.filter((r) => r.state !== "voided").map((r) => r.refund_no))) {
+    if (n > 1) broken.push(`${who}: refund number ${number} has ${n} live refunds`);
+  }
   for (const [target, n] of counts(a.intents.filter((i) => i.state !== "voided").map((i) => `${i.target_kind}:${i.target_id}`))) {
     if (n > 1) broken.push(`${who}: ${target} has ${n} live intents`);
   }
   if (a.payFailuresInWindow > lockoutMax) broken.push(`${who}: ${a.payFailuresInWindow} pay-password failures counted in the window, more than the lockout's ${lockoutMax}`);
 
   if (phase === "final") {
+    const openRefunds = a.refundIntents.filter((r) => r.state === "pending" || (r.state === "posted" && r.stock_returned === 0));
+    if (openRefunds.length > 0) broken.push(`${who}: ${openRefunds.length} refunds still pending or with units not returned after every alarm drained`);
     if (pending.length > 0) broken.push(`${who}: ${pending.length} payments still pending after every alarm drained: ${pending.map((i) => i.intent_id).join(", ")}`);
     const uncopied = a.ledger.filter((e) => e.copied === 0).length;
     if (uncopied > 0) broken.push(`${who}: ${uncopied} ledger entries never copied to D1`);
@@ -87,6 +103,7 @@ function auditMoneyAcrossStores(snap: Snapshot, phase: Phase): string[] {
       broken.push(`intent ${p.intent_id}: D1 says ${p.amount_fen} for ${p.target_id}, the object ${intent.amount_fen} for ${intent.target_id}`);
     }
   }
+  broken.push(...auditRefundsAcrossStores(snap, phase));
   const commits = new Map(snap.d1After.payments.filter((x) => x.outcome === "commit").map((p) => [p.intent_id, p]));
   for (const [target, n] of counts([...commits.values()].map((p) => `${p.target_kind}:${p.target_id}`))) {
     if (n > 1) broken.push(`${target}: ${n} committed payments in D1`);
@@ -122,6 +139,50 @@ function auditMoneyAcrossStores(snap: Snapshot, phase: Phase): string[] {
         });
       if (!same) broken.push(`c${a.c}: D1's ledger copy (${copy.length} rows) differs from the object's ledger (${a.ledger.length})`);
     }
+  }
+  return broken;
+}
+
+/**
+ * Refunds across the AccountDOs and D1: D1 committed ⇒ the object holds it
+ * pending or posted; posted ⇒ D1 committed it; a refunded ticket belongs to
+ * exactly one committed refund that lists it, and every ticket a committed
+ * refund lists is refunded; an order's refunded amount and units are its
+ * commits', never more than it paid.
+ */
+function auditRefundsAcrossStores(snap: Snapshot, phase: Phase): string[] {
+  const broken: string[] = [];
+  const byDwid = new Map(snap.accounts.map((a) => [a.dwid, a]));
+  for (const r of snap.d1Before.refunds.filter((x) => x.outcome === "commit")) {
+    const intent = byDwid.get(r.dwid)?.refundIntents.find((i) => i.intent_id === r.intent_id);
+    if (!intent || intent.state === "voided") broken.push(`order ${r.order_id}: D1 committed refund ${r.refund_no} (${r.intent_id}) but the object has it ${intent?.state ?? "nowhere"}`);
+  }
+  const committed = snap.d1After.refunds.filter((x) => x.outcome === "commit");
+  for (const a of snap.accounts) {
+    for (const i of a.refundIntents) {
+      const c = committed.find((r) => r.intent_id === i.intent_id);
+      if (i.state === "posted" && !c) broken.push(`c${a.c}: refund ${i.refund_no} (${i.intent_id}) posted, D1 has no commit`);
+      if (i.state === "voided" && c) broken.push(`c${a.c}: refund ${i.refund_no} (${i.intent_id}) voided in the object but committed in D1`);
+      if (phase === "final" && i.state === "pending") broken.push(`c${a.c}: refund ${i.refund_no} still pending at the end`);
+    }
+  }
+  for (const o of snap.d1After.orders.values()) {
+    const commits = committed.filter((r) => r.order_id === o.order_id);
+    const tickets = snap.d1After.tickets.get(o.order_id) ?? [];
+    const refundedFen = commits.reduce((n, r) => n + r.amount_fen, 0);
+    const listed = commits.flatMap((r) => r.tickets);
+    if (refundedFen > o.amount_fen) broken.push(`order ${o.order_id}: refunds ${refundedFen} exceed its amount ${o.amount_fen}`);
+    if (o.refunded_fen !== refundedFen || o.refunded_units !== listed.length) {
+      broken.push(`order ${o.order_id}: refunded ${o.refunded_fen} fen / ${o.refunded_units} units, its committed refunds ${refundedFen} / ${listed.length}`);
+    }
+    for (const [code, n] of counts(listed)) if (n > 1) broken.push(`order ${o.order_id}: ticket ${code} refunded ${n} times`);
+    for (const t of tickets) {
+      const by = commits.find((r) => r.tickets.includes(t.ticket_code));
+      if ((t.status === "refunded") !== Boolean(by) || (by && t.refund_id !== by.intent_id)) {
+        broken.push(`order ${o.order_id}: ticket ${t.ticket_code} is ${t.status} (refund ${t.refund_id}), committed refunds say ${by?.intent_id ?? "none"}`);
+      }
+    }
+    if (commits.length > 0 && o.status !== "paid") broken.push(`order ${o.order_id}: refunded but ${o.status}`);
   }
   return broken;
 }
@@ -179,7 +240,7 @@ function auditInventory(inv: InventoryView, snap: Snapshot, phase: Phase): strin
   const stock = configured?.stock ?? inv.stock ?? 0;
 
   const sumOf = (state: string, slot?: number) =>
-    inv.holds.filter((h) => h.state === state && (slot === undefined || h.slot_index === slot)).reduce((n, h) => n + h.quantity, 0);
+    inv.holds.filter((h) => h.state === state && (slot === undefined || h.slot_index === slot)).reduce((n, h) => n + h.quantity - h.returned, 0);
   const held = sumOf("held");
   const sold = sumOf("sold");
   const total = (state: string, slotKey: number) => inv.totals.filter((t) => t.state === state && t.slot_key === slotKey).reduce((n, t) => n + t.units, 0);
@@ -207,6 +268,9 @@ function auditInventory(inv: InventoryView, snap: Snapshot, phase: Phase): strin
     if (order && order.effect_date === inv.date) {
       const qty = lines.reduce((n, i) => n + i.quantity, 0);
       if (qty !== hold.quantity) broken.push(`${where}: hold of ${hold.order_id} is ${hold.quantity}, its lines ${qty}`);
+      // Units back in stock never exceed, and at the end equal, the order's refunded tickets of this product.
+      const refunded = (snap.d1After.tickets.get(hold.order_id) ?? []).filter((t) => t.product_id === inv.productId && t.status === "refunded").length;
+      if (hold.returned > refunded || (phase === "final" && hold.returned !== refunded)) broken.push(`${where}: hold of ${hold.order_id} returned ${hold.returned} units, ${refunded} of its tickets are refunded`);
       const slot = lines[0]?.timespan_index ?? null;
       if (inv.slots.length > 0 && slot !== hold.slot_index) broken.push(`${where}: hold of ${hold.order_id} in slot ${hold.slot_index}, its lines say ${slot}`);
     }
@@ -226,11 +290,16 @@ function auditInventory(inv: InventoryView, snap: Snapshot, phase: Phase): strin
   }
   if (phase === "final") {
     if (held > 0) broken.push(`${where}: ${held} units still held after every order's time passed and every alarm drained`);
-    const paidUnits = [...snap.d1After.orders.values()]
-      .filter((o) => o.status === "paid" && o.effect_date === inv.date)
-      .flatMap((o) => snap.d1After.items.get(o.order_id) ?? [])
-      .filter((i) => i.product_id === inv.productId)
-      .reduce((n, i) => n + i.quantity, 0);
+    const paidUnits =
+      [...snap.d1After.orders.values()]
+        .filter((o) => o.status === "paid" && o.effect_date === inv.date)
+        .flatMap((o) => snap.d1After.items.get(o.order_id) ?? [])
+        .filter((i) => i.product_id === inv.productId)
+        .reduce((n, i) => n + i.quantity, 0) -
+      [...snap.d1After.orders.values()]
+        .filter((o) => o.status === "paid" && o.effect_date === inv.date)
+        .flatMap((o) => snap.d1After.tickets.get(o.order_id) ?? [])
+        .filter((t) => t.product_id === inv.productId && t.status === "refunded").length;
     if (sold !== paidUnits) broken.push(`${where}: sold ${sold} ≠ units of paid orders in D1 ${paidUnits}`);
   }
   return broken;

@@ -10,6 +10,7 @@
 import { serialize } from "bson";
 import { stringify as formBody } from "qs";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
+import { env } from "cloudflare:workers";
 import { testClock } from "../../src/clock";
 import { addDays, shanghaiDate } from "../../src/domain/dates";
 import { partnerEndpoints } from "../../src/endpoints/partner";
@@ -47,8 +48,8 @@ export interface Answer {
   step: number;
   seq: number;
   op: Op;
-  /** What the op resolved to at run time: the order or bill it named, the deposit reference. */
-  target: { kind: "order" | "bill" | "deposit"; id: string | null; key: string } | null;
+  /** What the op resolved to at run time: the order or bill it named, the deposit reference, the refund's order (key: customer and refund number). */
+  target: { kind: "order" | "bill" | "deposit" | "refund"; id: string | null; key: string } | null;
   status: number;
   /** resultcode / errcode (for admin calls, the HTTP status). */
   code: number;
@@ -87,6 +88,8 @@ export class World {
   readonly orders = new Map<string, string>();
   /** (customer, bill slot) → BillNum. */
   readonly bills = new Map<string, string>();
+  /** (customer, refund number) → the order and tickets first asked under it (a repeat asks the same, mostly). */
+  readonly refunds = new Map<string, { orderId: string; tickets: string[] | null }>();
   /** Each product as the operator last PUT it (an operator change sends it whole). */
   readonly productState: Record<ProductKey, { name: string; kind: string; priceYuan: number; onSale: boolean }>;
 
@@ -240,6 +243,35 @@ export async function login(c: CustomerRuntime): Promise<Omit<Answer, "step" | "
   return { ...common, target: null };
 }
 
+/**
+ * A refund through the operator's admin API (SPEC §10): the client knows its order's tickets (from the
+ * pay notification or a query); here they are read from D1. A refund number used before is asked again
+ * with what it was first asked for, or — one time in four — with other tickets (refused: conflict).
+ */
+async function refund(world: World, op: Extract<Op, { kind: "refund" }>): Promise<Omit<Answer, "step" | "seq" | "op">> {
+  const c = world.customers[op.c]!;
+  const number = `R${op.refund}`;
+  const slot = `${op.c}:${number}`;
+  const orderId = world.orders.get(`${op.owner}:${op.sender}`) ?? null;
+  const first = world.refunds.get(slot);
+  let ask: { orderId: string; tickets: string[] | null } | null = first ?? null;
+  if (!ask || (orderId && orderId !== ask.orderId && op.pick === "one")) {
+    if (!orderId) return { target: null, status: 0, code: 0, message: "no order in the slot yet", body: null, outcome: "refused" };
+    const { results } = await env.DB.prepare("SELECT ticket_code FROM tickets WHERE order_id = ? AND status = 'valid' ORDER BY ticket_code").bind(orderId).all<{ ticket_code: string }>();
+    ask = { orderId, tickets: op.pick === "all" || results.length === 0 ? null : [results[0]!.ticket_code] };
+  }
+  if (!first) world.refunds.set(slot, ask);
+  const response = await fetchWorker(`/admin/orders/${ask.orderId}/refunds`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ refundid: number, reason: "仿真退票", ...(ask.tickets ? { ticketcodes: ask.tickets } : {}) }),
+  }).catch(() => null);
+  const status = response?.status ?? 0;
+  const body: any = response ? await response.json().catch(() => null) : null;
+  const outcome: Outcome = status === 200 ? "ok" : status === 503 ? "unknown" : status >= 400 && status < 500 ? "refused" : "internal";
+  return { target: { kind: "refund", id: ask.orderId, key: slot }, status, code: body?.error?.code ?? status, message: JSON.stringify(body)?.slice(0, 120) ?? "", body, outcome };
+}
+
 /** An operator's change through the admin API; the world keeps what it set. */
 async function operatorChange(world: World, change: OperatorChange): Promise<Omit<Answer, "step" | "seq" | "op">> {
   let path: string;
@@ -320,6 +352,8 @@ async function dispatchWith(
   switch (op.kind) {
     case "operator":
       return operatorChange(world, op.change);
+    case "refund":
+      return refund(world, op);
     case "login-storm": {
       // Another application of the same customer logs in again and again; the sessions this client
       // keeps are the oldest, and the object evicts them past its limit.
@@ -540,6 +574,9 @@ export function describeAnswer(a: Answer): string {
       break;
     case "operator":
       what = `operator ${JSON.stringify(op.change)}`;
+      break;
+    case "refund":
+      what = `refund R${op.refund} ${op.pick} of ${a.target?.id ?? "?"}`;
       break;
   }
   return `  #${a.seq} ${who} ${what} ⇒ ${a.status} ${a.code} ${a.outcome} ${a.message.slice(0, 60)}`;

@@ -26,14 +26,17 @@ export interface OrderRow {
   amount_fen: number;
   expires_at_ms: number;
   payment_id: string | null;
+  refunded_fen: number;
+  refunded_units: number;
 }
 
 export interface D1View {
   orders: Map<string, OrderRow>;
   items: Map<string, { product_id: string; quantity: number; item_kind: string; unit_price_fen: number; amount_fen: number; timespan_index: number | null }[]>;
-  tickets: Map<string, { ticket_code: string; product_id: string }[]>;
+  tickets: Map<string, { ticket_code: string; product_id: string; status: string; refund_id: string | null }[]>;
   bills: Map<string, { bill_num: string; dwid: string; sender_bill_num: string | null; status: string; amount_fen: number; payment_id: string | null; rnd_code: string | null; items_fen: number }>;
   payments: { intent_id: string; dwid: string; target_kind: string; target_id: string; amount_fen: number; outcome: string }[];
+  refunds: { intent_id: string; dwid: string; refund_no: string; order_id: string; amount_fen: number; tickets: string[]; outcome: string }[];
   outbox: { id: string; kind: string; dwid: string; target_id: string }[];
   ledgerCopy: { dwid: string; seq: number; kind: string; amount_fen: number; balance_after_fen: number; reference: string }[];
   productDays: Map<string, { stock: number; timeslots: { index: number; capacity: number }[] | null }>;
@@ -46,6 +49,7 @@ export interface AccountView {
   heldFen: number;
   ledger: { seq: number; kind: string; amount_fen: number; balance_after_fen: number; reference: string; target: string | null; copied: number }[];
   intents: { intent_id: string; target_kind: string; target_id: string; amount_fen: number; state: string }[];
+  refundIntents: { intent_id: string; refund_no: string; order_id: string; amount_fen: number; tickets: string[]; state: string; stock_returned: number }[];
   payFailuresInWindow: number;
   alarmAtMs: number | null;
 }
@@ -56,6 +60,8 @@ export interface HoldView {
   slot_index: number | null;
   state: "held" | "sold" | "released";
   expires_at_ms: number;
+  /** Units refunds gave back (the hold counts quantity − returned). */
+  returned: number;
 }
 
 export interface InventoryView {
@@ -92,13 +98,15 @@ async function readD1(world: World): Promise<D1View> {
   const dwids = JSON.stringify(world.customers.map((c) => c.dwid));
   const products = JSON.stringify(Object.values(world.productIds));
   const mine = "(SELECT value FROM json_each(?1))";
-  const [orders, items, tickets, bills, payments, outbox, ledgerCopy, days] = await env.DB.batch<any>([
-    env.DB.prepare(`SELECT order_id, dwid, sender_id, kind, status, effect_date, amount_fen, expires_at_ms, payment_id FROM orders WHERE dwid IN ${mine}`).bind(dwids),
+  const [orders, items, tickets, bills, payments, outbox, ledgerCopy, days, refunds] = await env.DB.batch<any>([
+    env.DB.prepare(
+      `SELECT order_id, dwid, sender_id, kind, status, effect_date, amount_fen, expires_at_ms, payment_id, refunded_fen, refunded_units FROM orders WHERE dwid IN ${mine}`,
+    ).bind(dwids),
     env.DB.prepare(
       `SELECT i.order_id, i.product_id, i.quantity, i.item_kind, i.unit_price_fen, i.amount_fen, i.timespan_index
        FROM order_items i JOIN orders o ON o.order_id = i.order_id WHERE o.dwid IN ${mine} ORDER BY i.order_id, i.line_no`,
     ).bind(dwids),
-    env.DB.prepare(`SELECT t.order_id, t.ticket_code, t.product_id FROM tickets t JOIN orders o ON o.order_id = t.order_id WHERE o.dwid IN ${mine}`).bind(dwids),
+    env.DB.prepare(`SELECT t.order_id, t.ticket_code, t.product_id, t.status, t.refund_id FROM tickets t JOIN orders o ON o.order_id = t.order_id WHERE o.dwid IN ${mine}`).bind(dwids),
     env.DB.prepare(
       `SELECT b.bill_num, b.dwid, b.sender_bill_num, b.status, b.amount_fen, b.payment_id, b.rnd_code,
          (SELECT coalesce(sum(amount_fen), 0) FROM pos_bill_items i WHERE i.bill_num = b.bill_num) AS items_fen
@@ -108,6 +116,7 @@ async function readD1(world: World): Promise<D1View> {
     env.DB.prepare(`SELECT id, kind, dwid, target_id FROM outbox WHERE dwid IN ${mine}`).bind(dwids),
     env.DB.prepare(`SELECT dwid, seq, kind, amount_fen, balance_after_fen, reference FROM ledger_copy WHERE dwid IN ${mine} ORDER BY dwid, seq`).bind(dwids),
     env.DB.prepare(`SELECT product_id, day, stock, timeslots_json FROM product_days WHERE product_id IN ${mine}`).bind(products),
+    env.DB.prepare(`SELECT intent_id, dwid, refund_no, order_id, amount_fen, tickets_json, outcome FROM refunds WHERE dwid IN ${mine}`).bind(dwids),
   ]);
   const view: D1View = {
     orders: new Map(orders!.results.map((o: OrderRow) => [o.order_id, o])),
@@ -115,6 +124,7 @@ async function readD1(world: World): Promise<D1View> {
     tickets: new Map(),
     bills: new Map(bills!.results.map((b: any) => [b.bill_num, b])),
     payments: payments!.results,
+    refunds: refunds!.results.map((r: any) => ({ ...r, tickets: JSON.parse(r.tickets_json) })),
     outbox: outbox!.results,
     ledgerCopy: ledgerCopy!.results,
     productDays: new Map(
@@ -147,6 +157,10 @@ async function readAccount(world: World, c: number, lockoutWindowMs: number): Pr
                  CASE WHEN seq <= (SELECT copied_through FROM ledger_copy_cursor) THEN 1 ELSE 0 END AS copied
                FROM ledger ORDER BY seq`).toArray() as any,
       intents: sql.exec("SELECT intent_id, target_kind, target_id, amount_fen, state FROM intents").toArray() as any,
+      refundIntents: sql
+        .exec("SELECT intent_id, refund_no, order_id, amount_fen, tickets_json, state, stock_returned FROM refund_intents")
+        .toArray()
+        .map((r: any) => ({ ...r, tickets: JSON.parse(r.tickets_json) })) as any,
       payFailuresInWindow: sql.exec<{ n: number }>("SELECT count(*) AS n FROM pay_failures WHERE at_ms > ?", testClock.nowMs() - lockoutWindowMs).one().n,
       alarmAtMs,
     };
@@ -165,7 +179,7 @@ async function readInventory(world: World, p: ProductKey, date: string): Promise
       date,
       stock: config?.stock ?? null,
       slots: sql.exec("SELECT slot_index, capacity FROM slots ORDER BY slot_index").toArray() as any,
-      holds: sql.exec("SELECT order_id, quantity, slot_index, state, expires_at_ms FROM holds").toArray() as any,
+      holds: sql.exec("SELECT order_id, quantity, slot_index, state, expires_at_ms, returned FROM holds").toArray() as any,
       totals: sql.exec("SELECT state, slot_key, units FROM usage_totals WHERE units != 0").toArray() as any,
       reported,
       alarmAtMs,

@@ -54,6 +54,12 @@ export type Op =
   /** `after`: the index in the step of a bill add this pay waits for, and pays (by its BillNum). */
   | { kind: "bill-pay"; c: number; owner: number; bill: number; by: "billnum" | "sender" | "both"; password: Password; session: number; format: Format; after?: number }
   | { kind: "query"; c: number; owner: number; sender: number; by: "orderid" | "senderid" }
+  /**
+   * A refund of the order (owner, sender): all its valid tickets, or one of them; under refund number
+   * `refund` (R0..): a repeat with the same tickets answers the same refund, other tickets are refused.
+   * `via`: the operator's admin API (the partner endpoint reads the same desk).
+   */
+  | { kind: "refund"; c: number; owner: number; sender: number; refund: number; pick: "all" | "one"; via: "operator" }
   /** An operator at the console, mid-run (admin API): what partners' requests race with. */
   | { kind: "operator"; c: number; change: OperatorChange }
   /** Many logins of one customer at once, past its session limit: the oldest sessions are evicted. */
@@ -188,6 +194,8 @@ export function generatePlan(seed: number, totalOps: number): Plan {
 const SENDER_SLOTS = 8;
 const BILL_SLOTS = 5;
 const DEPOSIT_REFS = 5;
+/** Refund numbers per customer (R0..): few, so repeats and conflicts happen. */
+const REFUND_NUMBERS = 6;
 
 type Hot = { c: number; sender: number; bill: number; pd: { p: ProductKey; day: number } };
 
@@ -338,8 +346,8 @@ class Generator {
     const c = onHot ? hot.c : r.int(0, this.customers - 1);
     let kind = r.weighted(
       burst
-        ? { pay: 45, "bill-pay": 20, add: 20, yearcard: 0, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1, operator: 0.5, "login-storm": 0 }
-        : { add: 24, yearcard: 5, verify: 7, pay: 26, "bill-add": 12, "bill-pay": 10, deposit: 7, login: 3, query: 6, operator: 2, "login-storm": 0.15 },
+        ? { pay: 45, "bill-pay": 20, add: 20, yearcard: 0, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1, operator: 0.5, "login-storm": 0, refund: 10 }
+        : { add: 24, yearcard: 5, verify: 7, pay: 26, "bill-add": 12, "bill-pay": 10, deposit: 7, login: 3, query: 6, operator: 2, "login-storm": 0.15, refund: 7 },
     );
     // The customer without a pay password pays bills (without PayPwd); its order pays are refused (3003).
     if (kind === "pay" && c === this.customers - 1 && r.chance(0.8)) kind = "bill-pay";
@@ -419,6 +427,9 @@ class Generator {
         const owner = r.chance(0.15) ? (c + 1 + r.int(0, this.customers - 2)) % this.customers : c;
         return { kind, c, owner, sender, by: r.chance(0.5) ? "orderid" : "senderid" };
       }
+      case "refund":
+        // Mostly a fresh refund number per order slot, sometimes one used before (a repeat or a conflict).
+        return { kind, c, owner: c, sender, refund: r.int(0, REFUND_NUMBERS - 1), pick: r.chance(0.5) ? "all" : "one", via: "operator" };
     }
     throw new Error(`unknown op kind ${kind as string}`);
   }
