@@ -172,6 +172,9 @@ function typeRef(type: FieldType): TypeRef {
       const item = modelName(type.item);
       return { text: `Collection of ${item}`, model: item };
     }
+    // A simple element type has no model page: ASP.NET writes its description, "string".
+    case "stringList":
+      return { text: "Collection of string" };
   }
 }
 

@@ -14,7 +14,9 @@
  *    and takes no number either (YearCardOrderAddParm's `InsurancePrice: 1.0`,
  *    `InsuranceCount: 1` between "sample string 17" and "sample string 18");
  *  - a list has two items; a type met twice in one sample is the same object
- *    (the generator's created-objects table), so both items are identical.
+ *    (the generator's created-objects table), so both items are identical;
+ *  - a list of strings is filled by a fresh generator too: "sample string 1",
+ *    "sample string 2", whatever its position.
  */
 import type { z } from "zod";
 import { fieldsOf, modelName, type FieldType } from "../schemas/introspect";
@@ -53,6 +55,10 @@ function memberSample(type: FieldType, counter: { index: number }, created: Map<
       return complexSample(type.contract, created);
     case "list":
       return Array.from({ length: SAMPLE_LIST_SIZE }, () => complexSample(type.item, created));
+    case "stringList": {
+      const items = { index: 0 };
+      return Array.from({ length: SAMPLE_LIST_SIZE }, () => `sample string ${++items.index}`);
+    }
   }
 }
 

@@ -19,7 +19,7 @@ import { partnerEndpoints } from "../endpoints/partner";
 import type { PartnerEndpoint } from "../endpoints/partner-endpoint";
 import { apiEntries, type ApiEntry } from "../help/pages";
 import { contractDescription, fieldsOf, modelName } from "../schemas/introspect";
-import { contractOf } from "../wire/contract";
+import { ARRAY_ITEM_NAME, ARRAYS_NAMESPACE, contractOf } from "../wire/contract";
 import * as adminSchemas from "./admin";
 import { AdminError, adminOperations, type AdminOperation } from "./admin";
 
@@ -130,7 +130,8 @@ function walkContracts(endpoints: readonly PartnerEndpoint[]): ContractWalk {
 /**
  * Gives every contract instance its component name, its type's description,
  * DataContract `xml` and member order; every decimal its JSON number type;
- * every list its wrapped XML form.
+ * every list its wrapped XML form, a list of strings its items' DataContract
+ * name and namespace (`<d2p1:string>` of .NET's Arrays namespace).
  */
 function describeContracts(walk: ContractWalk): void {
   for (const schema of walk.instances) {
@@ -146,7 +147,8 @@ function describeContracts(walk: ContractWalk): void {
       ...(walk.requestTypes.has(name) ? {} : { required: fields.map((f) => f.name) }),
     });
     for (const field of fields) {
-      if (field.type.kind === "list") zodToOpenAPIRegistry.add(field.leaf, { xml: { wrapped: true } });
+      if (field.type.kind === "list" || field.type.kind === "stringList") zodToOpenAPIRegistry.add(field.leaf, { xml: { wrapped: true } });
+      if (field.type.kind === "stringList") zodToOpenAPIRegistry.add(field.type.item, { xml: { name: ARRAY_ITEM_NAME, namespace: ARRAYS_NAMESPACE } });
       if (field.type.kind === "decimal") {
         // Decimals are canonical text inside (no float touches money) and JSON numbers on the wire (1.0).
         zodToOpenAPIRegistry.add(field.leaf, { type: field.nullable ? ["number", "null"] : "number", format: "decimal" });
@@ -288,7 +290,9 @@ function infoDescription(): string {
   return [
     "合作方接口与旧系统(ASP.NET Web API \"DigitalScience Tour V5\")的路径、字段和 JSON/XML 格式一致;旧版帮助页在 /Help。",
     "",
-    "XML 为 DataContractSerializer 的格式:根元素和默认命名空间见各类型的 `xml`,成员按 `x-datacontract-order` 的顺序写出(基类成员在前,按序数排序),每个成员都写出,null 写作 `i:nil=\"true\"`;另一命名空间的嵌套类型的成员带 `d2p1:` 前缀;列表成员包着以元素类型命名的子元素。",
+    "XML 为 DataContractSerializer 的格式:根元素和默认命名空间见各类型的 `xml`,成员按 `x-datacontract-order` 的顺序写出(基类成员在前,按序数排序),每个成员都写出,null 写作 `i:nil=\"true\"`;另一命名空间的嵌套类型的成员带 `d2p1:` 前缀;列表成员包着以元素类型命名的子元素,字符串列表的子元素是 `" +
+      ARRAYS_NAMESPACE +
+      "` 命名空间的 `string`(`<d2p1:string>`)。",
     "",
     "结果代码(`resultcode` / `errcode`;0 为成功):",
     "",

@@ -63,6 +63,13 @@ interface TextOptions {
 export function text(options: TextOptions & { required: true }): z.ZodString;
 export function text(options: TextOptions): z.ZodOptional<z.ZodNullable<z.ZodString>>;
 export function text(options: TextOptions): z.ZodString | z.ZodOptional<z.ZodNullable<z.ZodString>> {
+  const leaf = stringRules(options).describe(options.description);
+  wireKinds.add(leaf, { kind: "string" });
+  return options.required ? leaf : leaf.nullable().optional();
+}
+
+/** A string with `text()`'s rules, undescribed: a member's leaf, or a list's item. */
+function stringRules(options: Omit<TextOptions, "description">): z.ZodString {
   let leaf = z.string({ error: typeError });
   if (options.required) {
     // .NET's [Required] refuses null, "" and whitespace-only strings.
@@ -72,9 +79,40 @@ export function text(options: TextOptions): z.ZodString | z.ZodOptional<z.ZodNul
   if (options.max !== undefined) leaf = leaf.max(options.max);
   const format = options.format;
   if (format) leaf = leaf.refine((v) => v === "" || format.test(v), { params: rule("format", format.text) });
-  leaf = leaf.describe(options.description);
-  wireKinds.add(leaf, { kind: "string" });
-  return options.required ? leaf : leaf.nullable().optional();
+  return leaf;
+}
+
+interface TextListOptions {
+  description: string;
+  /** The list itself must be there (absent and null refused). */
+  required?: boolean;
+  minItems?: number;
+  maxItems?: number;
+  /** Each item's length bounds, as `text()`'s min/max. */
+  minLength?: number;
+  maxLength?: number;
+  /** Each item's extra format rule. */
+  format?: TextOptions["format"];
+}
+
+/**
+ * A legacy `List<string>` member (SPEC §10's `ticketcodes`): a JSON array of
+ * strings, DataContract XML `<d2p1:string>` items (see `wire/xml.ts`).
+ * Each item is a required `text()`: a null or blank item is refused, naming
+ * it (`ticketcodes[1] 为必填项`), as is one too long (`ticketcodes[2]
+ * 长度不能超过30`); the list's own size has its own rule (`ticketcodes
+ * 不能超过100项`). An optional list accepts null and absence.
+ */
+export function textList(options: TextListOptions & { required: true }): z.ZodArray<z.ZodString>;
+export function textList(options: TextListOptions): z.ZodOptional<z.ZodNullable<z.ZodArray<z.ZodString>>>;
+export function textList(options: TextListOptions): z.ZodArray<z.ZodString> | z.ZodOptional<z.ZodNullable<z.ZodArray<z.ZodString>>> {
+  const item = stringRules({ required: true, min: options.minLength, max: options.maxLength, format: options.format });
+  wireKinds.add(item, { kind: "string" });
+  let list = z.array(item, { error: typeError });
+  if (options.minItems !== undefined) list = list.min(options.minItems);
+  if (options.maxItems !== undefined) list = list.max(options.maxItems);
+  list = list.describe(options.description);
+  return options.required ? list : list.nullable().optional();
 }
 
 interface IntOptions {

@@ -10,7 +10,9 @@ import { dataContracts, wireKinds, type DataContractMeta } from "./fields";
 export type FieldType =
   | { kind: "string" | "int" | "decimal"; clrNullable: boolean }
   | { kind: "object"; contract: z.ZodObject }
-  | { kind: "list"; item: z.ZodObject };
+  | { kind: "list"; item: z.ZodObject }
+  /** A `List<string>` (`textList()`): `item` holds each item's rules. */
+  | { kind: "stringList"; item: z.ZodString };
 
 export interface FieldInfo {
   name: string;
@@ -83,8 +85,9 @@ function typeOf(leaf: z.ZodType): FieldType {
   if (leaf.def.type === "object") return { kind: "object", contract: leaf as z.ZodObject };
   if (leaf.def.type === "array") {
     const item = unwrap((leaf as z.ZodArray).element as z.ZodType);
-    if (!isContract(item)) throw new Error("a list member's items must be a contract() type");
-    return { kind: "list", item: item as z.ZodObject };
+    if (isContract(item)) return { kind: "list", item: item as z.ZodObject };
+    if (item instanceof z.ZodString && (wireKinds.get(item)?.kind ?? "string") === "string") return { kind: "stringList", item };
+    throw new Error("a list member's items must be a contract() type or strings");
   }
   const registered = wireKinds.get(leaf);
   const kind = registered?.kind ?? (leaf.def.type === "number" ? "int" : "string");

@@ -13,7 +13,16 @@ import { dataContracts, DATACONTRACT_NS_BASE, wireKinds, type WireKind } from ".
 export type Member =
   | { name: string; kind: WireKind }
   | { name: string; kind: "object"; contract: Contract }
-  | { name: string; kind: "list"; item: Contract };
+  | { name: string; kind: "list"; item: Contract }
+  /** A `List<string>`: items are `ARRAY_ITEM_NAME` elements in `ARRAYS_NAMESPACE` (see `xml.ts`). */
+  | { name: string; kind: "stringList" };
+
+/**
+ * DataContractSerializer's namespace for collections of primitives: a
+ * `List<string>` is its "ArrayOfstring", each item a `string` element in it.
+ */
+export const ARRAYS_NAMESPACE = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
+export const ARRAY_ITEM_NAME = "string";
 
 export interface Contract {
   /** DataContract name: the root element, and the item element inside lists. */
@@ -61,9 +70,16 @@ function memberOf(name: string, field: z.ZodType): Member {
   const inner = unwrap(field);
   const type = inner.def.type;
   if (type === "object") return { name, kind: "object", contract: contractOf(inner) };
-  if (type === "array") return { name, kind: "list", item: contractOf(unwrap((inner as z.ZodArray).element as z.ZodType)) };
+  if (type === "array") return listMember(name, unwrap((inner as z.ZodArray).element as z.ZodType));
   const kind = wireKinds.get(inner)?.kind ?? (type === "number" ? "int" : "string");
   return { name, kind };
+}
+
+/** Lists hold contracts or strings: the two the legacy types carry, and the two the formats define. */
+function listMember(name: string, item: z.ZodType): Member {
+  if (dataContracts.has(item)) return { name, kind: "list", item: contractOf(item) };
+  if (item.def.type === "string" && (wireKinds.get(item)?.kind ?? "string") === "string") return { name, kind: "stringList" };
+  throw new Error(`list member ${name}: items must be contract() types or strings`);
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {

@@ -42,6 +42,8 @@ function jsonValue(member: Member, value: WireValue): string {
       return writeJson(member.contract, value as WireObject);
     case "list":
       return `[${(value as WireObject[]).map((item) => (item == null ? "null" : writeJson(member.item, item))).join(",")}]`;
+    case "stringList":
+      return `[${(value as WireValue[]).map((item) => (item == null ? "null" : JSON.stringify(String(item)))).join(",")}]`;
   }
 }
 
@@ -59,6 +61,7 @@ export function toPlain(contract: Contract, value: WireObject): Record<string, u
     if (v === null || v === undefined) out[member.name] = null;
     else if (member.kind === "object") out[member.name] = toPlain(member.contract, v as WireObject);
     else if (member.kind === "list") out[member.name] = (v as WireObject[]).map((item) => toPlain(member.item, item));
+    else if (member.kind === "stringList") out[member.name] = (v as WireValue[]).map((item) => (item == null ? null : String(item)));
     else if (member.kind === "int" || member.kind === "decimal") out[member.name] = Number(v);
     else out[member.name] = String(v);
   }

@@ -12,18 +12,29 @@ export function shapeToContract(contract: Contract, loose: unknown): unknown {
   // An empty element (`<X/>`, or only whitespace inside) is an object with no members set.
   if (isBlank(loose)) return {};
   if (typeof loose !== "object" || Array.isArray(loose)) return loose;
-  // Gather each member's raw value first: two spellings of one object member
-  // (`payparm` and `PayParm`) fill the same object, as Json.NET does.
+  // Gather each member's raw value first: two spellings of one member
+  // (`payparm` and `PayParm`) fill the same value, as Json.NET does.
   const raw = new Map<Member, unknown>();
   for (const [key, value] of Object.entries(loose as Record<string, unknown>)) {
     const member = contract.byLowerName.get(key.toLowerCase());
-    if (!member) continue;
-    const prior = raw.get(member);
-    raw.set(member, member.kind === "object" && isPlainObject(prior) && isPlainObject(value) ? { ...prior, ...value } : value);
+    if (member) raw.set(member, combined(member, raw.get(member), value));
   }
   const out: Record<string, unknown> = {};
   for (const [member, value] of raw) out[member.name] = shapeMember(member, value);
   return out;
+}
+
+/**
+ * A second spelling of a member already read. Json.NET populates what the
+ * member already holds (ObjectCreationHandling.Auto): an object's members
+ * merge, a list of strings gets the items added (model binding's
+ * case-insensitive form keys add up the same way); anything else is replaced.
+ */
+function combined(member: Member, prior: unknown, value: unknown): unknown {
+  if (prior === undefined) return value;
+  if (member.kind === "object" && isPlainObject(prior) && isPlainObject(value)) return { ...prior, ...value };
+  if (member.kind === "stringList" && prior !== null && value !== null && value !== undefined) return [...listItems(prior), ...listItems(value)];
+  return value;
 }
 
 function isBlank(value: unknown): boolean {
@@ -38,7 +49,7 @@ function shapeMember(member: Member, value: unknown): unknown {
   if (value === null || value === undefined) return value;
   switch (member.kind) {
     case "string":
-      return typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" ? String(value) : value;
+      return readText(value);
     case "int":
       return readInt(value);
     case "decimal":
@@ -47,7 +58,16 @@ function shapeMember(member: Member, value: unknown): unknown {
       return shapeToContract(member.contract, value);
     case "list":
       return listItems(value).map((item) => shapeToContract(member.item, item));
+    case "stringList":
+      // A lone value is a list of one: model binding reads a form's `ticketcodes=A` so; Json.NET and
+      // DataContractSerializer would refuse `"A"` and `<ticketcodes>A</ticketcodes>`, we read them leniently.
+      return listItems(value).map(readText);
   }
+}
+
+/** A number or boolean where text belongs is read as its text (Json.NET reads such a token into a string). */
+function readText(value: unknown): unknown {
+  return typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" ? String(value) : value;
 }
 
 const INT_TEXT = /^\s*[+-]?\d+\s*$/;
@@ -74,9 +94,10 @@ function readDecimal(value: unknown): unknown {
 }
 
 /**
- * A list arrives as an array (JSON, BSON, form with indexes), as a wrapper
- * element holding item elements (XML: `<orderdetails><OrderAddItemParm>…`),
- * or as an object keyed by index (form: `items[0]`, `items[1]`).
+ * A list arrives as an array (JSON, BSON, form with indexes or a repeated
+ * key), as a wrapper element holding item elements (XML:
+ * `<orderdetails><OrderAddItemParm>…`, `<ticketcodes><d2p1:string>…`), or as
+ * an object keyed by index (form: `items[0]`, `items[1]`).
  */
 function listItems(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;

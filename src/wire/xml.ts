@@ -4,13 +4,15 @@
  * The writer reproduces DataContractSerializer: root named after the type
  * with `xmlns:i` then the default namespace, members in contract order, every
  * member written, null as `<x i:nil="true" />`, a nested type of another
- * namespace under a `d{depth}p1:` prefix declared on its member element.
+ * namespace under a `d{depth}p1:` prefix declared on its member element, a
+ * `List<string>` as `string` items in .NET's Arrays namespace, declared the
+ * same way (on a null list too, before `i:nil`, as .NET does).
  *
  * The reader accepts any member order, any or no namespaces, and refuses a
  * DOCTYPE before parsing (no entity declarations can then exist).
  */
 import { XMLParser } from "fast-xml-parser";
-import type { Contract, Member } from "./contract";
+import { ARRAY_ITEM_NAME, ARRAYS_NAMESPACE, type Contract, type Member } from "./contract";
 import { MAX_XML_DEPTH } from "./limits";
 
 const XSI = "http://www.w3.org/2001/XMLSchema-instance";
@@ -37,6 +39,7 @@ function writeMembers(contract: Contract, value: WireObject, scope: Map<string, 
 
 function writeMember(member: Member, value: WireValue, prefix: string, scope: Map<string, string>, depth: number): string {
   const tag = prefix ? `${prefix}:${member.name}` : member.name;
+  if (member.kind === "stringList") return writeStringList(tag, value as WireValue[] | null | undefined, scope, depth);
   if (value === null || value === undefined) return `<${tag} i:nil="true" />`;
   switch (member.kind) {
     case "string":
@@ -62,6 +65,26 @@ function writeMember(member: Member, value: WireValue, prefix: string, scope: Ma
       return out === "" ? `<${tag}${declaration} />` : `<${tag}${declaration}>${out}</${tag}>`;
     }
   }
+}
+
+/**
+ * A `List<string>`. DataContractSerializer declares a member type's other
+ * namespace on the member's element before it writes the value, so the
+ * Arrays namespace is declared for an empty list and for a null one too:
+ * `<ticketcodes xmlns:d2p1="…/Arrays" i:nil="true" />` (its class writer,
+ * XmlFormatWriterGenerator.WriteMembers; test/unit/string-lists.test.ts
+ * gives the evidence).
+ */
+function writeStringList(tag: string, items: WireValue[] | null | undefined, scope: Map<string, string>, depth: number): string {
+  const { declaration, inner } = enterNamespace(ARRAYS_NAMESPACE, scope, depth);
+  if (items === null || items === undefined) return `<${tag}${declaration} i:nil="true" />`;
+  const itemPrefix = inner.get(ARRAYS_NAMESPACE) ?? "";
+  const itemTag = itemPrefix ? `${itemPrefix}:${ARRAY_ITEM_NAME}` : ARRAY_ITEM_NAME;
+  let out = "";
+  for (const item of items) {
+    out += item === null || item === undefined ? `<${itemTag} i:nil="true" />` : `<${itemTag}>${escapeText(String(item))}</${itemTag}>`;
+  }
+  return out === "" ? `<${tag}${declaration} />` : `<${tag}${declaration}>${out}</${tag}>`;
 }
 
 /** A namespace not yet in scope gets the prefix .NET gives it: d{depth}p1. */

@@ -9,6 +9,11 @@ export const NS_PARM_WI = `${DC}DigitalScience.DataTransfer.Tour.V5.Parm.WebInte
 export const NS_RESULT = `${DC}DigitalScience.DataTransfer.Tour.V5.Result`;
 export const NS_RESULT_WI = `${DC}DigitalScience.DataTransfer.Tour.V5.Result.WebInterface`;
 export const NS_DT = `${DC}DigitalScience.DataTransfer`;
+/**
+ * Where DataContractSerializer puts the items of a `List<string>` (the
+ * "ArrayOfstring" contract): .NET's own namespace for collections of primitives.
+ */
+export const NS_ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
 
 /** JSON text without whitespace outside strings (strings untouched), for exact text compares. */
 export function minifyJson(text: string): string {

@@ -11,11 +11,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { ResultCodes } from "../../src/domain/codes";
 import { partnerEndpoints } from "../../src/endpoints/partner";
+import type { PartnerEndpoint } from "../../src/endpoints/partner-endpoint";
 import { apiEntries } from "../../src/help/pages";
 import { adminOperations } from "../../src/openapi/admin";
-import { openApiDocument } from "../../src/openapi/document";
+import { buildOpenApiDocument, openApiDocument } from "../../src/openapi/document";
 import { fieldsOf, modelName, reachableContracts } from "../../src/schemas/introspect";
 import { contractOf } from "../../src/wire/contract";
+import { listProbeEndpoint, PROBE_CODE_MAX_LENGTH, PROBE_MAX_CODES, PROBE_PATH } from "../fixtures/string-list-contracts";
+import { NS_ARRAYS } from "../helpers/wire";
 
 type Json = Record<string, any>;
 const doc = openApiDocument() as unknown as Json;
@@ -135,6 +138,40 @@ describe("schemas", () => {
       const name = /#\/components\/schemas\/([^"]+)/.exec(r)?.[1];
       expect(name && schemas[name], r).toBeTruthy();
     }
+  });
+});
+
+describe("a List<string> member (the probe endpoint of test/fixtures/string-list-contracts.ts)", () => {
+  const probe = buildOpenApiDocument([listProbeEndpoint] as unknown as PartnerEndpoint[], []) as unknown as Json;
+  const probeSchemas = probe.components.schemas as Record<string, Json>;
+  /** Each item a DataContract `string` of .NET's Arrays namespace, under the list's own element. */
+  const items = (extra: Json = {}) => ({ type: "string", ...extra, xml: { name: "string", namespace: NS_ARRAYS } });
+
+  it("leaves a valid OpenAPI 3.1 document", async () => {
+    const result = await new Validator().validate(structuredClone(probe));
+    expect(result.errors ?? []).toEqual([]);
+  });
+
+  it("is an array of strings, with each item's max length and the list's max items, for the JSON and the XML body", () => {
+    const body = probe.paths[`/${PROBE_PATH}`].post.requestBody.content;
+    for (const media of ["application/json", "application/xml"]) expect(body[media].schema, media).toEqual({ $ref: "#/components/schemas/ListProbeParm" });
+    expect(probeSchemas.ListProbeParm!.properties.ticketcodes).toEqual({
+      type: ["array", "null"],
+      items: items({ maxLength: PROBE_CODE_MAX_LENGTH }),
+      maxItems: PROBE_MAX_CODES,
+      description: "门票编码;不填则为全部门票。",
+      xml: { wrapped: true },
+    });
+    expect(probeSchemas.ListProbeParm!["x-datacontract-order"]).toEqual(["orderid", "reason", "ticketcodes"]);
+  });
+
+  it("in an answer's nested type too", () => {
+    expect(probeSchemas.ListProbeResult!.properties.tickets).toEqual({ type: ["array", "null"], items: items(), description: "门票编码", xml: { wrapped: true } });
+    expect(probeSchemas.ListProbeResult!.required).toContain("tickets");
+  });
+
+  it("says in the document how such a list is written in XML", () => {
+    expect(probe.info.description).toContain(`\`${NS_ARRAYS}\``);
   });
 });
 
