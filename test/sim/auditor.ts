@@ -152,6 +152,10 @@ function auditMoneyAcrossStores(snap: Snapshot, phase: Phase): string[] {
  */
 function auditRefundsAcrossStores(snap: Snapshot, phase: Phase): string[] {
   const broken: string[] = [];
+  for (const r of snap.d1After.refunds) {
+    const rows = snap.d1After.outbox.filter((x) => x.kind === "order_refunded" && x.id === `order-refunded:${r.intent_id}`);
+    if (rows.length !== (r.outcome === "commit" ? 1 : 0)) broken.push(`order ${r.order_id}: refund ${r.refund_no} ${r.outcome} has ${rows.length} outbox rows`);
+  }
   const byDwid = new Map(snap.accounts.map((a) => [a.dwid, a]));
   for (const r of snap.d1Before.refunds.filter((x) => x.outcome === "commit")) {
     const intent = byDwid.get(r.dwid)?.refundIntents.find((i) => i.intent_id === r.intent_id);
@@ -193,7 +197,7 @@ function auditTargets(d1: D1View): string[] {
   const broken: string[] = [];
   const commitOf = new Map(d1.payments.filter((p) => p.outcome === "commit").map((p) => [p.intent_id, p]));
   const commitsFor = (kind: string, id: string) => d1.payments.filter((p) => p.outcome === "commit" && p.target_kind === kind && p.target_id === id);
-  const outboxFor = (id: string) => d1.outbox.filter((x) => x.target_id === id);
+  const outboxFor = (id: string) => d1.outbox.filter((x) => x.target_id === id && x.kind !== "order_refunded");
   for (const o of d1.orders.values()) {
     const items = d1.items.get(o.order_id) ?? [];
     const tickets = d1.tickets.get(o.order_id) ?? [];
