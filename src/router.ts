@@ -11,7 +11,7 @@ import { getAccount, getLedger, postDeposit } from "./endpoints/admin/accounts";
 import { getCustomerHandler, listCustomersHandler, putCustomer, rotateCallbackSecret } from "./endpoints/admin/customers";
 import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./endpoints/admin/http";
 import { getNotificationHandler, listNotificationsHandler, retryNotificationHandler } from "./endpoints/admin/notifications";
-import { getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
+import { cancelOrderHandler, getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
 import { partnerEndpoints } from "./endpoints/partner";
 import { servePartner } from "./endpoints/partner-pipeline";
@@ -67,6 +67,7 @@ export function buildRouter() {
     .get("/admin/products/:productid/calendar", admin(getCalendarMonth))
     .get("/admin/orders", admin(listOrdersHandler))
     .get("/admin/orders/:orderid", admin(getOrderHandler))
+    .post("/admin/orders/:orderid/cancel", admin(cancelOrderHandler))
     .get("/admin/bills", admin(listBillsHandler))
     .get("/admin/notifications", admin(listNotificationsHandler))
     .get("/admin/notifications/:id", admin(getNotificationHandler))

@@ -310,6 +310,13 @@ export const adminOperations: readonly AdminOperation[] = [
     ok: { 200: { description: "订单", schema: AdminOrderDetail } }, errors: ["adminInvalid", "orderNotFound"],
   },
   {
+    method: "post", path: "/admin/orders/{orderid}/cancel", summary: "取消未支付的订单(立即释放库存);已支付的订单请退款",
+    description: "与合作方的 Order/Cancel 同一规则:未支付且未过期的订单变为 cancelled,库存立即释放;已取消的订单再次取消返回 200 和订单;已支付(4004)或已过期(4002)的订单返回 409,不做任何修改。",
+    params: z.object({ orderid: z.string().min(1).max(20) }),
+    ok: { 200: { description: "已取消的订单(明细和门票)", schema: AdminOrderDetail } },
+    errors: ["adminInvalid", "orderNotFound", "orderPaidUseRefund", "orderExpired"],
+  },
+  {
     method: "get", path: "/admin/bills", summary: "零售单据列表", query: BillListQuery,
     ok: { 200: { description: "一页单据", schema: pageOf(AdminBill) } }, errors: ["adminInvalid"],
   },

@@ -379,3 +379,42 @@ describe("under store faults: an answer true of the stores, never a 500", () => 
     await expectNoOversell(productid, day);
   });
 });
+
+describe("POST /admin/orders/{orderid}/cancel (operators)", () => {
+  const cancelAsOperator = (orderid: string, token?: string) => admin("POST", `/admin/orders/${orderid}/cancel`, undefined, token);
+
+  it("cancels an unpaid order: 200 with the order as GET shows it, now cancelled; its stock back; a repeat answers the same", async () => {
+    const productid = await aProduct({}, { stock: 5 });
+    const { orderid, senderid } = await anOrder([productid]);
+    const before = (await admin("GET", `/admin/orders/${orderid}`)).body;
+    const first = await cancelAsOperator(orderid);
+    expect(first).toEqual({ status: 200, body: { ...before, status: "cancelled" } });
+    expect(await liveStock(productid)).toMatchObject({ held: 0, available: 5 });
+    expect(await cancelAsOperator(orderid)).toEqual(first);
+    // The partner sees it too.
+    expect((await call(QUERY, session, { senderid })).tag.status).toBe("cancelled");
+    expect((await cancel({ orderid })).returnmessgage).toBe("订单此前已取消,返回订单当前状态");
+  });
+
+  it("refuses a paid order with 409 orderPaidUseRefund (4004) and an expired one with 409 orderExpired (4002)", async () => {
+    const productid = await aProduct({ price: 10 }, { stock: 5 });
+    const paid = await anOrder([productid], 1);
+    expect((await pay(paid.orderid)).resultcode).toBe(0);
+    expect(await cancelAsOperator(paid.orderid)).toEqual({ status: 409, body: { error: { code: 4004, message: "已支付的订单不能取消,请申请退款" } } });
+    expect(await statusOf(paid.orderid)).toBe("paid");
+
+    const lapsing = await anOrder([productid], 1);
+    testClock.advance(HOLD_MS);
+    expect(await cancelAsOperator(lapsing.orderid)).toEqual({ status: 409, body: { error: { code: 4002, message: "订单已过期" } } });
+    expect(await statusOf(lapsing.orderid)).toBe("unpaid");
+  });
+
+  it("404 for an unknown order, 400 for an order id over 20 characters, 401 without the admin token", async () => {
+    expect(await cancelAsOperator("20990101000000000000")).toEqual({ status: 404, body: { error: { code: 4001, message: "订单不存在" } } });
+    expect((await cancelAsOperator("1".repeat(21))).status).toBe(400);
+    const productid = await aProduct({}, { stock: 5 });
+    const { orderid } = await anOrder([productid], 1);
+    expect((await cancelAsOperator(orderid, "wrong-token")).status).toBe(401);
+    expect(await statusOf(orderid)).toBe("unpaid");
+  });
+});

@@ -27,9 +27,12 @@ export function json(body: unknown, status = 200): Response {
 
 /** Partner-facing codes answer 200 in their envelope; here each maps to its REST status (SPEC §7: 400/401/404/409). */
 const NOT_FOUND: ReadonlySet<ResultKey> = new Set(["customerNotFound", "orderNotFound", "billNotFound", "productNotFound", "adminNotFound", "notFound"]);
+/** The target's state forbids the operation (SPEC §10: cancelling a paid or an expired order). */
+const CONFLICT: ReadonlySet<ResultKey> = new Set(["orderPaidUseRefund", "orderExpired"]);
 
 export function adminStatus(key: ResultKey): number {
   if (NOT_FOUND.has(key)) return 404;
+  if (CONFLICT.has(key)) return 409;
   const http = ResultCodes[key].http;
   return http === 200 ? 400 : http;
 }
