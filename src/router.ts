@@ -11,7 +11,7 @@ import { getAccount, getLedger, postDeposit } from "./endpoints/admin/accounts";
 import { getCustomerHandler, listCustomersHandler, putCustomer, rotateCallbackSecret } from "./endpoints/admin/customers";
 import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./endpoints/admin/http";
 import { getNotificationHandler, listNotificationsHandler, retryNotificationHandler } from "./endpoints/admin/notifications";
-import { getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
+import { cancelOrderHandler, getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
 import { listRefundsHandler, postOrderRefund } from "./endpoints/admin/refunds";
 import { partnerEndpoints } from "./endpoints/partner";
@@ -68,6 +68,7 @@ export function buildRouter() {
     .get("/admin/products/:productid/calendar", admin(getCalendarMonth))
     .get("/admin/orders", admin(listOrdersHandler))
     .get("/admin/orders/:orderid", admin(getOrderHandler))
+    .post("/admin/orders/:orderid/cancel", admin(cancelOrderHandler))
     .post("/admin/orders/:orderid/refunds", admin(postOrderRefund))
     .get("/admin/refunds", admin(listRefundsHandler))
     .get("/admin/bills", admin(listBillsHandler))

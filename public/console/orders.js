@@ -1,12 +1,14 @@
 /**
  * Orders (订单): search by order id or senderid (q), customer, visit date and
  * status; an order's detail with its items, amount, status history and
- * tickets. The history is derived from the order's own timestamps (created,
- * paid, expires): the API keeps no separate log of order states.
+ * tickets, and — while it is unpaid — a cancel, confirmed first (SPEC §10:
+ * POST /admin/orders/{id}/cancel; the stock comes back at once). The
+ * history is derived from the order's own timestamps (created, paid,
+ * expires): the API keeps no separate log of order states.
  */
 import * as api from "./api.js";
 import { h, hashLink, p, replaceChildren } from "./dom.js";
-import { field, input, select, valueOf } from "./forms.js";
+import { askConfirmation, busy, confirmationBox, describeError, field, input, select, valueOf } from "./forms.js";
 import { businessDate, compactDate, dateTime, maskedId, orderStatus, ticketStatus, yuan } from "./format.js";
 import { PAGE_SIZE, pagedTable } from "./list.js";
 
@@ -61,14 +63,45 @@ export function orderPage({ container, params }) {
   document.title = `订单 ${orderId} · 运营控制台`;
   const body = h("div", {}, h("p", { class: "list-status", role: "status" }, "加载中…"));
   container.append(h("div", { class: "page-head" }, h("h2", {}, `订单 ${orderId}`), h("a", { href: "#/orders" }, "← 返回订单列表")), body);
+  /** The order as it stands, with what the last action said (`notice`: {ok} or {error}). */
+  const show = (order, notice = {}) => replaceChildren(body, orderDetail(order, { onCancelled: show, notice }));
   api.get(p`/admin/orders/${orderId}`).then(
-    (order) => replaceChildren(body, orderDetail(order)),
+    (order) => show(order),
     (error) =>
       replaceChildren(body, h("p", { class: "list-status error" }, error.status === 404 ? `订单 ${orderId} 不存在` : `加载失败：${error.message}`)),
   );
 }
 
-function orderDetail(order) {
+/**
+ * 取消订单 for an unpaid order: asks first, then the operators' cancel. The
+ * page then shows the order as the API answered it; a refusal (paid or
+ * expired meanwhile: 409) is shown with the order as it now stands.
+ */
+function cancelPanel(order, show) {
+  const button = h("button", { type: "button", class: "danger" }, "取消订单…");
+  const confirmBox = confirmationBox();
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const confirmed = await askConfirmation(
+      confirmBox,
+      `确定取消订单 ${order.orderId}（${yuan(order.amount)}）？订单将变为已取消，占用的库存立即释放；此操作不能撤销。`,
+      "确认取消订单",
+    );
+    button.disabled = false;
+    if (!confirmed) return;
+    await busy(button, async () => {
+      try {
+        show(await api.post(p`/admin/orders/${order.orderId}/cancel`), { ok: "订单已取消，占用的库存已释放" });
+      } catch (error) {
+        const current = await api.get(p`/admin/orders/${order.orderId}`).catch(() => order);
+        show(current, { error: describeError(error) });
+      }
+    });
+  });
+  return [h("div", { class: "buttons" }, button), confirmBox];
+}
+
+function orderDetail(order, { onCancelled, notice }) {
   const facts = [
     ["状态", statusBadge(order.status)],
     ["客户", h("a", { href: `#${p`/customers/${order.dwid}`}/account` }, order.dwid)],
@@ -81,8 +114,16 @@ function orderDetail(order) {
     ["营业日", businessDate(order.businessDate)],
     ["售票站点", order.sellStationId ?? "—"],
   ];
+  const actions = h(
+    "section",
+    { class: "order-actions", "aria-label": "订单操作" },
+    order.status === "unpaid" ? cancelPanel(order, onCancelled) : null,
+    h("p", { class: "action-error", role: "alert" }, notice.error ?? null),
+    h("p", { class: "action-ok", role: "status" }, notice.ok ?? null),
+  );
   return [
     h("dl", { class: "card facts" }, facts.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+    actions,
     h("h3", {}, "状态记录"),
     h("ol", { class: "timeline" }, history(order).map(([when, what]) => h("li", {}, h("time", {}, when), h("span", {}, what)))),
     h("h3", {}, "订单明细"),
@@ -93,7 +134,7 @@ function orderDetail(order) {
     ),
     h("h3", {}, "门票"),
     order.tickets.length === 0
-      ? h("p", { class: "muted tickets-empty" }, order.status === "paid" ? "没有门票" : "订单支付后出票")
+      ? h("p", { class: "muted tickets-empty" }, TICKETS_EMPTY[order.status] ?? "订单支付后出票")
       : simpleTable(
           ["票号", "行号", "产品", "状态", "出票时间"],
           order.tickets.map((t) => [h("code", {}, t.ticketCode), t.lineNo, t.productId, ticketStatus(t.status), dateTime(t.issuedAt)]),
@@ -101,6 +142,9 @@ function orderDetail(order) {
         ),
   ];
 }
+
+/** Why an order shows no tickets, by its status. */
+const TICKETS_EMPTY = { paid: "没有门票", cancelled: "订单已取消，未出票", expired: "订单已过期，未出票" };
 
 /** [when, what] pairs from the order's timestamps, oldest first. */
 function history(order) {

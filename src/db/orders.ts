@@ -1,7 +1,7 @@
 /**
  * D1 `orders`, `order_items`, `tickets`: reading for operators and partners,
- * placing unpaid orders (orders issue), and the InventoryDO's questions
- * about an order's fate.
+ * placing unpaid orders (orders issue), cancelling them (SPEC §10), and the
+ * InventoryDO's questions about an order's fate.
  */
 import { decodeCursor, pageOf, type Page } from "./pages";
 import { escapeLike } from "./customers";
@@ -291,6 +291,22 @@ export async function getOwnOrderDetail(
   if (!row) return null;
   const detail = await getOrderDetail(db, row.order_id);
   return detail && detail.order.dwid === dwid ? detail : null;
+}
+
+/**
+ * SPEC §10 Cancel, in one batch (one transaction): the guarded UPDATE —
+ * only while unpaid and not past its hold at `nowMs`, the pay batch's own
+ * guard, so of a cancel and a pay the one D1 runs first wins and the other
+ * changes nothing — then the order as it now stands, which decides the
+ * answer. `changed`: this batch cancelled it (for the answer's words only).
+ */
+export async function cancelUnpaidOrder(db: D1Database, orderId: string, nowMs: number): Promise<{ changed: boolean; order: Order | null }> {
+  const [update, read] = await db.batch([
+    db.prepare("UPDATE orders SET status = 'cancelled' WHERE order_id = ?1 AND status = 'unpaid' AND expires_at_ms > ?2").bind(orderId, nowMs),
+    db.prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_id = ?1`).bind(orderId),
+  ]);
+  const row = (read!.results as OrderRow[])[0];
+  return { changed: update!.meta.changes === 1, order: row ? toOrder(row) : null };
 }
 
 /**

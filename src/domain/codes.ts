@@ -51,6 +51,8 @@ export const ResultCodes = {
   orderNotFound: { code: 4001, http: 200, message: "订单不存在" },
   orderExpired: { code: 4002, http: 200, message: "订单已过期" },
   orderCancelled: { code: 4003, http: 200, message: "订单已取消" },
+  // SPEC §10 Cancel: a paid order is not cancelled but refunded.
+  orderPaidUseRefund: { code: 4004, http: 200, message: "已支付的订单不能取消,请申请退款" },
   orderNotPaid: { code: 4005, http: 200, message: "订单未支付,不能退款" },
   billNotFound: { code: 4101, http: 200, message: "单据不存在" },
 

@@ -46,6 +46,30 @@ export function visibleStatus(status: OrderStatus, expiresAtMs: number, nowMs: n
   return status;
 }
 
+/**
+ * SPEC §10 Cancel: what a cancel at `nowMs` does to an order — cancel it
+ * (unpaid, within its hold), answer it as done (already cancelled: a
+ * repeat), or refuse (paid: refund it; expired). The hold ends at
+ * `expiresAtMs` exactly as for paying and for the expiry alarm, so a cancel
+ * and an expiry at one instant never both win.
+ */
+export type CancelVerdict = "cancel" | "cancelled" | "orderPaidUseRefund" | "orderExpired";
+
+export function cancelVerdict(status: OrderStatus, expiresAtMs: number, nowMs: number): CancelVerdict {
+  switch (visibleStatus(status, expiresAtMs, nowMs)) {
+    case "unpaid":
+      return "cancel";
+    case "cancelled":
+      return "cancelled";
+    case "paid":
+    case "partially_refunded":
+    case "refunded":
+      return "orderPaidUseRefund";
+    case "expired":
+      return "orderExpired";
+  }
+}
+
 /** True while an order counts against stock and purchase limits (SPEC §5.5). */
 export function isLive(status: OrderStatus, expiresAtMs: number, nowMs: number): boolean {
   return status === "paid" || (status === "unpaid" && expiresAtMs > nowMs);

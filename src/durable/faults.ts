@@ -30,7 +30,8 @@ export type FaultPoint =
    * D1 is down for this object, reads included, until disarmed. In an
    * InventoryDO: every D1 call of settling holds (expiry, release, Verify's
    * fate reads) fails. In the Worker (`workerFaults`): the order insert, its
-   * fence and the bill insert fail (the Worker's reads are not wrapped).
+   * fence, the bill insert, and a cancel's read and UPDATE fail (the
+   * Worker's other reads are not wrapped).
    */
   | "d1-outage"
   /**
@@ -101,7 +102,11 @@ export type FaultPoint =
   /** Worker: the POS bill insert (Bill/Add) is refused before it reaches D1. */
   | "bill-insert-reject"
   /** Worker: the POS bill insert commits in D1 and its reply is lost. */
-  | "bill-insert-reply-lost";
+  | "bill-insert-reply-lost"
+  /** Worker: a cancel's guarded UPDATE (Order/Cancel, admin cancel) is refused before it reaches D1. */
+  | "order-cancel-reject"
+  /** Worker: a cancel's guarded UPDATE commits in D1 and its reply is lost. */
+  | "order-cancel-reply-lost";
 
 export class InjectedFault extends Error {
   override readonly name = "InjectedFault";
@@ -135,9 +140,10 @@ interface Strikes {
  * the outage only), "batch" (the pay batch), "ledger-copy" (the AccountDO's
  * copy to D1), "expiry" (InventoryDO's fence-expire-read batch), "fence"
  * (the Worker's fence of an order whose insert failed: the outage only), and
- * the Worker's inserts.
+ * the Worker's writes (inserts, a cancel's UPDATE).
  */
-export type D1CallKind = "read" | "settle" | "batch" | "ledger-copy" | "expiry" | "fence" | "order-insert" | "bill-insert";
+export type D1CallKind = "read" | "settle" | "batch" | "ledger-copy" | "expiry" | "fence" | "order-insert" | "bill-insert" | "order-cancel";
+type WorkerWrite = "order-insert" | "bill-insert" | "order-cancel";
 
 const STRIKES: Record<D1CallKind, Strikes> = {
   read: {},
@@ -148,6 +154,7 @@ const STRIKES: Record<D1CallKind, Strikes> = {
   expiry: { reject: "expiry-batch-reject", lost: "expiry-reply-lost" },
   "order-insert": { reject: "order-insert-reject", lost: "order-insert-reply-lost", lostThenOutage: "order-insert-reply-lost-then-outage", late: "order-insert-late" },
   "bill-insert": { reject: "bill-insert-reject", lost: "bill-insert-reply-lost" },
+  "order-cancel": { reject: "order-cancel-reject", lost: "order-cancel-reply-lost" },
 };
 
 export class Faults {
@@ -200,7 +207,7 @@ export class Faults {
    * batch also meets the late, replayed and zombie points (`ctx`: the object
    * that crashes under "zombie-batch").
    */
-  async d1<T>(kind: Exclude<D1CallKind, "order-insert" | "bill-insert">, call: () => Promise<T>, ctx?: DurableObjectState): Promise<T> {
+  async d1<T>(kind: Exclude<D1CallKind, WorkerWrite>, call: () => Promise<T>, ctx?: DurableObjectState): Promise<T> {
     this.before(kind);
     if (kind === "batch") {
       if (this.fires("d1-write-late")) {
@@ -223,10 +230,10 @@ export class Faults {
   }
 
   /**
-   * Wraps one of the Worker's inserts. `write` takes the binding to use: a
+   * Wraps one of the Worker's writes (inserts, a cancel). `write` takes the binding to use: a
    * write held up by "order-insert-late" lands later through whoever lands it.
    */
-  async write<T>(kind: "order-insert" | "bill-insert", db: D1Database, write: (db: D1Database) => Promise<T>): Promise<T> {
+  async write<T>(kind: WorkerWrite, db: D1Database, write: (db: D1Database) => Promise<T>): Promise<T> {
     this.before(kind);
     const late = STRIKES[kind].late;
     if (late && this.fires(late)) {
@@ -286,8 +293,9 @@ export class Faults {
 }
 
 /**
- * The Worker's fault points ("order-insert-…", "bill-insert-…", and
- * "d1-outage" for the Worker's guarded writes). The Worker has no RPC to arm
+ * The Worker's fault points ("order-insert-…", "bill-insert-…",
+ * "order-cancel-…", and "d1-outage" for the Worker's guarded writes and a
+ * cancel's read). The Worker has no RPC to arm
  * them: a test arms this instance itself and passes its environment, and
  * arming is refused unless FAULT_INJECTION is "on" there.
  */

@@ -16,7 +16,8 @@
  * the statuses back, in one batch; a paid order's hold becomes sold even
  * when the payment's `confirm` call was lost. Settling runs from the alarm
  * (at the earliest expiry; safe to run twice or late), on a release, and
- * when a hold would not fit.
+ * when a hold would not fit; a release that cannot reach D1 leaves its hold
+ * due at once, for the alarm's next try.
  *
  * RPC methods answer a partner's situation with results; a throw is a
  * programmer error and rolls back the transaction it happened in.
@@ -321,10 +322,31 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     const hold = this.store.holdOf(orderId);
     if (!hold || hold.state !== "held") return { state: hold?.state ?? "unknown" };
     const nowMs = this.clock.nowMs();
-    const fates = await this.expiryBatch([orderId], nowMs);
+    let fates: Map<string, OrderFate>;
+    try {
+      fates = await this.expiryBatch([orderId], nowMs);
+    } catch (error) {
+      await this.settleSoon(orderId, nowMs);
+      throw error;
+    }
     this.applyFates([hold], fates, nowMs);
     await this.scheduleAlarm();
     return { state: this.store.holdOf(orderId)!.state };
+  }
+
+  /**
+   * A release that could not learn the order's fate (D1 unreachable): the
+   * hold becomes due now, and the alarm asks D1 within ALARM_RETRY_MS rather
+   * than at the order's own expiry — a cancelled order's units come back
+   * once D1 answers (SPEC §10 Cancel: "released at once"). D1 still decides:
+   * a live order's hold goes back to the order's time (`applyFates`).
+   */
+  private async settleSoon(orderId: string, nowMs: number): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      const hold = this.store.holdOf(orderId);
+      if (hold?.state === "held" && hold.expires_at_ms > nowMs) this.store.decideHold(orderId, "held", nowMs, nowMs);
+    });
+    await this.alarmNoLaterThan(nowMs + ALARM_RETRY_MS);
   }
 
   override async alarm(): Promise<void> {

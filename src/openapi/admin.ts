@@ -342,6 +342,13 @@ export const adminOperations: readonly AdminOperation[] = [
     ok: { 200: { description: "订单", schema: AdminOrderDetail } }, errors: ["adminInvalid", "orderNotFound"],
   },
   {
+    method: "post", path: "/admin/orders/{orderid}/cancel", summary: "取消未支付的订单(立即释放库存);已支付的订单请退款",
+    description: "与合作方的 Order/Cancel 同一规则:未支付且未过期的订单变为 cancelled,库存立即释放;已取消的订单再次取消返回 200 和订单;已支付(4004)或已过期(4002)的订单返回 409,不做任何修改。",
+    params: z.object({ orderid: z.string().min(1).max(20) }),
+    ok: { 200: { description: "已取消的订单(明细和门票)", schema: AdminOrderDetail } },
+    errors: ["adminInvalid", "orderNotFound", "orderPaidUseRefund", "orderExpired"],
+  },
+  {
     method: "post", path: "/admin/orders/{orderid}/refunds", summary: "运营方退款(全部或指定门票;可免手续费、不受退票期限)",
     description: "与合作方的退款相同(同一客户的 refundid 幂等;同一 refundid 门票不同则 409),记为运营方的退款:钱退回预订金并入账、门票作废、库存归还后才返回。",
     params: z.object({ orderid: z.string().min(1).max(20) }), body: RefundPost,

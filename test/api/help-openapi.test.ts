@@ -106,6 +106,9 @@ describe("the admin API in the document", () => {
     expect((order.body as { tickets: unknown[] }).tickets).toHaveLength(2);
     expectItems(documented.AdminOrder, await admin("GET", `/admin/orders?customer=${c.dwid}`), 1);
     expectItems(documented.AdminOrder, await admin("GET", `/admin/customers/${c.dwid}/orders`), 1);
+    expectAnswer(documented.AdminError, await admin("POST", `/admin/orders/${added.orderid}/cancel`), 409);
+    const unpaid = await call(ADD, s, anOrderBody([{ productid: ticket, amount: 1 }], { timespanindex: 1, senderid: uniqueId("S") }));
+    expectAnswer(documented.AdminOrderDetail, await admin("POST", `/admin/orders/${unpaid.orderid}/cancel`));
 
     const retail = await aProduct({ kind: "retail", price: 9 }, null);
     const bill = await call("/api/WebInterface/Pos/Sell/Bill/Add", s, { DWID: c.dwid, DWSX: c.dwlx, Items: [{ ProductId: retail, Amount: 1 }] });

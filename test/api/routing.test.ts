@@ -144,6 +144,19 @@ const endpoints: EndpointSpec[] = [
     ],
   },
   {
+    name: "Order/Cancel",
+    path: "/api/WebInterface/Order/Cancel",
+    family: "order",
+    session: true,
+    valid: () => ({ orderid: "1" }),
+    invalid: [
+      ["orderid 21", { orderid: digits(21) }, TOO_LONG, "orderid 长度不能超过20"],
+      ["senderid 51", { orderid: undefined, senderid: x(51) }, TOO_LONG, "senderid 长度不能超过50"],
+      ["orderid an array", { orderid: ["1"] }, TYPE, "orderid 类型错误"],
+      ["senderid an object", { senderid: { a: 1 } }, TYPE, "senderid 类型错误"],
+    ],
+  },
+  {
     name: "Order/Pay/WithPrepayment/ByPassword",
     path: "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword",
     family: "order",
@@ -436,6 +449,15 @@ describe("rules that span two fields", () => {
     expect([ResultCodes.fieldRequired.code, ResultCodes.fieldConflict.code]).toContain(body.errcode);
     expect(body.errmsg).toMatch(/orderid/);
     expect(body.errmsg).toMatch(/senderid/);
+  });
+
+  it("Order/Cancel needs orderid or senderid, like Order/Query", async () => {
+    const { token } = await loggedIn();
+    const response = await partner("/api/WebInterface/Order/Cancel", {}, { token });
+    const body = (await response.json()) as { resultcode: number; returnmessgage: string };
+    expect(body.resultcode).toBe(ResultCodes.fieldRequired.code);
+    expect(body.returnmessgage).toMatch(/orderid/);
+    expect(body.returnmessgage).toMatch(/senderid/);
   });
 
   it("POS pay needs BillNum or SenderBillNum (seed: 不能与SenderBillNum同时为空)", async () => {

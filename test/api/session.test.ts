@@ -41,6 +41,7 @@ const sessionCalls: Call[] = [
   { name: "WebInterface Order/Add", family: "order", send: post("/api/WebInterface/Order/Add", () => orderAddBody) },
   { name: "DouYin Order/Add", family: "order", send: post("/api/SpecialOta/DouYin/CalendarTicket/Order/Add", () => orderAddBody) },
   { name: "Order/Query", family: "common", send: post("/api/WebInterface/Order/Query", () => ({ orderid: "1" })) },
+  { name: "Order/Cancel", family: "order", send: post("/api/WebInterface/Order/Cancel", () => ({ orderid: "1" })) },
   {
     name: "Order/Pay/WithPrepayment/ByPassword",
     family: "order",

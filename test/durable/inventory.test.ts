@@ -282,6 +282,32 @@ describe("confirm and release", () => {
     expect(await env.DB.prepare("SELECT count(*) AS n FROM order_fences WHERE order_id = ?").bind(orderId).first("n")).toBe(0);
   });
 
+  it.each(["d1-outage", "expiry-batch-reject"] as const)(
+    "%s on a release: the hold stays, due now — the alarm asks D1 again within 30 s, not at the order's expiry an hour away",
+    async (point) => {
+      const { stub, config } = anInventory(5);
+      const [cancelled, live] = [anOrderId(), anOrderId()];
+      await stub.hold(cancelled, Date.now() + HOUR_MS, ask(config, 2));
+      await stub.hold(live, Date.now() + HOUR_MS, ask(config, 1));
+      await anOrderRow(cancelled, "cancelled", Date.now() + HOUR_MS);
+      await anOrderRow(live, "unpaid", Date.now() + HOUR_MS);
+      await stub.armFault(point, 2);
+      for (const orderId of [cancelled, live]) await expect(stub.release(orderId)).rejects.toThrow(/injected fault/);
+      await stub.disarmFaults();
+      expect(await stub.snapshot()).toMatchObject({ held: 3, available: 2 });
+      // Before: the alarm stayed at the holds' expiry, and a cancelled order's units stayed held until then.
+      expect(await alarmOf(stub)).toBeLessThanOrEqual(Date.now() + 30_000);
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      expect(await holdRow(stub, cancelled)).toMatchObject({ state: "released" });
+      // D1 says the other order is still live: its hold goes back to the order's own time.
+      const liveHold = await holdRow(stub, live);
+      expect(liveHold.state).toBe("held");
+      expect(liveHold.expires_at_ms).toBeGreaterThan(Date.now() + HOUR_MS / 2);
+      expect(await stub.snapshot()).toMatchObject({ held: 1, available: 4 });
+      expect(await d1Status(live)).toBe("unpaid");
+    },
+  );
+
   it("a released hold cannot be confirmed (it cannot happen: releases are D1-verified)", async () => {
     const { stub, config } = anInventory(5);
     const orderId = anOrderId();

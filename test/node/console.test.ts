@@ -426,6 +426,56 @@ describe("orders", () => {
     await expectText(main(page).locator(`button.day[data-day="${day}"]`), "可售 48");
   });
 
+  it("cancels an unpaid order after confirmation and shows it cancelled with its stock back; a paid order offers no cancel, and a refusal is shown", async () => {
+    const customer = await api.aCustomer({ depositYuan: 500 });
+    const day = shanghaiDay(5);
+    const productId = await api.aTicketProduct(day, { priceYuan: 40, stock: 10 });
+    const session = await api.login(customer);
+    const orderId = await api.addOrder(session, { productId, day, tickets: 3, senderId: uniqueId("CX-", 32) });
+    const available = async () => (await api.admin("GET", `/admin/products/${productId}/calendar?month=${day.slice(0, 6)}`)).days[0].available;
+    expect(await available()).toBe(7);
+
+    const page = await openConsole(`#/orders/${orderId}`);
+    const actions = main(page).locator(".order-actions");
+    await expectText(main(page).locator(".facts"), "未支付");
+    // Dismissed: nothing changes.
+    await page.getByRole("button", { name: "取消订单…" }).click();
+    await expectText(actions.locator(".confirm"), `确定取消订单 ${orderId}（¥120.00）？订单将变为已取消，占用的库存立即释放；此操作不能撤销。`);
+    await actions.getByRole("button", { name: "取消", exact: true }).click();
+    expect(await actions.locator(".confirm").isVisible()).toBe(false);
+    expect((await api.admin("GET", `/admin/orders/${orderId}`)).status).toBe("unpaid");
+
+    await page.getByRole("button", { name: "取消订单…" }).click();
+    await page.getByRole("button", { name: "确认取消订单" }).click();
+    await expectText(main(page).locator(".facts"), "已取消");
+    await expectText(main(page).locator(".action-ok"), "订单已取消，占用的库存已释放");
+    await expectText(main(page).locator(".timeline"), "已取消");
+    await expectText(main(page).locator(".tickets-empty"), "订单已取消，未出票");
+    expect(await page.getByRole("button", { name: "取消订单…" }).count()).toBe(0);
+    expect((await api.admin("GET", `/admin/orders/${orderId}`)).status).toBe("cancelled");
+    expect(await available()).toBe(10);
+    expect(await api.partner("api/WebInterface/Order/Query", { orderid: orderId }, session.token)).toMatchObject({ tag: { status: "cancelled" } });
+    await screenshot(page, "order-cancelled");
+
+    // Paid: no cancel button.
+    const paid = await api.addOrder(session, { productId, day, tickets: 1, senderId: uniqueId("CX-", 32) });
+    await api.pay(session, paid);
+    await page.goto(`/console#/orders/${paid}`);
+    await expectText(main(page).locator(".facts"), "已支付");
+    expect(await page.getByRole("button", { name: "取消订单…" }).count()).toBe(0);
+
+    // Paid by the partner while the page was open: the API's refusal is shown, the page then shows the order as it stands.
+    const racing = await api.addOrder(session, { productId, day, tickets: 1, senderId: uniqueId("CX-", 32) });
+    await page.goto(`/console#/orders/${racing}`);
+    await expectText(main(page).locator(".facts"), "未支付");
+    await api.pay(session, racing);
+    await page.getByRole("button", { name: "取消订单…" }).click();
+    await page.getByRole("button", { name: "确认取消订单" }).click();
+    await expectText(main(page).locator(".action-error"), "已支付的订单不能取消,请申请退款（错误码 4004）");
+    await expectText(main(page).locator(".facts"), "已支付");
+    expect((await api.admin("GET", `/admin/orders/${racing}`)).status).toBe("paid");
+  });
+
   it("lists a POS bill added through the partner API under its customer", async () => {
     const customer = await api.aCustomer({ depositYuan: 50 });
     const productId = uniqueId("R");

@@ -165,6 +165,22 @@ const TARGETS: Target[] = [
     },
   },
   {
+    path: "/api/WebInterface/Order/Cancel",
+    family: "order",
+    auth: true,
+    async base(w, path, value) {
+      // An order under the senderid first: the cancel must find it by the very same text.
+      if (path[0] === "senderid" && value.length <= 50) {
+        await partner("/api/WebInterface/Order/Add", { ...(await orderAddBase(w)), senderid: value }, { token: w.s.token });
+        return {};
+      }
+      return { orderid: (await anUnpaidOrder(w.c.dwid)).orderId };
+    },
+    async stored(_w, answer, path, value) {
+      if (path[0] === "senderid" && answer.resultcode === 0) expect(answer.sendid, "returned senderid").toBe(value);
+    },
+  },
+  {
     path: "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword",
     family: "order",
     auth: true,

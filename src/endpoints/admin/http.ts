@@ -27,10 +27,9 @@ export function json(body: unknown, status = 200): Response {
 
 /** Partner-facing codes answer 200 in their envelope; here each maps to its REST status (SPEC §7: 400/401/404/409). */
 const NOT_FOUND: ReadonlySet<ResultKey> = new Set(["customerNotFound", "orderNotFound", "billNotFound", "productNotFound", "adminNotFound", "notFound"]);
-
-/** Refused because of the order's or its tickets' state (a refund, a cancel): the request was fine, the state says no. */
+/** Refused because of the order's or its tickets' state (SPEC §10: a cancel, a refund): the request was fine, the state says no. */
 const CONFLICT: ReadonlySet<ResultKey> = new Set([
-  "orderNotPaid", "orderCancelled", "orderExpired", "refundNotAllowed", "refundDeadlinePassed", "ticketNotInOrder",
+  "orderPaidUseRefund", "orderNotPaid", "orderCancelled", "orderExpired", "refundNotAllowed", "refundDeadlinePassed", "ticketNotInOrder",
   "ticketUsed", "ticketRefunded", "nothingToRefund", "refundIdConflict",
 ]);
 

@@ -1,9 +1,14 @@
-/** /admin/orders, /admin/customers/{dwid}/orders, /admin/bills: what was sold. */
+/**
+ * /admin/orders, /admin/customers/{dwid}/orders, /admin/bills: what was
+ * sold; POST /admin/orders/{orderid}/cancel: an operator's cancel (SPEC §10).
+ */
+import { clockOf } from "../../clock";
 import { listBills, type Bill } from "../../db/bills";
-import { getOrderDetail, listOrders, type Order } from "../../db/orders";
-import { refundsOfOrder } from "../../db/refunds";
+import { getOrderDetail, listOrders, type Order, type OrderItem, type Ticket } from "../../db/orders";
+import { refundsOfOrder, type RefundRecord } from "../../db/refunds";
 import { fenToYuanNumber } from "../../domain/money";
 import { BillListQuery, OrderListQuery, PageQuery } from "../../schemas/admin";
+import { cancelOrder } from "../order-cancel";
 import { dwidParam } from "./customers";
 import { adminError, isoTime, json, param, validate, type AdminHandler } from "./http";
 import { refundRecordJson } from "./refunds";
@@ -44,12 +49,8 @@ function billJson(b: Bill) {
   };
 }
 
-export const getOrderHandler: AdminHandler = async (request, env) => {
-  const orderId = param(request, "orderid");
-  if (orderId.length < 1 || orderId.length > 20) return adminError("adminInvalid", "orderid 长度必须是1到20", "orderid");
-  const detail = await getOrderDetail(env.DB, orderId);
-  if (!detail) return adminError("orderNotFound");
-  return json({
+function orderDetailJson(detail: { order: Order; items: readonly OrderItem[]; tickets: readonly Ticket[] }, refunds: readonly RefundRecord[]) {
+  return {
     ...orderJson(detail.order),
     items: detail.items.map((i) => ({
       lineNo: i.lineNo,
@@ -63,8 +64,37 @@ export const getOrderHandler: AdminHandler = async (request, env) => {
       mobile: i.mobile,
     })),
     tickets: detail.tickets.map((t) => ({ ticketCode: t.ticketCode, lineNo: t.lineNo, productId: t.productId, status: t.status, issuedAt: isoTime(t.issuedAtMs) })),
-    refunds: (await refundsOfOrder(env.DB, orderId)).map(refundRecordJson),
-  });
+    refunds: refunds.map(refundRecordJson),
+  };
+}
+
+function orderIdParam(request: Parameters<AdminHandler>[0]): string | Response {
+  const orderId = param(request, "orderid");
+  return orderId.length >= 1 && orderId.length <= 20 ? orderId : adminError("adminInvalid", "orderid 长度必须是1到20", "orderid");
+}
+
+export const getOrderHandler: AdminHandler = async (request, env) => {
+  const orderId = orderIdParam(request);
+  if (orderId instanceof Response) return orderId;
+  const detail = await getOrderDetail(env.DB, orderId);
+  if (!detail) return adminError("orderNotFound");
+  return json(orderDetailJson(detail, await refundsOfOrder(env.DB, orderId)));
+};
+
+/**
+ * The partner's rule (../order-cancel.ts) for any customer's order: 200 with
+ * the order now cancelled (a repeat too), 409 when paid (refund it) or
+ * expired, 404 unknown. A store error is the router's 503: a retry is safe.
+ */
+export const cancelOrderHandler: AdminHandler = async (request, env) => {
+  const orderId = orderIdParam(request);
+  if (orderId instanceof Response) return orderId;
+  const detail = await getOrderDetail(env.DB, orderId);
+  if (!detail) return adminError("orderNotFound");
+  const outcome = await cancelOrder(env, detail, clockOf(env));
+  if (!outcome.ok) return adminError(outcome.reason);
+  // An unpaid order has no refunds.
+  return json(orderDetailJson({ ...detail, order: outcome.order }, []));
 };
 
 export const listOrdersHandler: AdminHandler = async (request, env) => {

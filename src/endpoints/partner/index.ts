@@ -1,6 +1,6 @@
 /** Every partner endpoint, in the order the help index lists them. */
 import type { PartnerEndpoint } from "../partner-endpoint";
-import { douyinOrderVerify, orderAdd, orderQuery, yearCardAddOrder } from "./orders";
+import { douyinOrderVerify, orderAdd, orderCancel, orderQuery, yearCardAddOrder } from "./orders";
 import { orderPayByPassword, payOrderMin, payOrderWebForms } from "./order-pay";
 import { posBillAdd, posPayBill } from "./pos";
 import { sessionLogin } from "./session-login";
@@ -10,6 +10,7 @@ export const partnerEndpoints: readonly PartnerEndpoint[] = [
   douyinOrderVerify,
   orderAdd,
   orderQuery,
+  orderCancel,
   orderPayByPassword,
   payOrderMin,
   payOrderWebForms,

@@ -1,15 +1,17 @@
 /**
  * Calendar-ticket orders: Douyin's pre-order check (SPEC §5.5), placing an
- * order (§7) and querying one's own orders (§7); annual-card orders (§5.3).
- * The operations live beside: order-verify.ts, order-add.ts, order-query.ts,
- * yearcard-add.ts.
+ * order (§7), querying (§7) and cancelling (§10) one's own orders;
+ * annual-card orders (§5.3). The operations live beside: order-verify.ts,
+ * order-add.ts, order-query.ts, order-cancel.ts, yearcard-add.ts.
  */
 import { CommonOperationResult, OrderOperatorResult } from "../../schemas/envelopes";
 import { OrderAddParm } from "../../schemas/order-add";
+import { OrderCancelParm } from "../../schemas/order-cancel";
 import { OrderQueryParm, OrderQueryResponse } from "../../schemas/order-query";
 import { YearCardOrderAddParm } from "../../schemas/yearcard";
 import { definePartnerEndpoint } from "../partner-endpoint";
 import { addOrder } from "./order-add";
+import { cancelOwnOrder } from "./order-cancel";
 import { queryOrder } from "./order-query";
 import { verifyOrder } from "./order-verify";
 import { addYearCardOrder } from "./yearcard-add";
@@ -53,6 +55,18 @@ export const orderQuery = definePartnerEndpoint({
   auth: "session",
   readOnly: true,
   handle: queryOrder,
+});
+
+export const orderCancel = definePartnerEndpoint({
+  paths: ["api/WebInterface/Order/Cancel"],
+  methods: ["POST"],
+  summary: "按订单号或senderid取消自己的未支付订单,立即释放库存。",
+  description:
+    "按orderid或senderid取消本客户的未支付订单:订单状态变为cancelled,占用的库存立即释放。重复取消返回成功和订单当前状态。已支付的订单不能取消,请申请退款;已过期的订单不能取消。只能取消自己的订单。",
+  request: OrderCancelParm,
+  response: OrderOperatorResult,
+  auth: "session",
+  handle: cancelOwnOrder,
 });
 
 export const yearCardAddOrder = definePartnerEndpoint({
