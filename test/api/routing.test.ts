@@ -157,6 +157,21 @@ const endpoints: EndpointSpec[] = [
     ],
   },
   {
+    name: "Order/Refund",
+    path: "/api/WebInterface/Order/Refund",
+    family: "common",
+    session: true,
+    valid: () => ({ orderid: "1", refundid: "R1" }),
+    invalid: [
+      ["refundid missing", { refundid: undefined }, REQUIRED, "refundid 为必填项"],
+      ["refundid 51", { refundid: x(51) }, TOO_LONG, "refundid 长度不能超过50"],
+      ["orderid 21", { orderid: digits(21) }, TOO_LONG, "orderid 长度不能超过20"],
+      ["a ticket code of 31", { ticketcodes: [digits(18), digits(31)] }, TOO_LONG, "ticketcodes[1] 长度不能超过30"],
+      ["ticketcodes empty", { ticketcodes: [] }, REQUIRED, "ticketcodes 至少需要1项"],
+      ["reason 201", { reason: x(201) }, TOO_LONG, "reason 长度不能超过200"],
+    ],
+  },
+  {
     name: "Order/Pay/WithPrepayment/ByPassword",
     path: "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword",
     family: "order",

@@ -42,6 +42,7 @@ const sessionCalls: Call[] = [
   { name: "DouYin Order/Add", family: "order", send: post("/api/SpecialOta/DouYin/CalendarTicket/Order/Add", () => orderAddBody) },
   { name: "Order/Query", family: "common", send: post("/api/WebInterface/Order/Query", () => ({ orderid: "1" })) },
   { name: "Order/Cancel", family: "order", send: post("/api/WebInterface/Order/Cancel", () => ({ orderid: "1" })) },
+  { name: "Order/Refund", family: "common", send: post("/api/WebInterface/Order/Refund", () => ({ orderid: "1", refundid: "R1" })) },
   {
     name: "Order/Pay/WithPrepayment/ByPassword",
     family: "order",

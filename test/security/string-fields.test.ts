@@ -32,6 +32,7 @@ export function stringMembers(schema: z.ZodObject, prefix: Path = []): { path: P
     const path = [...prefix, info.name];
     if (info.type.kind === "object") out.push(...stringMembers(info.type.contract, path));
     else if (info.type.kind === "list") out.push(...stringMembers(info.type.item, [...path, 0]));
+    else if (info.type.kind === "stringList") out.push({ path: [...path, 0], info: { ...info, maxLength: info.type.item.maxLength ?? undefined } });
     else if (info.type.kind === "string") out.push({ path, info });
   }
   return out;
@@ -179,6 +180,13 @@ const TARGETS: Target[] = [
     async stored(_w, answer, path, value) {
       if (path[0] === "senderid" && answer.resultcode === 0) expect(answer.sendid, "returned senderid").toBe(value);
     },
+  },
+  {
+    path: "/api/WebInterface/Order/Refund",
+    family: "common",
+    auth: true,
+    // An unpaid order: every string reaches the refund, which refuses it (4005) after validation; nothing is refunded.
+    base: async (w) => ({ orderid: (await anUnpaidOrder(w.c.dwid)).orderId, refundid: uniqueId("R") }),
   },
   {
     path: "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword",

@@ -8,11 +8,13 @@ import { CommonOperationResult, OrderOperatorResult } from "../../schemas/envelo
 import { OrderAddParm } from "../../schemas/order-add";
 import { OrderCancelParm } from "../../schemas/order-cancel";
 import { OrderQueryParm, OrderQueryResponse } from "../../schemas/order-query";
+import { OrderRefundParm, OrderRefundResponse } from "../../schemas/order-refund";
 import { YearCardOrderAddParm } from "../../schemas/yearcard";
 import { definePartnerEndpoint } from "../partner-endpoint";
 import { addOrder } from "./order-add";
 import { cancelOwnOrder } from "./order-cancel";
 import { queryOrder } from "./order-query";
+import { refundOwnOrder } from "./order-refund";
 import { verifyOrder } from "./order-verify";
 import { addYearCardOrder } from "./yearcard-add";
 
@@ -67,6 +69,18 @@ export const orderCancel = definePartnerEndpoint({
   response: OrderOperatorResult,
   auth: "session",
   handle: cancelOwnOrder,
+});
+
+export const orderRefund = definePartnerEndpoint({
+  paths: ["api/WebInterface/Order/Refund"],
+  methods: ["POST"],
+  summary: "退票:按refundid幂等,退回预订金。",
+  description:
+    "退本客户已支付订单的门票(ticketcodes不填则退全部未使用的门票):按产品的退票规则(是否可退、期限、手续费)计算退款金额,退款退回预订金并入账、门票作废、库存归还后才返回成功。refundid是接口方的退款单号,重复提交返回同一笔退款;同一refundid退不同的门票会被拒绝。返回HTTP 503表示结果暂未确定,请用同一refundid重试。",
+  request: OrderRefundParm,
+  response: OrderRefundResponse,
+  auth: "in-operation",
+  handle: refundOwnOrder,
 });
 
 export const yearCardAddOrder = definePartnerEndpoint({
