@@ -166,6 +166,17 @@ export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null
         }
         break;
       }
+      case "refund": {
+        if (a.outcome !== "ok") break;
+        // Told refunded ⇒ D1 committed it under this number with these tickets, and the credit is posted.
+        const number = `R${a.op.refund}`;
+        const told: string[] = a.op.via === "partner" ? a.body.tag.tickets : a.body.tickets;
+        const commit = d1.refunds.find((r) => r.dwid === mine && r.refund_no === number && r.outcome === "commit");
+        const intent = snap.accounts[a.op.c]!.refundIntents.find((r) => r.intent_id === commit?.intent_id);
+        if (!commit || JSON.stringify(commit.tickets) !== JSON.stringify([...told].sort())) broken.push(`${describe(a)}: told refund ${number} of ${told.length} tickets, D1 has ${commit ? commit.tickets.length : "no commit"}`);
+        else if (intent?.state !== "posted") broken.push(`${describe(a)}: told refunded, but the credit of ${number} is ${intent?.state ?? "missing"}`);
+        break;
+      }
       case "login":
       case "login-storm":
       case "verify":
@@ -179,6 +190,22 @@ export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null
     if (n > 1) broken.push(`${key}: ${n} clients were told "paid now" (errcode 0)`);
   }
   if (prev) broken.push(...refusalsHeld(snap, prev, step));
+  if (prev) broken.push(...refundRefusalsHeld(world, snap, prev, step));
+  return broken;
+}
+
+/** A refund number every answer of a step refused, with no commit before it, has none after it. */
+function refundRefusalsHeld(world: World, snap: Snapshot, prev: Snapshot, step: readonly Answer[]): string[] {
+  const broken: string[] = [];
+  const byNumber = new Map<string, Answer[]>();
+  for (const a of step) if (a.op.kind === "refund" && a.target) byNumber.set(a.target.key, [...(byNumber.get(a.target.key) ?? []), a]);
+  for (const [key, answers] of byNumber) {
+    if (!answers.every((a) => a.outcome === "refused")) continue;
+    const [c, number] = key.split(":") as [string, string];
+    const dwid = world.customers[Number(c)]!.dwid;
+    const committed = (v: Snapshot) => v.d1After.refunds.some((r) => r.dwid === dwid && r.refund_no === number && r.outcome === "commit");
+    if (!committed(prev) && committed(snap)) broken.push(`refund ${number} of c${c}: every client of this step was refused (${answers.map((a) => a.code).join(", ")}), yet it committed`);
+  }
   return broken;
 }
 
@@ -252,6 +279,13 @@ export function auditAnswersFinal(world: World, snap: Snapshot, history: History
     const [kind, id] = key.split(":") as [string, string];
     const status = kind === "order" ? d1.orders.get(id)?.status : d1.bills.get(id)?.status;
     if (status !== "paid") broken.push(`#${a.seq}: told ${a.outcome} for ${key}, which ends ${status ?? "missing"}`);
+  }
+
+  // Every committed refund was told done to a client, or a client got an answer not yet known for its number.
+  for (const r of d1.refunds.filter((x) => x.outcome === "commit")) {
+    const c = world.customers.findIndex((x) => x.dwid === r.dwid);
+    const answers = history.answers.filter((a) => a.op.kind === "refund" && a.op.c === c && `R${a.op.refund}` === r.refund_no);
+    if (!answers.some((a) => a.outcome === "ok" || a.outcome === "unknown")) broken.push(`refund ${r.refund_no} of c${c} committed, but no client was told so and none got an answer not yet known`);
   }
 
   const addsBySlot = new Map<string, Answer[]>();

@@ -31,6 +31,7 @@ export const PATHS = {
   aspx: "/Source/UseAccountToPayByPwd.aspx",
   billAdd: "/api/WebInterface/Pos/Sell/Bill/Add",
   billPay: "/api/WebInterface/Pos/Sell/PayBill/WithPrepayment",
+  refund: "/api/WebInterface/Order/Refund",
 } as const;
 
 /**
@@ -248,8 +249,7 @@ export async function login(c: CustomerRuntime): Promise<Omit<Answer, "step" | "
  * pay notification or a query); here they are read from D1. A refund number used before is asked again
  * with what it was first asked for, or — one time in four — with other tickets (refused: conflict).
  */
-async function refund(world: World, op: Extract<Op, { kind: "refund" }>): Promise<Omit<Answer, "step" | "seq" | "op">> {
-  const c = world.customers[op.c]!;
+async function refund(world: World, session: { token: string }, op: Extract<Op, { kind: "refund" }>): Promise<Omit<Answer, "step" | "seq" | "op">> {
   const number = `R${op.refund}`;
   const slot = `${op.c}:${number}`;
   const orderId = world.orders.get(`${op.owner}:${op.sender}`) ?? null;
@@ -261,6 +261,11 @@ async function refund(world: World, op: Extract<Op, { kind: "refund" }>): Promis
     ask = { orderId, tickets: op.pick === "all" || results.length === 0 ? null : [results[0]!.ticket_code] };
   }
   if (!first) world.refunds.set(slot, ask);
+  const target = { kind: "refund" as const, id: ask.orderId, key: slot };
+  if (op.via === "partner") {
+    const body: WireObject = { orderid: ask.orderId, refundid: number, reason: "行程取消", ...(ask.tickets ? { ticketcodes: ask.tickets } : {}) };
+    return { ...commonAnswer(await send(PATHS.refund, body, { token: session.token, format: op.format })), target };
+  }
   const response = await fetchWorker(`/admin/orders/${ask.orderId}/refunds`, {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
@@ -269,7 +274,7 @@ async function refund(world: World, op: Extract<Op, { kind: "refund" }>): Promis
   const status = response?.status ?? 0;
   const body: any = response ? await response.json().catch(() => null) : null;
   const outcome: Outcome = status === 200 ? "ok" : status === 503 ? "unknown" : status >= 400 && status < 500 ? "refused" : "internal";
-  return { target: { kind: "refund", id: ask.orderId, key: slot }, status, code: body?.error?.code ?? status, message: JSON.stringify(body)?.slice(0, 120) ?? "", body, outcome };
+  return { target, status, code: body?.error?.code ?? status, message: JSON.stringify(body)?.slice(0, 120) ?? "", body, outcome };
 }
 
 /** An operator's change through the admin API; the world keeps what it set. */
@@ -353,7 +358,7 @@ async function dispatchWith(
     case "operator":
       return operatorChange(world, op.change);
     case "refund":
-      return refund(world, op);
+      return refund(world, session, op);
     case "login-storm": {
       // Another application of the same customer logs in again and again; the sessions this client
       // keeps are the oldest, and the object evicts them past its limit.
@@ -576,7 +581,7 @@ export function describeAnswer(a: Answer): string {
       what = `operator ${JSON.stringify(op.change)}`;
       break;
     case "refund":
-      what = `refund R${op.refund} ${op.pick} of ${a.target?.id ?? "?"}`;
+      what = `refund ${op.via}${op.via === "partner" ? `/${op.format}` : ""} R${op.refund} ${op.pick} of ${a.target?.id ?? "?"}`;
       break;
   }
   return `  #${a.seq} ${who} ${what} ⇒ ${a.status} ${a.code} ${a.outcome} ${a.message.slice(0, 60)}`;

@@ -57,9 +57,9 @@ export type Op =
   /**
    * A refund of the order (owner, sender): all its valid tickets, or one of them; under refund number
    * `refund` (R0..): a repeat with the same tickets answers the same refund, other tickets are refused.
-   * `via`: the operator's admin API (the partner endpoint reads the same desk).
+   * `via`: the partner's Order/Refund (its session, in `format`) or the operator's admin API.
    */
-  | { kind: "refund"; c: number; owner: number; sender: number; refund: number; pick: "all" | "one"; via: "operator" }
+  | { kind: "refund"; c: number; owner: number; sender: number; refund: number; pick: "all" | "one"; via: "operator" | "partner"; session: number; format: Format }
   /** An operator at the console, mid-run (admin API): what partners' requests race with. */
   | { kind: "operator"; c: number; change: OperatorChange }
   /** Many logins of one customer at once, past its session limit: the oldest sessions are evicted. */
@@ -429,7 +429,10 @@ class Generator {
       }
       case "refund":
         // Mostly a fresh refund number per order slot, sometimes one used before (a repeat or a conflict).
-        return { kind, c, owner: c, sender, refund: r.int(0, REFUND_NUMBERS - 1), pick: r.chance(0.5) ? "all" : "one", via: "operator" };
+        return {
+          kind, c, owner: c, sender, refund: r.int(0, REFUND_NUMBERS - 1), pick: r.chance(0.5) ? "all" : "one",
+          via: r.chance(0.7) ? "partner" : "operator", session: r.int(0, 3), format,
+        };
     }
     throw new Error(`unknown op kind ${kind as string}`);
   }
