@@ -1,7 +1,7 @@
 /** Querying one's own order (SPEC §7). */
 import { z } from "zod";
 import { commonResultWithTag } from "./envelopes";
-import { contract, int, money, text } from "./fields";
+import { contract, int, money, text, textList } from "./fields";
 import { NS } from "./namespaces";
 
 export const OrderQueryParm = contract(
@@ -31,6 +31,16 @@ export const OrderQueryTicket = contract(
   },
 );
 
+export const OrderQueryRefund = contract(
+  { name: "OrderQueryRefund", clrNamespace: NS.result },
+  {
+    refundid: text({ description: "退款单号(接口方的refundid,或运营方的)" }),
+    refundamount: money({ description: "退回预订金的金额(元)" }),
+    tickets: textList({ description: "退的门票码" }),
+    refundedat: text({ description: "退款时间(ISO 8601, UTC)" }),
+  },
+);
+
 export const OrderQueryResult = contract(
   { name: "OrderQueryResult", clrNamespace: NS.result },
   {
@@ -41,6 +51,7 @@ export const OrderQueryResult = contract(
     effectdate: text({ description: "生效日期yyyyMMdd" }),
     items: z.array(OrderQueryItem).nullable().optional().describe("订单明细"),
     tickets: z.array(OrderQueryTicket).nullable().optional().describe("门票,支付前为空"),
+    refunds: z.array(OrderQueryRefund).nullable().optional().describe("已完成的退款,早的在前"),
   },
 );
 export const OrderQueryResponse = commonResultWithTag(OrderQueryResult);

@@ -108,4 +108,41 @@ describe("Order/Refund", () => {
     const state = await expectMoneyInvariants(c.dwid);
     expect(state.ledger.filter((e) => e.kind === "refund")).toHaveLength(1);
   });
+
+  it("Order/Query shows the refund, each ticket's status and partially_refunded", async () => {
+    const c = await aCustomer({ depositYuan: 300 });
+    const s = await loginAs(c);
+    const order = await aPaidOrder(c, s, 3);
+    const done = await refund(s, { orderid: order.orderId, refundid: "RF-q", ticketcodes: [order.tickets[1]] });
+    const query = (await (await partner("/api/WebInterface/Order/Query", { orderid: order.orderId }, { token: s.token })).json()) as any;
+    expect(query.tag).toMatchObject({
+      status: "partially_refunded",
+      refunds: [{ refundid: "RF-q", refundamount: 40, tickets: [order.tickets[1]], refundedat: done.body.tag.refundedat }],
+    });
+    expect(query.tag.tickets.map((t: { ticketcode: string; status: string }) => `${t.ticketcode}:${t.status}`).sort()).toEqual(
+      order.tickets.map((code, i) => `${code}:${i === 1 ? "refunded" : "valid"}`).sort(),
+    );
+  });
+});
+
+describe("a refund racing a pay of the same order", () => {
+  it("eight pairs at once: the order is paid once, refunded at most once, and the money adds up", async () => {
+    const c = await aCustomer({ depositYuan: 1000 });
+    const s = await loginAs(c);
+    const productId = await aProduct({ price: 40 }, { stock: 50 });
+    const paypassword = await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!);
+    for (let i = 0; i < 8; i++) {
+      const added = (await (await partner(ADD, anOrderBody([{ productid: productId, amount: 2 }]), { token: s.token })).json()) as { orderid: string };
+      const [paid, refunded] = await Promise.all([
+        partner(MIN, { orderid: added.orderid, paypassword }, { token: s.token }).then((r) => r.json() as Promise<{ resultcode: number }>),
+        refund(s, { orderid: added.orderid, refundid: `RACE-${i}` }),
+      ]);
+      expect(paid.resultcode).toBe(0);
+      // The refund either came first (the order was not paid yet: 4005) or after (the whole order back).
+      expect([0, 4005]).toContain(refunded.body.errcode);
+      const order = (await d1Rows("SELECT status, refunded_units FROM orders WHERE order_id = ?", added.orderid))[0];
+      expect(order).toEqual({ status: "paid", refunded_units: refunded.body.errcode === 0 ? 2 : 0 });
+    }
+    await expectMoneyInvariants(c.dwid);
+  });
 });

@@ -38,6 +38,7 @@ describe("Order/Query", () => {
           { productid: placed.cheapProduct, amount: 3, price: 0.01 },
         ],
         tickets: [],
+        refunds: [],
       },
     });
   });

@@ -4,6 +4,7 @@
  * Another customer's order answers exactly as an unknown one does.
  */
 import { getOwnOrderDetail } from "../../db/orders";
+import { refundsOfOrder } from "../../db/refunds";
 import { fenToYuan } from "../../domain/money";
 import { blankToNull } from "../../domain/order-plan";
 import { visibleStatus } from "../../domain/orders";
@@ -17,6 +18,7 @@ export async function queryOrder(input: OrderQueryParm, ctx: PartnerContext): Pr
   const detail = await getOwnOrderDetail(ctx.env.DB, ctx.session!.dwid, { orderId, senderId });
   if (!detail) return refuse("orderNotFound");
   const { order, items, tickets } = detail;
+  const refunds = order.refundedUnits > 0 ? await refundsOfOrder(ctx.env.DB, order.orderId) : [];
   return answer({
     errcode: 0,
     errmsg: "成功",
@@ -29,6 +31,7 @@ export async function queryOrder(input: OrderQueryParm, ctx: PartnerContext): Pr
       // An annual card's insurance is its own line (same productid): Σ amount × price = the order's amount.
       items: items.map((i) => ({ productid: i.productId, amount: i.quantity, price: fenToYuan(i.unitPriceFen) })),
       tickets: tickets.map((t) => ({ ticketcode: t.ticketCode, productid: t.productId, status: t.status })),
+      refunds: refunds.map((r) => ({ refundid: r.refundNo, refundamount: fenToYuan(r.amountFen), tickets: r.tickets, refundedat: new Date(r.refundedAtMs).toISOString() })),
     },
   });
 }
