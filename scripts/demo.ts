@@ -56,3 +56,11 @@ check(paid.resultcode === 0, "payment refused");
 const query = await post("api/WebInterface/Order/Query", { orderid: added.orderid }, token);
 check(query.errcode === 0 && query.tag.tickets.length === 2, "query did not show the two tickets");
 console.log(`\n✓ order ${added.orderid} paid; tickets ${query.tag.tickets.map((t: { ticketcode: string }) => t.ticketcode).join(", ")}`);
+
+// A guest cancels: one of the two tickets back to the deposit (SPEC §10), idempotent on refundid.
+const refundid = `demo-refund-${Date.now()}`;
+const refunded = await post("api/WebInterface/Order/Refund", { orderid: added.orderid, refundid, ticketcodes: [query.tag.tickets[0].ticketcode], reason: "游客行程变更" }, token);
+check(refunded.errcode === 0 && refunded.tag.orderstatus === "partially_refunded", `refund refused: ${refunded.errmsg}`);
+const after = await post("api/WebInterface/Order/Query", { orderid: added.orderid }, token);
+check(after.tag.status === "partially_refunded" && after.tag.refunds.length === 1, "query did not show the refund");
+console.log(`✓ refund ${refundid}: ${refunded.tag.refundamount} yuan back to the deposit for ticket ${refunded.tag.tickets[0]}; the order is ${after.tag.status}`);
