@@ -10,6 +10,7 @@ import type { Env } from "./env";
 import { getAccount, getLedger, postDeposit } from "./endpoints/admin/accounts";
 import { getCustomerHandler, listCustomersHandler, putCustomer, rotateCallbackSecret } from "./endpoints/admin/customers";
 import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./endpoints/admin/http";
+import { listGatesHandler, putGateHandler, rotateGateTokenHandler } from "./endpoints/admin/gates";
 import { getNotificationHandler, listNotificationsHandler, retryNotificationHandler } from "./endpoints/admin/notifications";
 import { cancelOrderHandler, getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
@@ -72,6 +73,9 @@ export function buildRouter() {
     .post("/admin/orders/:orderid/refunds", admin(postOrderRefund))
     .get("/admin/refunds", admin(listRefundsHandler))
     .get("/admin/bills", admin(listBillsHandler))
+    .get("/admin/gates", admin(listGatesHandler))
+    .put("/admin/gates/:gateid", admin(putGateHandler))
+    .post("/admin/gates/:gateid/token", admin(rotateGateTokenHandler))
     .get("/admin/notifications", admin(listNotificationsHandler))
     .get("/admin/notifications/:id", admin(getNotificationHandler))
     .post("/admin/notifications/:id/retry", admin(retryNotificationHandler))

@@ -176,6 +176,11 @@ function deliveryViewStatements(db: D1Database, id: string): D1PreparedStatement
     ).bind(id),
     db.prepare("SELECT * FROM outbox_deliveries WHERE outbox_id = ?1").bind(id),
     db.prepare(
+      `SELECT t.ticket_code, t.used_at_ms, t.used_gate_id, d.order_id, d.sender_id FROM tickets t
+       JOIN outbox o ON o.kind = 'ticket_used' AND o.target_id = t.ticket_code
+       JOIN orders d ON d.order_id = t.order_id WHERE o.id = ?1`,
+    ).bind(id),
+    db.prepare(
       `SELECT r.refund_no, r.order_id, r.amount_fen, r.tickets_json, r.decided_at_ms, d.sender_id, d.mobile FROM refunds r
        JOIN outbox o ON o.kind = 'order_refunded' AND r.intent_id = json_extract(o.payload_json, '$.intentId')
        JOIN orders d ON d.order_id = r.order_id WHERE o.id = ?1`,
@@ -183,15 +188,16 @@ function deliveryViewStatements(db: D1Database, id: string): D1PreparedStatement
   ];
 }
 
-const VIEW_STATEMENTS = 7;
+const VIEW_STATEMENTS = 8;
 
 function parseDeliveryView(results: D1Result[]): DeliveryView | null {
-  const [entryRes, customerRes, orderRes, ticketsRes, billRes, deliveriesRes, refundRes] = results;
+  const [entryRes, customerRes, orderRes, ticketsRes, billRes, deliveriesRes, usedRes, refundRes] = results;
   const row = (entryRes!.results as OutboxRow[])[0];
   if (!row) return null;
   const entry = toEntry(row);
   const customer = (customerRes!.results as { callback_url: string | null; callback_secret_sealed: string | null }[])[0];
   const order = (orderRes!.results as { order_id: string; sender_id: string | null; status: string; mobile: string | null; paid_at_ms: number | null }[])[0];
+  const used = (usedRes!.results as { ticket_code: string; used_at_ms: number | null; used_gate_id: string | null; order_id: string; sender_id: string | null }[])[0];
   const refund = (refundRes!.results as { refund_no: string; order_id: string; amount_fen: number; tickets_json: string; decided_at_ms: number; sender_id: string | null; mobile: string | null }[])[0];
   const bill = (billRes!.results as { bill_num: string; sender_bill_num: string | null; status: string; rnd_code: string | null; paid_at_ms: number | null }[])[0];
   let target: NotificationTarget | null = null;
@@ -205,6 +211,11 @@ function parseDeliveryView(results: D1Result[]): DeliveryView | null {
     target = {
       kind: "bill_paid", dwid: entry.dwid, billNum: bill.bill_num, senderBillNum: bill.sender_bill_num, status: bill.status,
       rndCode: bill.rnd_code, paidAtMs: bill.paid_at_ms ?? entry.createdAtMs,
+    };
+  } else if (entry.kind === "ticket_used" && used && used.used_at_ms !== null) {
+    target = {
+      kind: "ticket_used", dwid: entry.dwid, orderId: used.order_id, senderId: used.sender_id, ticketCode: used.ticket_code,
+      usedAtMs: used.used_at_ms, gateId: used.used_gate_id ?? "",
     };
   } else if (entry.kind === "order_refunded" && refund) {
     target = {

@@ -40,6 +40,7 @@ export const ResultCodes = {
   loginLocked: { code: 2006, http: 200, message: "登录密码错误次数过多，该客户的登录已暂时锁定" },
   customerSuspended: { code: 2007, http: 200, message: "客户已停用，不能登录或支付，请联系景区" },
   loginRateLimited: { code: 2008, http: 200, message: "该地址登录失败次数过多，已暂时限制从该地址登录" },
+  gateUnauthorized: { code: 2009, http: 401, message: "缺少闸机令牌,或令牌无效、已更换" },
 
   // 3xxx — pay password
   payPasswordWrong: { code: 3001, http: 200, message: "支付密码错误" },
@@ -94,6 +95,15 @@ export const ResultCodes = {
   insuranceCountMismatch: { code: 4603, http: 200, message: "保险份数与当前配置不一致" },
   insuredSexRequired: { code: 4604, http: 200, message: "购买保险需填写性别（XB）" },
   insuredBirthdayRequired: { code: 4605, http: 200, message: "购买保险需填写生日（Birthday）" },
+
+  // 48xx the gate (SPEC §10 核销)
+  ticketUnknown: { code: 4801, http: 200, message: "门票不存在" },
+  ticketAlreadyUsed: { code: 4802, http: 200, message: "门票已使用" },
+  ticketRefundedAtGate: { code: 4803, http: 200, message: "门票已退票,不能入园" },
+  ticketOrderNotPaid: { code: 4804, http: 200, message: "订单未支付,不能入园" },
+  ticketNotValidToday: { code: 4805, http: 200, message: "门票不是今天的" },
+  ticketOutsideSlot: { code: 4806, http: 200, message: "不在门票的入园时段内" },
+  gateNotForProduct: { code: 4807, http: 200, message: "本闸机不接待该产品的门票" },
 
   // 47xx refunds (SPEC §10)
   refundNotAllowed: { code: 4701, http: 200, message: "该产品不允许退票" },

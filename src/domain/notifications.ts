@@ -11,7 +11,7 @@
  */
 import { fenToYuan } from "./money";
 
-export type NotificationKind = "order_paid" | "bill_paid" | "order_refunded";
+export type NotificationKind = "order_paid" | "bill_paid" | "order_refunded" | "ticket_used";
 
 /**
  * pending  — written by the payment, not yet handed to the queue;
@@ -34,6 +34,8 @@ export const channelDone = (status: ChannelStatus | undefined): boolean => statu
 /** Outbox ids, as the payment batch writes them (durable/payment-targets.ts): stable, so a partner drops duplicates by id. */
 export const orderPaidOutboxId = (orderId: string): string => `order-paid:${orderId}`;
 export const billPaidOutboxId = (billNum: string): string => `bill-paid:${billNum}`;
+/** One per ticket: a ticket is used once. */
+export const ticketUsedOutboxId = (ticketCode: string): string => `ticket-used:${ticketCode}`;
 /** One per refund (an order may have several): by the refund's intent id. */
 export const orderRefundedOutboxId = (refundIntentId: string): string => `order-refunded:${refundIntentId}`;
 export const OUTBOX_ID_MAX_CHARS = 64;
@@ -71,6 +73,7 @@ export function retryDelaySeconds(attempt: number, baseSeconds: number): number 
 export type NotificationTarget =
   | { kind: "order_paid"; dwid: string; orderId: string; senderId: string | null; status: string; mobile: string | null; paidAtMs: number; ticketCodes: string[] }
   | { kind: "bill_paid"; dwid: string; billNum: string; senderBillNum: string | null; status: string; rndCode: string | null; paidAtMs: number }
+  | { kind: "ticket_used"; dwid: string; orderId: string; senderId: string | null; ticketCode: string; usedAtMs: number; gateId: string }
   | {
       kind: "order_refunded";
       dwid: string;
@@ -89,6 +92,13 @@ export type NotificationTarget =
  * retry and duplicate.
  */
 export function callbackBody(id: string, target: NotificationTarget): Record<string, unknown> {
+  if (target.kind === "ticket_used") {
+    // SPEC §10: {id, kind, dwid, orderid, senderid, ticketcode, usedAt, gateid}
+    return {
+      id, kind: target.kind, dwid: target.dwid, orderid: target.orderId, senderid: target.senderId, ticketcode: target.ticketCode,
+      usedAt: new Date(target.usedAtMs).toISOString(), gateid: target.gateId,
+    };
+  }
   if (target.kind === "order_refunded") {
     // SPEC §10: {id, kind, dwid, refundid, orderid, senderid, refundamount, tickets, refundedAt}
     return {
@@ -111,6 +121,8 @@ export function callbackBody(id: string, target: NotificationTarget): Record<str
 
 /** The guest's SMS: ticket codes, or the bill's pickup code. null when there is nobody to send it to. */
 export function smsFor(target: NotificationTarget): { to: string; text: string } | null {
+  // The guest is at the gate: the partner is told, the guest is not texted.
+  if (target.kind === "ticket_used") return null;
   if (target.kind === "order_refunded") {
     if (!target.mobile) return null;
     return { to: target.mobile, text: `您的订单${target.orderId}已退票${target.ticketCodes.length}张，退款${fenToYuan(target.refundAmountFen)}元已退回预订金。` };

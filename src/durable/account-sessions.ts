@@ -17,7 +17,7 @@
 import type { Config } from "../config";
 import { constantTimeEqual } from "../crypto/paypassword";
 import { loginLockedMessage } from "../domain/login-limits";
-import { base64url, dwidOfToken, makeToken, SESSION_KEY_BYTES, TOKEN_SECRET_BYTES } from "../domain/tokens";
+import { base64url, dwidOfToken, makeToken, SESSION_KEY_BYTES, sha256Hex, TOKEN_SECRET_BYTES } from "../domain/tokens";
 import type { Random } from "../random";
 import type { AccountCredentials, Credentials } from "./account-credentials";
 import { FailureWindow } from "./failure-window";
@@ -168,7 +168,3 @@ async function hashOfToken(token: string): Promise<string> {
   return hash;
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}

@@ -8,6 +8,7 @@ import type { z } from "zod";
 import type { Clock } from "../clock";
 import type { Random } from "../random";
 import type { ResultKey } from "../domain/codes";
+import type { Gate } from "../db/gates";
 import type { Session } from "../durable/account";
 import type { Echo } from "../wire/envelope";
 import type { Env } from "../env";
@@ -17,6 +18,8 @@ export interface PartnerContext {
   env: Env;
   /** The caller's session, when the pipeline authenticated (`auth: "session"`). */
   session: Session | null;
+  /** The gate device calling (`auth: "gate"`). */
+  gate: Gate | null;
   /** The bearer token and the customer it names (`auth: "in-operation"` calls pass it on). */
   token: string | null;
   tokenDwid: string | null;
@@ -44,9 +47,11 @@ export interface PartnerEndpoint<Req extends z.ZodType = z.ZodType, Res extends 
    * "session": the pipeline authenticates with the AccountDO first;
    * "in-operation": the operation's own AccountDO call authenticates (pay:
    * one round trip instead of two), the pipeline only requires a token that
-   * names a customer; "none": Login.
+   * names a customer; "gate": a gate device's token (SPEC §10: it calls the
+   * check and nothing else; a partner's session cannot call the check);
+   * "none": Login.
    */
-  auth: "session" | "in-operation" | "none";
+  auth: "session" | "in-operation" | "gate" | "none";
   /**
    * With `auth: "session"`: the session may come from the isolate's cache
    * (session-cache.ts), so a session ended in another isolate can still pass

@@ -7,7 +7,10 @@
 import { clockOf, type Clock } from "../clock";
 import { configOf } from "../config";
 import { ResultCodes, type ResultKey } from "../domain/codes";
-import { bearerToken, dwidOfToken } from "../domain/tokens";
+import { constantTimeEqual } from "../crypto/paypassword";
+import { getGate, type Gate } from "../db/gates";
+import { gateIdOfToken } from "../domain/gate";
+import { bearerToken, dwidOfToken, sha256Hex } from "../domain/tokens";
 import type { AuthResult, Session } from "../durable/account";
 import { withAccount } from "../durable/stubs";
 import type { Env } from "../env";
@@ -35,9 +38,13 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     }
 
     let session: PartnerContext["session"] = null;
+    let gate: PartnerContext["gate"] = null;
     const token = bearerToken(request.headers.get("authorization"));
     const tokenDwid = token ? dwidOfToken(token) : null;
-    if (endpoint.auth !== "none") {
+    if (endpoint.auth === "gate") {
+      gate = token ? await authenticateGate(env, token) : null;
+      if (!gate) return fail("gateUnauthorized");
+    } else if (endpoint.auth !== "none") {
       if (!token) return fail("sessionMissing");
       if (!tokenDwid) return fail("sessionInvalid");
     }
@@ -70,6 +77,7 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     const outcome = await endpoint.handle(parsed.data, {
       env,
       session,
+      gate,
       token,
       tokenDwid,
       clientAddress: request.headers.get("cf-connecting-ip"),
@@ -88,6 +96,14 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     if (!unavailable) return fail("internal");
     return fail(endpoint.readOnly ? "storeUnavailable" : "outcomeUnknown");
   }
+}
+
+/** The gate device a token names, while that token is its current one (a new token ends the old at once). */
+async function authenticateGate(env: Env, token: string): Promise<Gate | null> {
+  const gateId = gateIdOfToken(token);
+  if (!gateId) return null;
+  const gate = await getGate(env.DB, gateId);
+  return gate && constantTimeEqual(await sha256Hex(token), gate.tokenSha256) ? gate : null;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { ResultKey } from "../domain/codes";
 import { RefundListQuery, RefundPost } from "../schemas/admin-refunds";
 import {
   BillListQuery, CalendarDayPut, CalendarMonthQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
-  OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut,
+  GatePut, OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut,
 } from "../schemas/admin";
 
 // ---------------------------------------------------------------- answers
@@ -205,6 +205,16 @@ export const AdminRefundDone = z.strictObject({
   refundedAt: isoTime,
 });
 
+export const AdminGate = z.strictObject({
+  gateId: z.string(),
+  name: z.string(),
+  products: z.array(z.string()).nullable().describe("只接待这些产品;null 接待所有产品"),
+  tokenSetAt: isoTime.describe("当前令牌发放的时间"),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+const AdminGateWithToken = AdminGate.extend({ token: z.string().describe("闸机令牌(只显示这一次;闸机以 Authorization: Bearer 调用 Ticket/Check)") });
+
 export const AdminBill = z.strictObject({
   billNum: z.string(),
   dwid: z.string(),
@@ -365,6 +375,21 @@ export const adminOperations: readonly AdminOperation[] = [
   {
     method: "get", path: "/admin/bills", summary: "零售单据列表", query: BillListQuery,
     ok: { 200: { description: "一页单据", schema: pageOf(AdminBill) } }, errors: ["adminInvalid"],
+  },
+  {
+    method: "get", path: "/admin/gates", summary: "闸机列表(不含令牌)", query: PageQuery,
+    ok: { 200: { description: "一页闸机", schema: pageOf(AdminGate) } }, errors: ["adminInvalid"],
+  },
+  {
+    method: "put", path: "/admin/gates/{gateid}", summary: "登记或修改闸机(名称、接待的产品);新闸机返回它的令牌(只显示一次)",
+    params: z.object({ gateid: z.string().regex(/^[A-Za-z0-9_-]{1,36}$/) }), body: GatePut,
+    ok: { 200: { description: "已修改(令牌不变,不返回)", schema: AdminGate }, 201: { description: "已登记,含令牌", schema: AdminGateWithToken } },
+    errors: ["adminInvalid", "bodyUnreadable", "bodyTooLarge"],
+  },
+  {
+    method: "post", path: "/admin/gates/{gateid}/token", summary: "更换闸机令牌(只显示一次;旧令牌立即失效)",
+    params: z.object({ gateid: z.string().regex(/^[A-Za-z0-9_-]{1,36}$/) }),
+    ok: { 200: { description: "新令牌", schema: AdminGateWithToken } }, errors: ["adminInvalid", "adminNotFound"],
   },
   {
     method: "get", path: "/admin/notifications", summary: "通知(短信、合作方回调)列表", query: NotificationListQuery,

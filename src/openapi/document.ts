@@ -33,7 +33,7 @@ const PARTNER_REQUEST_ONLY_MEDIA = ["application/x-www-form-urlencoded", "applic
 /** Result keys a partner answer can carry with a status other than 200, by status. */
 const PARTNER_ERROR_STATUSES: readonly { status: number; keys: ResultKey[]; needsSession?: boolean }[] = [
   { status: 400, keys: ["bodyUnreadable"] },
-  { status: 401, keys: ["sessionMissing", "sessionInvalid"], needsSession: true },
+  { status: 401, keys: ["sessionMissing", "sessionInvalid", "gateUnauthorized"], needsSession: true },
   { status: 413, keys: ["bodyTooLarge"] },
   { status: 415, keys: ["unsupportedMediaType"] },
   { status: 500, keys: ["internal"] },
@@ -53,6 +53,11 @@ export function buildOpenApiDocument(endpoints: readonly PartnerEndpoint[], admi
     type: "http",
     scheme: "bearer",
     description: "POST /api/WebInterface/Session/Login 返回的 tag.token(SPEC §4);除登录外每个 /api 接口都需要。",
+  });
+  registry.registerComponent("securitySchemes", "gateToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "闸机令牌(PUT /admin/gates/{gateid} 或 POST /admin/gates/{gateid}/token 发放);只能调用 Ticket/Check。",
   });
   registry.registerComponent("securitySchemes", "adminToken", {
     type: "http",
@@ -211,7 +216,7 @@ function registerPartnerOperation(registry: OpenAPIRegistry, entry: ApiEntry): v
     tags: ["Partner"],
     summary: endpoint.summary,
     description: `${endpoint.description}\n\nLegacy help page: /Help/Api/${entry.id}`,
-    security: endpoint.auth === "none" ? [] : [{ partnerSession: [] }],
+    security: endpoint.auth === "none" ? [] : endpoint.auth === "gate" ? [{ gateToken: [] }] : [{ partnerSession: [] }],
     request:
       method === "GET"
         ? { query: request }

@@ -24,7 +24,7 @@ import { callbackSecretContext } from "../db/callback-secrets";
 import { loadDeliveryViews, markDeadLettered, recordAttempts, type AttemptOutcome, type AttemptRecord, type ChannelOutcome, type DeliveryView } from "../db/outbox";
 import {
   CALLBACK_TIMEOUT_MS, callbackBody, channelDone, NOTIFY_DEAD_LETTER_QUEUE_NAME, outboxIdOf, retryDelaySeconds, SMS_TIMEOUT_MS, smsFor, truncateError,
-  type Channel,
+  type Channel, type NotificationTarget,
 } from "../domain/notifications";
 import type { Env } from "../env";
 import { postCallback, sendSms, type ChannelResult } from "./channels";
@@ -113,7 +113,7 @@ async function callbackChannel(env: Env, view: DeliveryView, nowMs: number): Pro
 
 async function smsChannel(config: Config, view: DeliveryView): Promise<ChannelResult> {
   const sms = smsFor(view.target!);
-  if (!sms) return { status: "skipped", target: null, error: view.target!.kind === "bill_paid" ? "bills carry no mobile" : "order has no mobile" };
+  if (!sms) return { status: "skipped", target: null, error: NO_SMS[view.target!.kind] };
   return sendSms(config.smsGateway, { ...sms, reference: view.entry.id }, SMS_TIMEOUT_MS);
 }
 
@@ -128,3 +128,11 @@ async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promis
   console.error(JSON.stringify({ event: "notify_dead_lettered", ids }));
   batch.ackAll();
 }
+
+/** Why a notification of this kind sent no SMS. */
+const NO_SMS: Record<NotificationTarget["kind"], string> = {
+  order_paid: "order has no mobile",
+  order_refunded: "order has no mobile",
+  bill_paid: "bills carry no mobile",
+  ticket_used: "the guest is at the gate: the partner is told",
+};

@@ -118,6 +118,13 @@ export const CalendarDayPut = z
     path: ["timeslots"],
   });
 
+export const GATE_ID_PATTERN = /^[A-Za-z0-9_-]{1,36}$/;
+
+export const GatePut = z.object({
+  name: z.string().min(1).max(100).describe("闸机名称(如 东门1号闸机)"),
+  products: z.array(z.string().regex(PRODUCT_ID_PATTERN)).max(200).nullable().optional().describe("只接待这些产品的门票;不填则接待所有产品"),
+});
+
 export const dayParam = z.string().refine(isRealDate, { params: rule("format", "必须是yyyyMMdd格式的有效日期") });
 export const monthParam = matching(/^\d{4}(0[1-9]|1[0-2])$/, "必须是yyyyMM格式的月份");
 

@@ -33,6 +33,8 @@ interface EndpointSpec {
   /** The seed of POS pay answers -1 for every failure and names the reason in errmsg. */
   posPay?: boolean;
   session: boolean;
+  /** Called with a gate device's token instead of a session (Ticket/Check). */
+  gate?: boolean;
   /** How the body travels: JSON by default; the WebForms alias also by query string. */
   via?: "query" | "form";
   valid(c: TestCustomer): Promise<Body> | Body;
@@ -169,6 +171,20 @@ const endpoints: EndpointSpec[] = [
       ["a ticket code of 31", { ticketcodes: [digits(18), digits(31)] }, TOO_LONG, "ticketcodes[1] 长度不能超过30"],
       ["ticketcodes empty", { ticketcodes: [] }, REQUIRED, "ticketcodes 至少需要1项"],
       ["reason 201", { reason: x(201) }, TOO_LONG, "reason 长度不能超过200"],
+    ],
+  },
+  {
+    name: "Ticket/Check",
+    path: "/api/WebInterface/Ticket/Check",
+    family: "common",
+    session: true,
+    gate: true,
+    valid: () => ({ ticketcode: "000000000000000000", checkid: "scan-1" }),
+    invalid: [
+      ["ticketcode 31", { ticketcode: digits(31) }, TOO_LONG, "ticketcode 长度不能超过30"],
+      ["idnumber 31", { ticketcode: undefined, idnumber: digits(31) }, TOO_LONG, "idnumber 长度不能超过30"],
+      ["checkid 51", { checkid: x(51) }, TOO_LONG, "checkid 长度不能超过50"],
+      ["ticketcode an object", { ticketcode: { a: 1 } }, TYPE, "ticketcode 类型错误"],
     ],
   },
   {
@@ -313,7 +329,22 @@ function upperCasedNames(value: unknown): unknown {
   return value;
 }
 
-function send(spec: EndpointSpec, body: Body, token: string | undefined, path = spec.path): Promise<Response> {
+/** A gate device's token, for the gate's endpoint (registered once for the file). */
+let gateToken = "";
+beforeAll(async () => {
+  const put = await fetchWorker("/admin/gates/ROUTING-GATE", {
+    method: "PUT",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "路由测试闸机" }),
+  });
+  gateToken = ((await put.json()) as { token?: string }).token ?? "";
+});
+
+/** The credential this endpoint takes, for a caller that has one. */
+const credentialFor = (spec: EndpointSpec, token: string | undefined) => (token === undefined ? undefined : spec.gate ? gateToken : token);
+
+function send(spec: EndpointSpec, body: Body, sessionToken: string | undefined, path = spec.path): Promise<Response> {
+  const token = credentialFor(spec, sessionToken);
   if (spec.via === "query") {
     const query = new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)]));
     return partner(`${path}?${query}`, undefined, { method: "GET", token });
@@ -396,7 +427,7 @@ describe.each(endpoints.map((e) => [e.name, e] as const))("%s: validation before
     ["a JSON string", '"hello"', TYPE, "请求体 类型错误"],
   ] as const)("%s → %i", async (_label, raw, code, message) => {
     const { token } = await loggedIn();
-    const answer = await answerOf(spec, await partner(spec.path, raw, { token, contentType: "application/json" }));
+    const answer = await answerOf(spec, await partner(spec.path, raw, { token: credentialFor(spec, token), contentType: "application/json" }));
     expect(answer.status).toBe(200);
     expect(answer.code).toBe(wireCode(spec, code));
     expect(answer.message).toContain(message);
@@ -425,8 +456,9 @@ describe.each(endpoints.map((e) => [e.name, e] as const))("%s: validation before
 
 describe("an operation runs only after every stage of the pipeline passed", () => {
   // The pipeline is run with each endpoint's own contracts and an operation that only says it ran.
-  async function viaPlaceholder(spec: EndpointSpec, body: Body, token: string | undefined): Promise<Answer> {
+  async function viaPlaceholder(spec: EndpointSpec, body: Body, sessionToken: string | undefined): Promise<Answer> {
     const placeholder = { ...endpointOf(spec), handle: placeholderOperation };
+    const token = credentialFor(spec, sessionToken);
     const request =
       spec.via === "query"
         ? new Request(`https://eticket.test${spec.path}?${new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)]))}`, {
@@ -452,7 +484,7 @@ describe("an operation runs only after every stage of the pipeline passed", () =
       expect(refused.message).toContain(message);
     }
     const anonymous = await viaPlaceholder(spec, valid, undefined);
-    expect(anonymous).toMatchObject({ status: 401, code: wireCode(spec, ResultCodes.sessionMissing.code) });
+    expect(anonymous).toMatchObject({ status: 401, code: wireCode(spec, (spec.gate ? ResultCodes.gateUnauthorized : ResultCodes.sessionMissing).code) });
   });
 });
 
@@ -588,7 +620,7 @@ describe("unsupported Content-Type is 415 in the envelope", () => {
 
   it.each(cases)("%s", async (_label, spec, type, body) => {
     const { token } = await loggedIn();
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { authorization: `Bearer ${credentialFor(spec, token)}` };
     if (type) headers["content-type"] = type;
     const response = await fetchWorker(spec.path, { method: "POST", headers, body });
     expect(response.status).toBe(415);
@@ -614,7 +646,7 @@ describe("an unparseable body is 400 in the envelope", () => {
 
   it.each(cases)("%s", async (_label, spec, type, body, answerFormat) => {
     const { token } = await loggedIn();
-    const response = await fetchWorker(spec.path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": type }, body });
+    const response = await fetchWorker(spec.path, { method: "POST", headers: { authorization: `Bearer ${credentialFor(spec, token)}`, "content-type": type }, body });
     expect(response.status).toBe(400);
     const expectedCode = wireCode(spec, ResultCodes.bodyUnreadable.code);
     if (answerFormat === "json") {
@@ -636,7 +668,7 @@ describe(`a body over MAX_BODY_BYTES (${MAX_BODY_BYTES}) is 413 in the envelope,
 
   it.each(cases)("%s: one byte over the limit", async (_path, spec) => {
     const { token } = await loggedIn();
-    const response = await partner(spec.path, `{"a":"${"x".repeat(MAX_BODY_BYTES - 7)}"}`, { token });
+    const response = await partner(spec.path, `{"a":"${"x".repeat(MAX_BODY_BYTES - 7)}"}`, { token: credentialFor(spec, token) });
     expect(response.status).toBe(413);
     const answer = await answerOf(spec, response);
     expect(answer.code).toBe(wireCode(spec, ResultCodes.bodyTooLarge.code));
@@ -645,7 +677,7 @@ describe(`a body over MAX_BODY_BYTES (${MAX_BODY_BYTES}) is 413 in the envelope,
   it.each(cases)("%s: exactly the limit is read", async (_path, spec) => {
     const { token } = await loggedIn();
     const body = `${" ".repeat(MAX_BODY_BYTES - 2)}{}`;
-    const response = await partner(spec.path, body, { token });
+    const response = await partner(spec.path, body, { token: credentialFor(spec, token) });
     expect(response.status).not.toBe(413);
     await response.arrayBuffer();
   });

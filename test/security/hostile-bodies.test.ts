@@ -21,18 +21,23 @@ import { partnerEndpoints } from "../../src/endpoints/partner";
 import { contractOf } from "../../src/wire/contract";
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_XML_DEPTH } from "../../src/wire/limits";
 import { aCustomer, fetchWorker, loginAs } from "../helpers/api";
+import { CHECK, aGate } from "../helpers/gates";
 
 /** Every path that takes a POST body, with the root element its XML would have. */
 const BODY_PATHS = partnerEndpoints.flatMap((e) => (e.methods.includes("POST") ? e.paths.map((p) => ({ path: `/${p}`, root: contractOf(e.request).name })) : []));
 
 let token: string;
+let gateToken: string;
 beforeAll(async () => {
   token = (await loginAs(await aCustomer())).token;
+  gateToken = (await aGate()).token;
 });
 
 async function post(path: string, body: BodyInit, contentType: string, extra: Record<string, string> = {}) {
   const started = Date.now();
-  const response = await fetchWorker(path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": contentType, accept: "application/json", ...extra }, body });
+  // The gate's endpoint takes a gate device's token; every other one a session.
+  const credential = path.toLowerCase() === CHECK.toLowerCase() ? gateToken : token;
+  const response = await fetchWorker(path, { method: "POST", headers: { authorization: `Bearer ${credential}`, "content-type": contentType, accept: "application/json", ...extra }, body });
   const text = await response.text();
   return { status: response.status, text, ms: Date.now() - started };
 }

@@ -21,6 +21,7 @@ import { contractOf } from "../../src/wire/contract";
 import { writeXml, type WireObject } from "../../src/wire/xml";
 import { aCustomer, admin, loginAs, partner, uniqueId, upperMd5, type TestCustomer, type TestSession } from "../helpers/api";
 import { LATER, aProduct } from "../helpers/catalogue";
+import { aGate } from "../helpers/gates";
 import { anUnpaidOrder } from "../helpers/orders";
 
 type Path = (string | number)[];
@@ -101,6 +102,7 @@ function valuesFor(info: FieldInfo): Value[] {
 interface World {
   c: TestCustomer;
   s: TestSession;
+  gateToken: string;
   ticket: string;
   card: string;
   retail: string;
@@ -113,6 +115,8 @@ interface Target {
   /** "order": OrderOperatorResult; "common": CommonOperationResult; "pos": errcode -1 + "[code] …". */
   family: "order" | "common" | "pos";
   auth: boolean;
+  /** Called with a gate device's token (Ticket/Check) instead of the session. */
+  gate?: boolean;
   base(w: World, path: Path, value: string): Promise<WireObject>;
   /** Where an accepted value is kept: read it back. */
   stored?(w: World, answer: any, path: Path, value: string): Promise<void>;
@@ -187,6 +191,14 @@ const TARGETS: Target[] = [
     auth: true,
     // An unpaid order: every string reaches the refund, which refuses it (4005) after validation; nothing is refunded.
     base: async (w) => ({ orderid: (await anUnpaidOrder(w.c.dwid)).orderId, refundid: uniqueId("R") }),
+  },
+  {
+    path: "/api/WebInterface/Ticket/Check",
+    family: "common",
+    auth: true,
+    gate: true,
+    // A code no ticket has: every string reaches the check, which answers "unknown ticket"; nothing is used.
+    base: async (_w, path) => (path[0] === "idnumber" ? { checkid: uniqueId("scan") } : { ticketcode: "000000000000000000", checkid: uniqueId("scan") }),
   },
   {
     path: "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword",
@@ -266,7 +278,7 @@ function endpointAt(target: Target): PartnerEndpoint {
 }
 
 async function send(target: Target, w: World, body: WireObject, format: "json" | "xml"): Promise<{ status: number; answer: any }> {
-  const token = target.auth ? w.s.token : undefined;
+  const token = target.gate ? w.gateToken : target.auth ? w.s.token : undefined;
   let response: Response;
   if (target.via === "query") {
     response = await partner(`${target.path}?${new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)]))}`, undefined, { method: "GET", token, accept: "application/json" });
@@ -296,7 +308,7 @@ const isValidation = (code: number) => code >= 1100 && code < 1200;
 
 // ------------------------------------------------------------------ the sweep
 
-let shared: { ticket: string; card: string; retail: string };
+let shared: { ticket: string; card: string; retail: string; gateToken: string };
 beforeAll(async () => {
   const retail = uniqueId("R");
   expect((await admin("PUT", `/admin/products/${retail}`, { name: "零售", kind: "retail", price: 2 })).status).toBe(201);
@@ -304,6 +316,7 @@ beforeAll(async () => {
     ticket: await aProduct({ price: 1 }, { stock: 100_000 }),
     card: await aProduct({ kind: "yearcard", price: 5 }, { stock: 100_000 }),
     retail,
+    gateToken: (await aGate()).token,
   };
 });
 

@@ -4,6 +4,7 @@ import { douyinOrderVerify, orderAdd, orderCancel, orderQuery, orderRefund, year
 import { orderPayByPassword, payOrderMin, payOrderWebForms } from "./order-pay";
 import { posBillAdd, posPayBill } from "./pos";
 import { sessionLogin } from "./session-login";
+import { ticketCheck } from "./ticket-check";
 
 export const partnerEndpoints: readonly PartnerEndpoint[] = [
   sessionLogin,
@@ -18,4 +19,5 @@ export const partnerEndpoints: readonly PartnerEndpoint[] = [
   yearCardAddOrder,
   posBillAdd,
   posPayBill,
+  ticketCheck,
 ] as unknown as readonly PartnerEndpoint[];
