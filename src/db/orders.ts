@@ -58,6 +58,9 @@ export interface Ticket {
   productId: string;
   status: "valid" | "used" | "refunded";
   issuedAtMs: number;
+  /** When and at which gate it was admitted (SPEC §10); null while not used. */
+  usedAtMs: number | null;
+  usedGateId: string | null;
 }
 
 export interface OrderRow {
@@ -155,6 +158,8 @@ export async function getOrderDetail(db: D1Database, orderId: string): Promise<{
       productId: r.product_id as string,
       status: r.status as Ticket["status"],
       issuedAtMs: r.issued_at_ms as number,
+      usedAtMs: (r.used_at_ms as number | null) ?? null,
+      usedGateId: (r.used_gate_id as string | null) ?? null,
     })),
   };
 }

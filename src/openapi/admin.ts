@@ -189,6 +189,8 @@ export const AdminOrderDetail = AdminOrder.extend({
       productId: z.string(),
       status: z.enum(["valid", "used", "refunded"]),
       issuedAt: isoTime,
+      usedAt: isoTime.nullable().describe("入园时间,未入园为null"),
+      gateId: z.string().nullable().describe("入园的闸机"),
     }),
   ),
   refunds: z.array(AdminRefund).describe("已完成的退款,早的在前"),

@@ -27,7 +27,8 @@ export const OrderQueryTicket = contract(
   {
     ticketcode: text({ description: "门票码" }),
     productid: text({ description: "产品ID" }),
-    status: text({ description: "门票状态" }),
+    status: text({ description: "门票状态:valid、used、refunded" }),
+    usedat: text({ description: "入园时间(ISO 8601, UTC),未入园为空" }),
   },
 );
 

@@ -83,8 +83,8 @@ describe("Order/Query", () => {
     const q = await call(QUERY, session, { orderid: r.orderid });
     expect(q.tag.status).toBe("paid");
     expect(q.tag.tickets).toEqual([
-      { ticketcode: `TK-0001-${r.orderid}`, productid, status: "valid" },
-      { ticketcode: `TK-0002-${r.orderid}`, productid, status: "valid" },
+      { ticketcode: `TK-0001-${r.orderid}`, productid, status: "valid", usedat: null },
+      { ticketcode: `TK-0002-${r.orderid}`, productid, status: "valid", usedat: null },
     ]);
   });
 

@@ -39,7 +39,8 @@ async function check(token: string, body: Record<string, unknown>) {
 describe("Ticket/Check", () => {
   it("admits a valid ticket of today once: 0 with when and where; a second scan is 4802 saying when and at which gate", async () => {
     const c = await aCustomer({ depositYuan: 500 });
-    const order = await todaysTickets(c, await loginAs(c));
+    const s = await loginAs(c);
+    const order = await todaysTickets(c, s);
     const gate = await aGate();
     const before = testClock.nowMs();
     const first = await check(gate.token, { ticketcode: order.tickets[0] });
@@ -51,6 +52,13 @@ describe("Ticket/Check", () => {
     expect(again.body.errmsg).toContain(gate.gateId);
     // The partner is told once (its outbox row), and Order/Query shows the ticket used.
     expect(await d1Rows("SELECT kind FROM outbox WHERE id = ?", `ticket-used:${order.tickets[0]}`)).toEqual([{ kind: "ticket_used" }]);
+    const query = (await (await partner("/api/WebInterface/Order/Query", { orderid: order.orderId }, { token: s.token })).json()) as { tag: { tickets: Array<{ ticketcode: string; status: string; usedat: string | null }> } };
+    expect(query.tag.tickets).toEqual([
+      { ticketcode: order.tickets[0], productid: order.productId, status: "used", usedat: first.body.tag.usedat },
+      { ticketcode: order.tickets[1], productid: order.productId, status: "valid", usedat: null },
+    ].sort((a, b) => a.ticketcode.localeCompare(b.ticketcode)));
+    const detail = await admin("GET", `/admin/orders/${order.orderId}`);
+    expect(detail.body.tickets.find((t: { ticketCode: string }) => t.ticketCode === order.tickets[0])).toMatchObject({ status: "used", usedAt: first.body.tag.usedat, gateId: gate.gateId });
   });
 
   it("a retry of one scan (the same checkid) answers 0 again with the same usedat", async () => {

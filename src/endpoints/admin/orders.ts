@@ -63,7 +63,7 @@ function orderDetailJson(detail: { order: Order; items: readonly OrderItem[]; ti
       idNumber: i.idNumber,
       mobile: i.mobile,
     })),
-    tickets: detail.tickets.map((t) => ({ ticketCode: t.ticketCode, lineNo: t.lineNo, productId: t.productId, status: t.status, issuedAt: isoTime(t.issuedAtMs) })),
+    tickets: detail.tickets.map((t) => ({ ticketCode: t.ticketCode, lineNo: t.lineNo, productId: t.productId, status: t.status, issuedAt: isoTime(t.issuedAtMs), usedAt: t.usedAtMs === null ? null : isoTime(t.usedAtMs), gateId: t.usedGateId })),
     refunds: refunds.map(refundRecordJson),
   };
 }

@@ -30,7 +30,7 @@ export async function queryOrder(input: OrderQueryParm, ctx: PartnerContext): Pr
       effectdate: order.effectDate,
       // An annual card's insurance is its own line (same productid): Σ amount × price = the order's amount.
       items: items.map((i) => ({ productid: i.productId, amount: i.quantity, price: fenToYuan(i.unitPriceFen) })),
-      tickets: tickets.map((t) => ({ ticketcode: t.ticketCode, productid: t.productId, status: t.status })),
+      tickets: tickets.map((t) => ({ ticketcode: t.ticketCode, productid: t.productId, status: t.status, usedat: t.usedAtMs === null ? null : new Date(t.usedAtMs).toISOString() })),
       refunds: refunds.map((r) => ({ refundid: r.refundNo, refundamount: fenToYuan(r.amountFen), tickets: r.tickets, refundedat: new Date(r.refundedAtMs).toISOString() })),
     },
   });
