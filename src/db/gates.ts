@@ -93,10 +93,13 @@ export interface GateTicket {
   usedAtMs: number | null;
   usedGateId: string | null;
   checkId: string | null;
+  /** The order's hold key (migration 0009): the check admits only while the order is where it was read. */
+  holdKey: string;
 }
 
 const GATE_TICKET = `SELECT t.ticket_code, t.status, t.order_id, o.sender_id, o.dwid, o.status AS order_status, t.product_id,
-    p.kind AS product_kind, o.effect_date, i.timespan_index, d.timeslots_json, t.used_at_ms, t.used_gate_id, t.check_id
+    p.kind AS product_kind, o.effect_date, i.timespan_index, d.timeslots_json, t.used_at_ms, t.used_gate_id, t.check_id,
+    coalesce(o.hold_key, o.order_id) AS hold_key
   FROM tickets t
   JOIN orders o ON o.order_id = t.order_id
   JOIN order_items i ON i.order_id = t.order_id AND i.line_no = t.line_no
@@ -118,6 +121,7 @@ interface GateTicketRow {
   used_at_ms: number | null;
   used_gate_id: string | null;
   check_id: string | null;
+  hold_key: string;
 }
 
 const toGateTicket = (r: GateTicketRow): GateTicket => ({
@@ -135,6 +139,7 @@ const toGateTicket = (r: GateTicketRow): GateTicket => ({
   usedAtMs: r.used_at_ms,
   usedGateId: r.used_gate_id,
   checkId: r.check_id,
+  holdKey: r.hold_key,
 });
 
 export async function ticketByCode(db: D1Database, code: string): Promise<GateTicket | null> {
@@ -168,18 +173,23 @@ export async function ticketsOfHolder(db: D1Database, idNumber: string, today: s
 
 /**
  * The check: the ticket 'used' by this gate and scan only while it is still
- * valid, the partner's `ticket_used` outbox row under it, and the ticket read
+ * valid and its order paid and where it was read (a date change moves the
+ * hold key: SPEC §10 ChangeDate), the partner's `ticket_used` outbox row under it, and the ticket read
  * back — whoever used it is the answer.
  */
 export async function checkTicket(
   db: D1Database,
-  c: { ticketCode: string; gateId: string; checkId: string; nowMs: number; outboxId: string; outboxPayload: string; dwid: string },
+  c: { ticketCode: string; holdKey: string; gateId: string; checkId: string; nowMs: number; outboxId: string; outboxPayload: string; dwid: string },
 ): Promise<GateTicket | null> {
   const mine = "EXISTS (SELECT 1 FROM tickets WHERE ticket_code = ?1 AND used_gate_id = ?2 AND check_id = ?3)";
   const [, , after] = await db.batch([
     db
-      .prepare("UPDATE tickets SET status = 'used', used_at_ms = ?4, used_gate_id = ?2, check_id = ?3 WHERE ticket_code = ?1 AND status = 'valid'")
-      .bind(c.ticketCode, c.gateId, c.checkId, c.nowMs),
+      .prepare(
+        `UPDATE tickets SET status = 'used', used_at_ms = ?4, used_gate_id = ?2, check_id = ?3
+         WHERE ticket_code = ?1 AND status = 'valid'
+           AND EXISTS (SELECT 1 FROM orders o WHERE o.order_id = tickets.order_id AND o.status = 'paid' AND coalesce(o.hold_key, o.order_id) = ?5)`,
+      )
+      .bind(c.ticketCode, c.gateId, c.checkId, c.nowMs, c.holdKey),
     db
       .prepare(
         `INSERT OR IGNORE INTO outbox (id, kind, dwid, target_id, payload_json, status, attempts, created_at_ms, updated_at_ms)

@@ -26,6 +26,8 @@ export interface Order {
   /** What refunds took back (SPEC §10): the order's status stays 'paid'. */
   refundedFen: number;
   refundedUnits: number;
+  /** The key of its stock holds (migration 0009): the order id, or its last date change's id. */
+  holdKey: string;
   businessDate: string | null;
   sellStationId: string | null;
   marketAreaId: string | null;
@@ -80,6 +82,7 @@ export interface OrderRow {
   paid_at_ms: number | null;
   refunded_fen: number;
   refunded_units: number;
+  hold_key: string;
   business_date: string | null;
   sell_station_id: string | null;
   market_area_id: string | null;
@@ -103,6 +106,7 @@ export const toOrder = (r: OrderRow): Order => ({
   paidAtMs: r.paid_at_ms,
   refundedFen: r.refunded_fen,
   refundedUnits: r.refunded_units,
+  holdKey: r.hold_key,
   businessDate: r.business_date,
   sellStationId: r.sell_station_id,
   marketAreaId: r.market_area_id,
@@ -111,7 +115,7 @@ export const toOrder = (r: OrderRow): Order => ({
 
 export const ORDER_COLUMNS = `order_id, dwid, sender_id, kind, status, effect_date, timespan_index, amount_fen, mobile, id_number,
   created_at_ms, expires_at_ms, payment_id, paid_at_ms, business_date, sell_station_id, market_area_id, team_type_code,
-  refunded_fen, refunded_units`;
+  refunded_fen, refunded_units, coalesce(hold_key, order_id) AS hold_key`;
 
 /** The `order_items` columns every reader of an order's lines selects. */
 export const ORDER_ITEM_COLUMNS = "line_no, item_kind, product_id, quantity, unit_price_fen, amount_fen, fullname, id_type, id_number, mobile";
@@ -349,21 +353,24 @@ export interface OrderFate {
 }
 
 /**
- * Settles holds (a release, or holds past their time): fences every id D1
- * has no order for, so that an insert still on its way can never land
- * (`insertOrder` is guarded; migration 0004); marks the orders expired —
- * only while unpaid and past `expires_at_ms`, so a payment that committed
- * first wins (its batch is guarded by status 'unpaid' and
- * `expires_at_ms > now`) —; then reads every fate. One transaction: an
- * absent fate is final.
+ * Settles holds (a release, or holds past their time). A hold's key is an
+ * order id, or a date change's id (the hold on the day an order moves to,
+ * migration 0009). Fences every key D1 has neither for, so that an insert
+ * or a change still on its way can never land (both are guarded;
+ * migrations 0004, 0009); marks the orders expired — only while unpaid and
+ * past `expires_at_ms`, so a payment that committed first wins (its batch
+ * is guarded by status 'unpaid' and `expires_at_ms > now`) —; then reads
+ * every fate. One transaction: an absent fate is final.
  */
-export async function expireAndReadFates(db: D1Database, orderIds: readonly string[], nowMs: number): Promise<Map<string, OrderFate>> {
-  const ids = JSON.stringify(orderIds);
+export async function expireAndReadFates(db: D1Database, holdKeys: readonly string[], nowMs: number): Promise<Map<string, OrderFate>> {
+  const ids = JSON.stringify(holdKeys);
   const [, , read] = await db.batch([
     db
       .prepare(
         `INSERT OR IGNORE INTO order_fences (order_id, fenced_at_ms)
-         SELECT ids.value, ?2 FROM json_each(?1) AS ids WHERE NOT EXISTS (SELECT 1 FROM orders WHERE order_id = ids.value)`,
+         SELECT ids.value, ?2 FROM json_each(?1) AS ids
+         WHERE NOT EXISTS (SELECT 1 FROM orders WHERE order_id = ids.value)
+           AND NOT EXISTS (SELECT 1 FROM order_date_changes WHERE change_id = ids.value)`,
       )
       .bind(ids, nowMs),
     db
@@ -378,8 +385,8 @@ export async function expireAndReadFates(db: D1Database, orderIds: readonly stri
 }
 
 /** Read-only fates (Verify's dry run must change nothing). */
-export async function readFates(db: D1Database, orderIds: readonly string[]): Promise<Map<string, OrderFate>> {
-  const { results } = await fatesStatement(db, JSON.stringify(orderIds)).all<FateRow>();
+export async function readFates(db: D1Database, holdKeys: readonly string[]): Promise<Map<string, OrderFate>> {
+  const { results } = await fatesStatement(db, JSON.stringify(holdKeys)).all<FateRow>();
   return fatesOf(results);
 }
 
@@ -389,8 +396,16 @@ interface FateRow {
   expires_at_ms: number;
 }
 
+/** An order's own fate; a date change's hold is as paid as its order when the change committed, never otherwise. */
 function fatesStatement(db: D1Database, idsJson: string): D1PreparedStatement {
-  return db.prepare("SELECT order_id, status, expires_at_ms FROM orders WHERE order_id IN (SELECT value FROM json_each(?1))").bind(idsJson);
+  return db
+    .prepare(
+      `SELECT order_id, status, expires_at_ms FROM orders WHERE order_id IN (SELECT value FROM json_each(?1))
+       UNION ALL
+       SELECT c.change_id, CASE WHEN c.outcome = 'commit' THEN 'paid' ELSE 'cancelled' END, 0
+       FROM order_date_changes c WHERE c.change_id IN (SELECT value FROM json_each(?1))`,
+    )
+    .bind(idsJson);
 }
 
 function fatesOf(rows: readonly FateRow[]): Map<string, OrderFate> {

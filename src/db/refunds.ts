@@ -29,6 +29,8 @@ export interface RefundableOrder extends RefundOrder {
   amountFen: number;
   refundedFen: number;
   refundedUnits: number;
+  /** The key of the order's stock holds (migration 0009): a refund commits only while it is still this one. */
+  holdKey: string;
   /** Each product's policy as configured (absent: the default). */
   policies: Map<string, RefundPolicy>;
 }
@@ -44,7 +46,10 @@ export function refundLoadStatements(db: D1Database, dwid: string, find: OrderLo
   const key = find.orderId ?? find.senderId;
   return [
     db
-      .prepare(`SELECT order_id, dwid, sender_id, kind, status, effect_date, amount_fen, payment_id, refunded_fen, refunded_units FROM orders WHERE order_id = ${orderOf}`)
+      .prepare(
+        `SELECT order_id, dwid, sender_id, kind, status, effect_date, amount_fen, payment_id, refunded_fen, refunded_units,
+           coalesce(hold_key, order_id) AS hold_key FROM orders WHERE order_id = ${orderOf}`,
+      )
       .bind(key, dwid),
     db.prepare(`SELECT ${ORDER_ITEM_COLUMNS} FROM order_items WHERE order_id = ${orderOf} ORDER BY line_no`).bind(key, dwid),
     db.prepare(`SELECT ticket_code, line_no, product_id, status FROM tickets WHERE order_id = ${orderOf} ORDER BY ticket_code`).bind(key, dwid),
@@ -65,6 +70,7 @@ interface OrderRow {
   payment_id: string | null;
   refunded_fen: number;
   refunded_units: number;
+  hold_key: string;
 }
 
 export function parseRefundLoad(results: D1Result[]): RefundableOrder | null {
@@ -84,6 +90,7 @@ export function parseRefundLoad(results: D1Result[]): RefundableOrder | null {
     paymentId: row.payment_id,
     refundedFen: row.refunded_fen,
     refundedUnits: row.refunded_units,
+    holdKey: row.hold_key,
     items: items.map((i) => ({ lineNo: i.lineNo, itemKind: i.itemKind ?? "ticket", productId: i.productId, quantity: i.quantity, unitPriceFen: i.unitPriceFen, amountFen: i.amountFen })),
     tickets: tickets.map((t) => ({ code: t.ticket_code, lineNo: t.line_no, productId: t.product_id, status: t.status })),
     policies: new Map(products.filter((p) => p.refund_json !== null).map((p) => [p.product_id, JSON.parse(p.refund_json!) as RefundPolicy])),
@@ -101,6 +108,8 @@ export interface Refund {
   tickets: readonly string[];
   reason: string | null;
   requestedBy: "partner" | "operator";
+  /** The order's hold key when the refund was planned: a date change since voids it (its units are elsewhere). */
+  holdKey: string;
 }
 
 /** The order after a refund's decision, read in the deciding transaction. */
@@ -126,13 +135,13 @@ export function refundStatements(db: D1Database, r: Refund, outbox: { id: string
     db.prepare(
       `INSERT INTO refunds (intent_id, dwid, refund_no, order_id, amount_fen, fee_fen, tickets_json, reason, requested_by, outcome, decided_at_ms)
        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-         CASE WHEN EXISTS (SELECT 1 FROM orders WHERE order_id = ?4 AND dwid = ?2 AND status = 'paid')
+         CASE WHEN EXISTS (SELECT 1 FROM orders WHERE order_id = ?4 AND dwid = ?2 AND status = 'paid' AND coalesce(hold_key, order_id) = ?11)
                AND (SELECT count(*) FROM tickets WHERE order_id = ?4 AND status = 'valid'
                       AND ticket_code IN (SELECT value FROM json_each(?7))) = json_array_length(?7)
                AND NOT EXISTS (SELECT 1 FROM refunds WHERE dwid = ?2 AND refund_no = ?3 AND outcome = 'commit')
               THEN 'commit' ELSE 'void' END, ?10
        RETURNING outcome, decided_at_ms`,
-    ).bind(r.intentId, r.dwid, r.refundNo, r.orderId, r.amountFen, r.feeFen, tickets, r.reason, r.requestedBy, decidedAtMs),
+    ).bind(r.intentId, r.dwid, r.refundNo, r.orderId, r.amountFen, r.feeFen, tickets, r.reason, r.requestedBy, decidedAtMs, r.holdKey),
     db.prepare(
       `UPDATE tickets SET status = 'refunded', refund_id = ?1, refunded_at_ms = ?3
        WHERE order_id = ?2 AND status = 'valid' AND ticket_code IN (SELECT value FROM json_each(?4)) AND ${committed}`,

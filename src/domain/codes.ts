@@ -105,6 +105,14 @@ export const ResultCodes = {
   ticketOutsideSlot: { code: 4806, http: 200, message: "不在门票的入园时段内" },
   gateNotForProduct: { code: 4807, http: 200, message: "本闸机不接待该产品的门票" },
 
+  // 49xx moving a paid order to another day (SPEC §10 Order/ChangeDate)
+  dateChangeNotPaid: { code: 4901, http: 200, message: "订单未支付,不能改期" },
+  dateChangeTicketsNotValid: { code: 4902, http: 200, message: "订单有已使用或已退的门票,不能改期" },
+  dateChangeVisitDayOver: { code: 4903, http: 200, message: "原游玩日期已过,不能改期" },
+  dateChangePriceDiffers: { code: 4904, http: 200, message: "新日期的价格与已付价格不同,不能改期" },
+  dateChangeNotForYearcard: { code: 4905, http: 200, message: "年卡订单不能改期" },
+  dateChangeConflict: { code: 4906, http: 200, message: "订单刚被改期、退票或入园,请查询后重试" },
+
   // 47xx refunds (SPEC §10)
   refundNotAllowed: { code: 4701, http: 200, message: "该产品不允许退票" },
   refundDeadlinePassed: { code: 4702, http: 200, message: "已过该产品的退票期限" },

@@ -82,6 +82,8 @@ export type FaultPoint =
   | "expiry-reply-lost"
   /** InventoryDO: a refund's return of units is refused (the object unreachable for it); the refund's alarm or retry returns them. */
   | "return-units-reject"
+  /** InventoryDO: the day an order moves from refuses to release its hold (Order/ChangeDate); the new day's alarm retries. */
+  | "move-out-reject"
   /** Worker: the order insert (orders + order_items, one batch) is refused before it reaches D1. */
   | "order-insert-reject"
   /** Worker: the order insert commits in D1 and its reply is lost. */
@@ -106,7 +108,13 @@ export type FaultPoint =
   /** Worker: a cancel's guarded UPDATE (Order/Cancel, admin cancel) is refused before it reaches D1. */
   | "order-cancel-reject"
   /** Worker: a cancel's guarded UPDATE commits in D1 and its reply is lost. */
-  | "order-cancel-reply-lost";
+  | "order-cancel-reply-lost"
+  /** Worker: a date change's batch (Order/ChangeDate) is refused before it reaches D1. */
+  | "date-change-reject"
+  /** Worker: a date change's batch commits in D1 and its reply is lost. */
+  | "date-change-reply-lost"
+  /** Worker: a date change's batch commits, its reply is lost, and D1 stays unreachable for the Worker (until disarmed). */
+  | "date-change-reply-lost-then-outage";
 
 export class InjectedFault extends Error {
   override readonly name = "InjectedFault";
@@ -140,10 +148,10 @@ interface Strikes {
  * the outage only), "batch" (the pay batch), "ledger-copy" (the AccountDO's
  * copy to D1), "expiry" (InventoryDO's fence-expire-read batch), "fence"
  * (the Worker's fence of an order whose insert failed: the outage only), and
- * the Worker's writes (inserts, a cancel's UPDATE).
+ * the Worker's writes (inserts, a cancel's UPDATE, a date change's batch).
  */
-export type D1CallKind = "read" | "settle" | "batch" | "ledger-copy" | "expiry" | "fence" | "order-insert" | "bill-insert" | "order-cancel";
-type WorkerWrite = "order-insert" | "bill-insert" | "order-cancel";
+export type D1CallKind = "read" | "settle" | "batch" | "ledger-copy" | "expiry" | "fence" | "order-insert" | "bill-insert" | "order-cancel" | "date-change";
+type WorkerWrite = "order-insert" | "bill-insert" | "order-cancel" | "date-change";
 
 const STRIKES: Record<D1CallKind, Strikes> = {
   read: {},
@@ -155,6 +163,7 @@ const STRIKES: Record<D1CallKind, Strikes> = {
   "order-insert": { reject: "order-insert-reject", lost: "order-insert-reply-lost", lostThenOutage: "order-insert-reply-lost-then-outage", late: "order-insert-late" },
   "bill-insert": { reject: "bill-insert-reject", lost: "bill-insert-reply-lost" },
   "order-cancel": { reject: "order-cancel-reject", lost: "order-cancel-reply-lost" },
+  "date-change": { reject: "date-change-reject", lost: "date-change-reply-lost", lostThenOutage: "date-change-reply-lost-then-outage" },
 };
 
 export class Faults {

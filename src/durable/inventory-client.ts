@@ -9,12 +9,9 @@ interface Env {
   INVENTORY: DurableObjectNamespace<InventoryDO>;
 }
 import { placeInStock, slotsFromTimes } from "../domain/stock";
+import { inventoryName } from "./inventory-names";
 import { retryingReset } from "./stubs";
 import type { DayConfig, HoldResult, InventoryAsk, InventoryDO, InventoryRefusal, StockView } from "./inventory";
-
-export function inventoryName(productId: string, day: string): string {
-  return `${productId}:${day}`;
-}
 
 export function inventoryOf(env: Env, productId: string, day: string) {
   return env.INVENTORY.get(env.INVENTORY.idFromName(inventoryName(productId, day)));
@@ -112,4 +109,19 @@ export function returnUnitsThrough(env: Env): (r: { orderId: string; effectDate:
   return async ({ orderId, effectDate, productId, units, refundId }) => {
     await retryingReset(() => inventoryOf(env, productId, effectDate), (inventory) => inventory.returnUnits({ orderId, refundId, units }));
   };
+}
+
+/**
+ * After a date change committed (Order/ChangeDate): each new day's hold is
+ * sold and the old day's released. Best effort: a hold not confirmed here
+ * is settled by its object's alarm (D1 says committed), a release not done
+ * is retried by the new day's alarm.
+ */
+export async function confirmMove(env: Env, changeId: string, day: string, productIds: readonly string[]): Promise<void> {
+  const results = await Promise.allSettled(
+    productIds.map((productId) => retryingReset(() => inventoryOf(env, productId, day), (inventory) => inventory.confirmMove(changeId))),
+  );
+  for (const r of results) {
+    if (r.status === "rejected") console.error(JSON.stringify({ event: "inventory_move_unconfirmed", changeId, error: String(r.reason) }));
+  }
 }

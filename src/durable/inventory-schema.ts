@@ -11,6 +11,8 @@
  *   hold_buyers ('mobile', '13800138000', '20261126804215739906', 2)   -- v3
  *   hold_buyers ('id', '110101199003074477', '20261126804215739906', 2)
  *   hold_returns ('6f1c…-refund-intent', '20261126804215739906', 1, 1764200000000)  -- v4
+ *   holds      ('20261126804215739906.9f3a61c2', 2, 1, 'sold', …, '20261201', '20261126804215739906', 'done')  -- v5:
+ *              the order moved here from 20261201 (Order/ChangeDate); its hold there is released
  */
 
 export const INVENTORY_SCHEMA_V1 = [
@@ -95,4 +97,22 @@ export const INVENTORY_SCHEMA_V4 = [
      returned_at_ms INTEGER NOT NULL)`,
 ];
 
-export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [INVENTORY_SCHEMA_V1, INVENTORY_SCHEMA_V2, INVENTORY_SCHEMA_V3, INVENTORY_SCHEMA_V4];
+// Version 5 (SPEC §10 Order/ChangeDate): an order moving here from another
+// day holds under its date change's id, remembering the day and hold key it
+// leaves. Once the hold is sold (D1 committed the change) the old hold is
+// owed its release: move_out 'due' until the old day's object has released
+// it ('done'), retried by the alarm. Other holds keep NULL.
+export const INVENTORY_SCHEMA_V5 = [
+  `ALTER TABLE holds ADD COLUMN moved_from_day TEXT`,
+  `ALTER TABLE holds ADD COLUMN moved_from_key TEXT`,
+  `ALTER TABLE holds ADD COLUMN move_out TEXT CHECK (move_out IS NULL OR (move_out IN ('due','done') AND moved_from_key IS NOT NULL))`,
+  `CREATE INDEX holds_move_out_due ON holds (order_id) WHERE move_out = 'due'`,
+];
+
+export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [
+  INVENTORY_SCHEMA_V1,
+  INVENTORY_SCHEMA_V2,
+  INVENTORY_SCHEMA_V3,
+  INVENTORY_SCHEMA_V4,
+  INVENTORY_SCHEMA_V5,
+];

@@ -18,6 +18,12 @@ export interface DayConfig {
 
 export type HoldState = "held" | "sold" | "released";
 
+/** The day and hold key an order leaves when it moves here (Order/ChangeDate). */
+export interface MovedFrom {
+  day: string;
+  holdKey: string;
+}
+
 /** One hold's units for one ID number or mobile (hold_buyers, schema v3). */
 export interface BuyerUnits {
   kind: "id" | "mobile";
@@ -118,10 +124,12 @@ export class InventoryStore {
     buyers: readonly BuyerUnits[];
     expiresAtMs: number;
     nowMs: number;
+    movedFrom: MovedFrom | null;
   }): void {
     this.sql.exec(
-      "INSERT INTO holds (order_id, quantity, slot_index, state, expires_at_ms, created_at_ms) VALUES (?, ?, ?, 'held', ?, ?)",
-      h.orderId, h.quantity, h.slotIndex, h.expiresAtMs, h.nowMs,
+      `INSERT INTO holds (order_id, quantity, slot_index, state, expires_at_ms, created_at_ms, moved_from_day, moved_from_key)
+       VALUES (?, ?, ?, 'held', ?, ?, ?, ?)`,
+      h.orderId, h.quantity, h.slotIndex, h.expiresAtMs, h.nowMs, h.movedFrom?.day ?? null, h.movedFrom?.holdKey ?? null,
     );
     this.addUsage("held", h.slotIndex, h.quantity);
     for (const seat of h.seatIds) {
@@ -146,11 +154,44 @@ export class InventoryStore {
     if (!hold || hold.state !== "held") return;
     this.sql.exec("UPDATE holds SET state = ?, decided_at_ms = ? WHERE order_id = ? AND state = 'held'", state, nowMs, orderId);
     this.addUsage("held", hold.slot_index, -hold.quantity);
-    if (state === "sold") this.addUsage("sold", hold.slot_index, hold.quantity);
-    if (state === "released") {
-      this.sql.exec("DELETE FROM seats WHERE order_id = ?", orderId);
-      this.sql.exec("DELETE FROM hold_buyers WHERE order_id = ?", orderId);
+    if (state === "sold") {
+      this.addUsage("sold", hold.slot_index, hold.quantity);
+      // A date change's hold sold: the change committed, and the day it left owes its units back.
+      this.sql.exec("UPDATE holds SET move_out = 'due' WHERE order_id = ? AND moved_from_key IS NOT NULL AND move_out IS NULL", orderId);
     }
+    if (state === "released") this.forgetBuyersAndSeats(orderId);
+  }
+
+  /**
+   * The order moved to another day (its date change committed there): the
+   * hold's units, held or sold, leave this day's usage. Once per hold.
+   */
+  moveOutHold(holdKey: string, nowMs: number): "movedOut" | "already" | "unknownOrder" {
+    const hold = this.holdOf(holdKey);
+    if (!hold) return "unknownOrder";
+    if (hold.state === "released") return "already";
+    this.sql.exec("UPDATE holds SET state = 'released', decided_at_ms = ? WHERE order_id = ?", nowMs, holdKey);
+    this.addUsage(hold.state, hold.slot_index, -(hold.quantity - hold.returned));
+    this.forgetBuyersAndSeats(holdKey);
+    return "movedOut";
+  }
+
+  /** Holds whose old day still owes its release (schema v5). */
+  dueMoveOuts(): { order_id: string; moved_from_day: string; moved_from_key: string }[] {
+    return this.sql
+      .exec<{ order_id: string; moved_from_day: string; moved_from_key: string }>(
+        "SELECT order_id, moved_from_day, moved_from_key FROM holds WHERE move_out = 'due' ORDER BY order_id",
+      )
+      .toArray();
+  }
+
+  markMovedOut(holdKey: string): void {
+    this.sql.exec("UPDATE holds SET move_out = 'done' WHERE order_id = ? AND move_out = 'due'", holdKey);
+  }
+
+  private forgetBuyersAndSeats(holdKey: string): void {
+    this.sql.exec("DELETE FROM seats WHERE order_id = ?", holdKey);
+    this.sql.exec("DELETE FROM hold_buyers WHERE order_id = ?", holdKey);
   }
 
   /**

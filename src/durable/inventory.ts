@@ -29,9 +29,11 @@ import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
 import { checkDailyLimits, hasDailyLimits, type DailyLimits, type LimitRefusal } from "../domain/limits";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
-import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState } from "./inventory-store";
+import { inventoryName } from "./inventory-names";
+import { retryingReset } from "./stubs";
+import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState, type MovedFrom } from "./inventory-store";
 
-export type { DayConfig, HoldState } from "./inventory-store";
+export type { DayConfig, HoldState, MovedFrom } from "./inventory-store";
 
 /** Holds settled per D1 batch (one json_each parameter, well under 100 KB). */
 const SETTLE_BATCH = 200;
@@ -52,6 +54,8 @@ export interface InventoryAsk {
    * D1's live orders instead.
    */
   buyers?: BuyerAsk;
+  /** An order moving here from another day (Order/ChangeDate): the day and hold it leaves once sold here. */
+  movedFrom?: MovedFrom;
 }
 
 /**
@@ -107,6 +111,8 @@ export interface InventorySnapshot {
 /** What InventoryDO reads from its environment. */
 export interface InventoryEnv extends ConfigVars {
   DB: D1Database;
+  /** The same product's other days: an order moving here releases its hold there. */
+  INVENTORY: DurableObjectNamespace<InventoryDO>;
 }
 
 export class InventoryDO extends DurableObject<InventoryEnv> {
@@ -234,7 +240,16 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       const decision = this.decide(day, this.store.usage(), ask, new Set());
       if (!decision.ok) return decision;
       const buyers = ask.buyers ? buyerRows(ask.buyers) : [];
-      this.store.insertHold({ orderId, quantity: ask.quantity, slotIndex: decision.slotIndex, seatIds: ask.seatIds, buyers, expiresAtMs, nowMs: this.clock.nowMs() });
+      this.store.insertHold({
+        orderId,
+        quantity: ask.quantity,
+        slotIndex: decision.slotIndex,
+        seatIds: ask.seatIds,
+        buyers,
+        expiresAtMs,
+        nowMs: this.clock.nowMs(),
+        movedFrom: ask.movedFrom ?? null,
+      });
       this.assertWithinStock(day, decision.slotIndex);
       if (ask.buyers) this.assertWithinLimits(ask.buyers);
       return decision;
@@ -312,6 +327,50 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     return { outcome: this.ctx.storage.transactionSync(() => this.store.returnUnits(input.orderId, input.refundId, input.units, nowMs)) };
   }
 
+  // ------------------------------------------------------------ an order moving between days
+
+  /**
+   * After a date change committed in D1 (Order/ChangeDate): the hold kept
+   * under the change's id becomes sold, and the day the order left releases
+   * its hold. A failed release stays due; the alarm retries it. Idempotent.
+   */
+  async confirmMove(changeId: string): Promise<{ state: HoldState | "unknown" }> {
+    await this.confirm(changeId);
+    await this.drainMoveOuts();
+    await this.scheduleAlarm();
+    return { state: this.store.holdOf(changeId)?.state ?? "unknown" };
+  }
+
+  /**
+   * The order this day's hold `holdKey` belongs to moved to another day (D1
+   * committed the change; the new day's object calls, once it sold the new
+   * hold): the units leave this day. Idempotent.
+   */
+  async moveOut(holdKey: string): Promise<{ outcome: "movedOut" | "already" | "unknownOrder" }> {
+    if (this.faults.fires("move-out-reject")) throw new InjectedFault("move-out-reject");
+    const nowMs = this.clock.nowMs();
+    const outcome = this.ctx.storage.transactionSync(() => this.store.moveOutHold(holdKey, nowMs));
+    if (outcome === "unknownOrder") console.error(JSON.stringify({ event: "inventory_move_out_unknown_hold", holdKey }));
+    await this.scheduleAlarm();
+    return { outcome };
+  }
+
+  /** Each sold hold whose old day still owes its release: asks that day's object; what fails stays due. */
+  private async drainMoveOuts(): Promise<void> {
+    const due = this.store.dueMoveOuts();
+    if (due.length === 0) return;
+    const productId = this.store.storedConfig()?.productId;
+    if (!productId) throw new Error("a hold moved here on a day with no configuration");
+    for (const hold of due) {
+      try {
+        await retryingReset(() => this.env.INVENTORY.get(this.env.INVENTORY.idFromName(inventoryName(productId, hold.moved_from_day))), (old) => old.moveOut(hold.moved_from_key));
+        this.ctx.storage.transactionSync(() => this.store.markMovedOut(hold.order_id));
+      } catch (error) {
+        console.error(JSON.stringify({ event: "inventory_move_out_failed", holdKey: hold.order_id, from: hold.moved_from_day, error: String(error) }));
+      }
+    }
+  }
+
   /**
    * Gives the stock back when D1 says the order will never be paid (no such
    * order — it lost the senderid race, or its insert failed — and its id now
@@ -357,6 +416,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       await this.setAlarm(this.clock.nowMs() + ALARM_RETRY_MS);
       return;
     }
+    await this.drainMoveOuts();
     await this.scheduleAlarm();
   }
 
@@ -402,9 +462,11 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     if (current === null || current > atMs) await this.setAlarm(atMs);
   }
 
-  /** The alarm rings at the earliest expiry of a held hold; none left, no alarm. */
+  /** The alarm rings at the earliest expiry of a held hold, or to retry a move-out still due; neither, no alarm. */
   private async scheduleAlarm(): Promise<void> {
-    const next = this.store.nextExpiry();
+    const expiry = this.store.nextExpiry();
+    const retry = this.store.dueMoveOuts().length > 0 ? this.clock.nowMs() + ALARM_RETRY_MS : null;
+    const next = expiry === null ? retry : retry === null ? expiry : Math.min(expiry, retry);
     if (next === null) {
       await this.ctx.storage.deleteAlarm();
       return;

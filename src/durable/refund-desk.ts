@@ -172,7 +172,7 @@ export class RefundDesk {
            requested_by, state, request_id, created_at_ms, detail_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
         intentId, call.refundNo, order.orderId, order.effectDate, plan.amountFen, plan.feeFen, JSON.stringify(plan.tickets),
-        JSON.stringify(plan.stock), call.reason, call.requestedBy, call.requestId, nowMs, JSON.stringify({ senderId: order.senderId }),
+        JSON.stringify(plan.stock), call.reason, call.requestedBy, call.requestId, nowMs, JSON.stringify({ senderId: order.senderId, holdKey: order.holdKey }),
       );
     });
     this.armAlarm(nowMs + this.config.paymentRecoveryDelayMs);
@@ -255,7 +255,7 @@ export class RefundDesk {
     if (intent.stock_returned === 1) return true;
     try {
       for (const { productId, units } of JSON.parse(intent.stock_json) as { productId: string; units: number }[]) {
-        await this.returnUnits({ orderId: intent.order_id, effectDate: intent.effect_date, productId, units, refundId: intent.intent_id });
+        await this.returnUnits({ orderId: holdKeyOf(intent), effectDate: intent.effect_date, productId, units, refundId: intent.intent_id });
       }
     } catch (error) {
       logFault("refund_stock_not_returned", intent.intent_id, error);
@@ -345,6 +345,7 @@ export class RefundDesk {
       tickets: JSON.parse(intent.tickets_json) as string[],
       reason: intent.reason,
       requestedBy: intent.requested_by,
+      holdKey: holdKeyOf(intent),
     };
   }
 
@@ -379,4 +380,9 @@ function viewOf(intent: RefundIntentRow, tickets: string[]): RefundView {
 function refusalMessage(refusal: RefundRefusal): string | undefined {
   const about = refusal.ticket ?? refusal.productId;
   return about === undefined ? undefined : `${ResultCodes[refusal.key].message}（${about}）`;
+}
+
+/** The stock hold the refund's units go back to (intents written before date changes existed: the order's own). */
+function holdKeyOf(intent: RefundIntentRow): string {
+  return (JSON.parse(intent.detail_json ?? "{}") as { holdKey?: string }).holdKey ?? intent.order_id;
 }

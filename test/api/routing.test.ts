@@ -159,6 +159,21 @@ const endpoints: EndpointSpec[] = [
     ],
   },
   {
+    name: "Order/ChangeDate",
+    path: "/api/WebInterface/Order/ChangeDate",
+    family: "order",
+    session: true,
+    valid: () => ({ orderid: "1", effectdate: "20991231" }),
+    invalid: [
+      ["effectdate missing", { effectdate: undefined }, REQUIRED, "effectdate 为必填项"],
+      ["effectdate not a date", { effectdate: "2099-1-1" }, FORMAT, "effectdate"],
+      ["orderid 21", { orderid: digits(21) }, TOO_LONG, "orderid 长度不能超过20"],
+      ["senderid 51", { orderid: undefined, senderid: x(51) }, TOO_LONG, "senderid 长度不能超过50"],
+      ["timespanindex -2", { timespanindex: -2 }, RANGE, "timespanindex"],
+      ["timespanindex a word", { timespanindex: "one" }, TYPE, "timespanindex 类型错误"],
+    ],
+  },
+  {
     name: "Order/Refund",
     path: "/api/WebInterface/Order/Refund",
     family: "common",

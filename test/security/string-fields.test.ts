@@ -186,6 +186,13 @@ const TARGETS: Target[] = [
     },
   },
   {
+    path: "/api/WebInterface/Order/ChangeDate",
+    family: "order",
+    auth: true,
+    // An unpaid order: every string reaches the change, which refuses it (4901) after validation; nothing moves.
+    base: async (w) => ({ orderid: (await anUnpaidOrder(w.c.dwid)).orderId, effectdate: "20991230" }),
+  },
+  {
     path: "/api/WebInterface/Order/Refund",
     family: "common",
     auth: true,

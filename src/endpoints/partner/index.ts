@@ -1,6 +1,6 @@
 /** Every partner endpoint, in the order the help index lists them. */
 import type { PartnerEndpoint } from "../partner-endpoint";
-import { douyinOrderVerify, orderAdd, orderCancel, orderQuery, orderRefund, yearCardAddOrder } from "./orders";
+import { douyinOrderVerify, orderAdd, orderCancel, orderChangeDate, orderQuery, orderRefund, yearCardAddOrder } from "./orders";
 import { orderPayByPassword, payOrderMin, payOrderWebForms } from "./order-pay";
 import { posBillAdd, posPayBill } from "./pos";
 import { sessionLogin } from "./session-login";
@@ -16,6 +16,7 @@ export const partnerEndpoints: readonly PartnerEndpoint[] = [
   payOrderMin,
   payOrderWebForms,
   orderRefund,
+  orderChangeDate,
   yearCardAddOrder,
   posBillAdd,
   posPayBill,

@@ -1,18 +1,21 @@
 /**
  * Calendar-ticket orders: Douyin's pre-order check (SPEC §5.5), placing an
- * order (§7), querying (§7) and cancelling (§10) one's own orders;
- * annual-card orders (§5.3). The operations live beside: order-verify.ts,
- * order-add.ts, order-query.ts, order-cancel.ts, yearcard-add.ts.
+ * order (§7), querying (§7), cancelling, refunding and moving (§10) one's
+ * own orders; annual-card orders (§5.3). The operations live beside:
+ * order-verify.ts, order-add.ts, order-query.ts, order-cancel.ts,
+ * order-refund.ts, order-change-date.ts, yearcard-add.ts.
  */
 import { CommonOperationResult, OrderOperatorResult } from "../../schemas/envelopes";
 import { OrderAddParm } from "../../schemas/order-add";
 import { OrderCancelParm } from "../../schemas/order-cancel";
+import { OrderChangeDateParm } from "../../schemas/order-change-date";
 import { OrderQueryParm, OrderQueryResponse } from "../../schemas/order-query";
 import { OrderRefundParm, OrderRefundResponse } from "../../schemas/order-refund";
 import { YearCardOrderAddParm } from "../../schemas/yearcard";
 import { definePartnerEndpoint } from "../partner-endpoint";
 import { addOrder } from "./order-add";
 import { cancelOwnOrder } from "./order-cancel";
+import { changeOwnOrderDate } from "./order-change-date";
 import { queryOrder } from "./order-query";
 import { refundOwnOrder } from "./order-refund";
 import { verifyOrder } from "./order-verify";
@@ -81,6 +84,20 @@ export const orderRefund = definePartnerEndpoint({
   response: OrderRefundResponse,
   auth: "in-operation",
   handle: refundOwnOrder,
+});
+
+export const orderChangeDate = definePartnerEndpoint({
+  paths: ["api/WebInterface/Order/ChangeDate"],
+  methods: ["POST"],
+  summary: "改期:把自己已支付、门票均未使用的订单改到另一天(和时段),同价且有库存时成功。",
+  description:
+    "按orderid或senderid把本客户已支付的订单改到effectdate(今天或以后),可用timespanindex指定新时段(-1自动选择)。" +
+    "订单的门票须全部未使用、未退;原游玩日期未过;新日期须有库存且各产品的价格与已付价格相同,否则拒绝,各有代码。" +
+    "先占新日期的库存,订单改期后再归还原日期的库存,不会超卖。重复提交(订单已在该日期)返回成功和订单当前状态;返回HTTP 503表示结果暂未确定,请查询订单或重试。只能改自己的订单。",
+  request: OrderChangeDateParm,
+  response: OrderOperatorResult,
+  auth: "session",
+  handle: changeOwnOrderDate,
 });
 
 export const yearCardAddOrder = definePartnerEndpoint({

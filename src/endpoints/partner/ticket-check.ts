@@ -17,6 +17,9 @@ import { TicketCheckParm, TicketCheckResponse } from "../../schemas/ticket-check
 import { answer, definePartnerEndpoint, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { notifyPaid } from "./follow-ups";
 
+/** A check that lost to a date change of its order within today decides again, this often at most. */
+const MAX_CHECK_ATTEMPTS = 3;
+
 export const ticketCheck = definePartnerEndpoint({
   paths: ["api/WebInterface/Ticket/Check"],
   methods: ["POST"],
@@ -42,26 +45,35 @@ export async function checkAtGate(input: TicketCheckParm, ctx: PartnerContext): 
     const done = await ticketByCheck(ctx.env.DB, gate.gateId, given);
     if (done) return answered(done, null);
   }
-  const ticket = code !== null ? await ticketByCode(ctx.env.DB, code) : await holderTicket(ctx, idNumber!);
+  let ticket = code !== null ? await ticketByCode(ctx.env.DB, code) : await holderTicket(ctx, idNumber!);
   if (!ticket) return refuse("ticketUnknown", code === null ? "该证件号码今天没有可入园的实名制门票" : undefined);
-  const refusal = admission(atGate(ticket), gate.products, ctx.nowMs);
-  if (refusal) return answered(ticket, refusal);
-
   const checkId = given ?? ctx.random.uuid();
-  const after = await checkTicket(ctx.env.DB, {
-    ticketCode: ticket.ticketCode,
-    gateId: gate.gateId,
-    checkId,
-    nowMs: ctx.nowMs,
-    outboxId: ticketUsedOutboxId(ticket.ticketCode),
-    outboxPayload: JSON.stringify({ ticketCode: ticket.ticketCode, orderId: ticket.orderId, gateId: gate.gateId, checkId }),
-    dwid: ticket.dwid,
-  });
-  if (!after) return refuse("ticketUnknown");
-  const mine = after.status === "used" && after.usedGateId === gate.gateId && after.checkId === checkId;
-  if (mine) ctx.waitUntil(notifyPaid(ctx.env, ticketUsedOutboxId(after.ticketCode)));
-  // Not ours: another scan or a refund got there first; say which, from the ticket as it now stands.
-  return answered(after, mine ? null : (admission(atGate(after), gate.products, ctx.nowMs) ?? "ticketAlreadyUsed"));
+  for (let attempt = 1; ; attempt++) {
+    const refusal = admission(atGate(ticket), gate.products, ctx.nowMs);
+    if (refusal) return answered(ticket, refusal);
+    const after = await checkTicket(ctx.env.DB, {
+      ticketCode: ticket.ticketCode,
+      holdKey: ticket.holdKey,
+      gateId: gate.gateId,
+      checkId,
+      nowMs: ctx.nowMs,
+      outboxId: ticketUsedOutboxId(ticket.ticketCode),
+      outboxPayload: JSON.stringify({ ticketCode: ticket.ticketCode, orderId: ticket.orderId, gateId: gate.gateId, checkId }),
+      dwid: ticket.dwid,
+    });
+    if (!after) return refuse("ticketUnknown");
+    const mine = after.status === "used" && after.usedGateId === gate.gateId && after.checkId === checkId;
+    if (mine) {
+      ctx.waitUntil(notifyPaid(ctx.env, ticketUsedOutboxId(after.ticketCode)));
+      return answered(after, null);
+    }
+    // Not ours: another scan, a refund or a date change got there first. Still valid and admissible
+    // (its order moved within today): decide again on the ticket as it now stands.
+    if (after.status !== "valid") return answered(after, admission(atGate(after), gate.products, ctx.nowMs) ?? "ticketAlreadyUsed");
+    // Still valid after as many tries: not admitted, nothing changed; the device scans again.
+    if (attempt === MAX_CHECK_ATTEMPTS) return refuse("storeUnavailable");
+    ticket = after;
+  }
 }
 
 /** Of the holder's tickets for today, the valid one, else the one whose refusal says most. */
