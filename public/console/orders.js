@@ -10,7 +10,7 @@ import * as api from "./api.js";
 import { h, hashLink, p, replaceChildren } from "./dom.js";
 import { askConfirmation, busy, confirmationBox, describeError, field, input, select, valueOf } from "./forms.js";
 import { businessDate, compactDate, dateTime, maskedId, orderStatus, ticketStatus, yuan } from "./format.js";
-import { PAGE_SIZE, pagedTable } from "./list.js";
+import { PAGE_SIZE, pagedTable, simpleTable } from "./list.js";
 
 const STATUSES = [["", "全部"], ["unpaid", "未支付"], ["paid", "已支付"], ["expired", "已过期"], ["cancelled", "已取消"]];
 
@@ -155,19 +155,3 @@ function history(order) {
   if (order.status === "cancelled") events.push(["—", "已取消"]);
   return events;
 }
-
-function simpleTable(headings, rows, { total, className } = {}) {
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      { class: ["list", className].filter(Boolean).join(" ") },
-      h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c, i) => h("td", { "data-label": headings[i] }, c))))),
-      total ? h("tfoot", {}, h("tr", {}, total.map((c) => h("td", {}, c)))) : null,
-    ),
-  );
-}
-
-
