@@ -492,6 +492,39 @@ describe("orders", () => {
   });
 });
 
+describe("refunds", () => {
+  it("saves a product's refund policy, and shows a fee out of range next to its field", async () => {
+    const productId = uniqueId("PR");
+    await api.admin("PUT", `/admin/products/${productId}`, { name: "测试索道票", kind: "ticket", price: 120 });
+    const page = await openConsole(`#/products/${productId}`);
+    // The default policy: refundable until the visit day ends, no fee.
+    await expect.poll(() => page.getByLabel("手续费（%）").inputValue()).toBe("0");
+    expect(await page.getByLabel("允许退票").isChecked()).toBe(true);
+    expect(await page.getByLabel("退票期限").inputValue()).toBe("visit_day_end");
+
+    await page.getByLabel("退票期限").selectOption("before_visit_day");
+    await page.getByLabel("手续费（%）").fill("150");
+    await page.getByRole("button", { name: "保存修改" }).click();
+    await expectText(fieldError(page, "手续费（%）"), /refund\.feePercent .*（错误码 6006）/);
+    expect(await page.getByLabel("退票期限").inputValue()).toBe("before_visit_day");
+
+    await page.getByLabel("手续费（%）").fill("15");
+    await page.getByRole("button", { name: "保存修改" }).click();
+    await expectText(main(page).locator(".form-ok"), "已保存");
+    expect((await api.admin("GET", `/admin/products/${productId}`)).refund).toEqual({ allowed: true, deadline: "before_visit_day", feePercent: 15 });
+
+    await page.getByLabel("允许退票").uncheck();
+    await page.getByRole("button", { name: "保存修改" }).click();
+    await expectText(main(page).locator(".form-ok"), "已保存");
+    expect((await api.admin("GET", `/admin/products/${productId}`)).refund).toEqual({ allowed: false, deadline: "before_visit_day", feePercent: 15 });
+    await page.reload();
+    await expect.poll(() => page.getByLabel("允许退票").isChecked()).toBe(false);
+    expect(await page.getByLabel("手续费（%）").inputValue()).toBe("15");
+    await page.getByRole("link", { name: "← 返回产品列表" }).click();
+    await expect.poll(() => tableRows(main(page)).then((rows) => rows.find((r) => r[0] === productId)?.[7])).toBe("不可退");
+  });
+});
+
 describe("notifications", () => {
   it("lists a callback that could not be delivered with its last error, and retry puts it back on the queue", async () => {
     const closedPort = await freePort();
