@@ -493,6 +493,9 @@ describe("orders", () => {
 });
 
 describe("refunds", () => {
+  /** A shown date of the refunds filter: yyyy-MM-dd. */
+  const dashed = (day: string) => `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}`;
+
   it("saves a product's refund policy, and shows a fee out of range next to its field", async () => {
     const productId = uniqueId("PR");
     await api.admin("PUT", `/admin/products/${productId}`, { name: "测试索道票", kind: "ticket", price: 120 });
@@ -524,7 +527,7 @@ describe("refunds", () => {
     await expect.poll(() => tableRows(main(page)).then((rows) => rows.find((r) => r[0] === productId)?.[7])).toBe("不可退");
   });
 
-  it("refunds one ticket with its fee after confirmation, then the rest with the fee waived; the history, the statuses and the ledger", async () => {
+  it("refunds one ticket with its fee after confirmation, then the rest with the fee waived; the history, the statuses, the ledger and the refunds list", async () => {
     const customer = await api.aCustomer({ depositYuan: 1000 });
     const day = shanghaiDay(3);
     // 15% of ¥33.30 is ¥4.995: the fee rounds half up to ¥5.00.
@@ -636,6 +639,50 @@ describe("refunds", () => {
     const ledger = await api.admin("GET", `/admin/customers/${customer.dwid}/ledger`);
     expect((await tableRows(main(page)))[0]![0]).toBe(shownShanghaiTime(ledger.items[0].createdAt));
     expect(await main(page).locator("table.list tbody tr").first().getByRole("link", { name: `订单 ${orderId}` }).getAttribute("href")).toBe(`#/orders/${orderId}`);
+
+    // The refunds list: the partner's own refund of another order beside the operator's, newest first, by customer and day.
+    const other = await api.addOrder(session, { productId, day, tickets: 1, senderId: uniqueId("RF-", 32) });
+    await api.pay(session, other);
+    const partnerRefund = await api.refund(session, { orderId: other, refundId: "OTA-RF-0001", reason: "游客退订" });
+    expect(partnerRefund).toMatchObject({ refundamount: 28.3, fee: 5 });
+    await page.getByRole("link", { name: "退款", exact: true }).click();
+    await expectText(main(page).locator("h2"), "退款");
+    await page.getByLabel("客户ID").fill(customer.dwid);
+    await page.getByLabel("退款日期").fill(dashed(shanghaiDay(0)));
+    await page.getByRole("button", { name: "查询" }).click();
+    expect(page.url()).toContain(`date=${shanghaiDay(0)}`);
+    await expect.poll(() => tableRows(main(page)).then((rows) => rows.map((r) => r.slice(1)))).toEqual([
+      ["OTA-RF-0001", customer.dwid, other, `1 张 ${partnerRefund.tickets[0]}`, "¥28.30", "¥5.00", "游客退订", "合作方"],
+      ["OPS-0002", customer.dwid, orderId, `2 张 ${codes[1]}、${codes[2]}`, "¥66.60", "¥0.00", "景区临时闭园，全额退", "运营方"],
+      [firstId, customer.dwid, orderId, `1 张 ${codes[0]}`, "¥28.30", "¥5.00", "游客行程取消", "运营方"],
+    ]);
+    const listed = await api.admin("GET", `/admin/refunds?customer=${customer.dwid}`);
+    expect((await tableRows(main(page)))[0]![0]).toBe(shownShanghaiTime(listed.items[0].refundedAt));
+    await screenshot(page, "refunds");
+    await page.getByLabel("退款日期").fill(dashed(shanghaiDay(-1)));
+    await page.getByRole("button", { name: "查询" }).click();
+    await expectText(main(page).locator(".list-status"), "没有符合条件的退款");
+  });
+
+  it("refunds 21 times and pages the refunds list on the server", async () => {
+    const customer = await api.aCustomer({ depositYuan: 500 });
+    const day = shanghaiDay(2);
+    const productId = await api.aTicketProduct(day, { priceYuan: 1 });
+    const session = await api.login(customer);
+    const orderId = await api.addOrder(session, { productId, day, tickets: 21, senderId: uniqueId("RP-", 32) });
+    await api.pay(session, orderId);
+    const codes = await api.ticketCodes(session, orderId);
+    for (const [i, code] of codes.entries()) {
+      await api.admin("POST", `/admin/orders/${orderId}/refunds`, { refundid: `PG-${String(i + 1).padStart(2, "0")}`, ticketcodes: [code], reason: "分页" });
+    }
+    const page = await openConsole(`#/refunds?customer=${customer.dwid}`);
+    await expectText(main(page).locator(".list-status"), "已显示 20 条，还有更多");
+    await page.getByRole("button", { name: "加载更多" }).click();
+    await expectText(main(page).locator(".list-status"), "共 21 条");
+    // Newest first; refunds made in the same millisecond may come in either order.
+    const numbers = (await tableRows(main(page))).map((r) => r[1]);
+    expect([...numbers].sort()).toEqual(codes.map((_, i) => `PG-${String(i + 1).padStart(2, "0")}`));
+    expect(numbers[0]).not.toBe("PG-01");
   });
 
   it("when the outcome is not yet known (503), offers the same refund number again, which learns it and refunds once", async () => {
