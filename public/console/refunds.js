@@ -31,7 +31,7 @@ export function refundsPage({ container, query }) {
     load: (cursor) => api.get("/admin/refunds", { customer: query.customer, date: query.date, limit: PAGE_SIZE, cursor }),
     emptyText: "没有符合条件的退款",
     columns: [
-      { title: "退款时间", className: "when", cell: (r) => dateTime(r.refundedAt) },
+      { title: "退款时间", cell: (r) => dateTime(r.refundedAt) },
       { title: "退款单号", cell: (r) => r.refundId },
       { title: "客户", cell: (r) => h("a", { href: hashLink("/refunds", { customer: r.dwid }) }, r.dwid) },
       { title: "订单", cell: (r) => h("a", { href: `#${p`/orders/${r.orderId}`}` }, r.orderId) },

@@ -493,6 +493,8 @@ describe("orders", () => {
 });
 
 describe("refunds", () => {
+  /** expect.poll with the UI's patience: a page of a busy machine may take more than poll's default second. */
+  const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
   /** A shown date of the refunds filter: yyyy-MM-dd. */
   const dashed = (day: string) => `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}`;
 
@@ -501,7 +503,7 @@ describe("refunds", () => {
     await api.admin("PUT", `/admin/products/${productId}`, { name: "测试索道票", kind: "ticket", price: 120 });
     const page = await openConsole(`#/products/${productId}`);
     // The default policy: refundable until the visit day ends, no fee.
-    await expect.poll(() => page.getByLabel("手续费（%）").inputValue()).toBe("0");
+    await poll(() => page.getByLabel("手续费（%）").inputValue()).toBe("0");
     expect(await page.getByLabel("允许退票").isChecked()).toBe(true);
     expect(await page.getByLabel("退票期限").inputValue()).toBe("visit_day_end");
 
@@ -521,10 +523,10 @@ describe("refunds", () => {
     await expectText(main(page).locator(".form-ok"), "已保存");
     expect((await api.admin("GET", `/admin/products/${productId}`)).refund).toEqual({ allowed: false, deadline: "before_visit_day", feePercent: 15 });
     await page.reload();
-    await expect.poll(() => page.getByLabel("允许退票").isChecked()).toBe(false);
+    await poll(() => page.getByLabel("允许退票").isChecked()).toBe(false);
     expect(await page.getByLabel("手续费（%）").inputValue()).toBe("15");
     await page.getByRole("link", { name: "← 返回产品列表" }).click();
-    await expect.poll(() => tableRows(main(page)).then((rows) => rows.find((r) => r[0] === productId)?.[7])).toBe("不可退");
+    await poll(() => tableRows(main(page)).then((rows) => rows.find((r) => r[0] === productId)?.[7])).toBe("不可退");
   });
 
   it("refunds one ticket with its fee after confirmation, then the rest with the fee waived; the history, the statuses, the ledger and the refunds list", async () => {
@@ -542,7 +544,7 @@ describe("refunds", () => {
     await expectText(main(page).locator(".refunds-empty"), "还没有退款");
     await page.getByRole("button", { name: "退票…" }).click();
     const form = main(page).locator("form.refund-form");
-    await expect.poll(() => tableRows(form)).toEqual(codes.map((code) => ["", code, productId, "有效", "¥33.30", "¥5.00", "¥28.30"]));
+    await poll(() => tableRows(form)).toEqual(codes.map((code) => ["", code, productId, "有效", "¥33.30", "¥5.00", "¥28.30"]));
     await expectText(form.locator(".refund-policies"), `${productId}（`);
     await expectText(form.locator(".refund-policies"), "游玩日当天结束前可退，手续费 15%");
     await expectText(form.locator(".refund-summary"), "请选择要退的门票");
@@ -585,7 +587,7 @@ describe("refunds", () => {
     // The same refund number for another ticket: refused next to the number, everything typed kept.
     await page.getByRole("button", { name: "退票…" }).click();
     expect(await page.getByLabel(`选择 ${codes[0]}`).isDisabled()).toBe(true);
-    await expect.poll(() => tableRows(form).then((rows) => rows.map((r) => r[3]))).toEqual(["已退", "有效", "有效"]);
+    await poll(() => tableRows(form).then((rows) => rows.map((r) => r[3]))).toEqual(["已退", "有效", "有效"]);
     await page.getByLabel(`选择 ${codes[1]}`).check();
     await page.getByLabel("退款原因").fill("游客改期");
     await page.getByLabel("退款单号（refundid）").fill(firstId);
@@ -601,7 +603,7 @@ describe("refunds", () => {
     await page.getByLabel(/^全部/).check();
     expect(await page.getByLabel(`选择 ${codes[2]}`).isChecked()).toBe(true);
     await page.getByLabel("免收手续费").check();
-    await expect.poll(() => tableRows(form).then((rows) => rows.slice(1).map((r) => r.slice(5)))).toEqual([["¥0.00", "¥33.30"], ["¥0.00", "¥33.30"]]);
+    await poll(() => tableRows(form).then((rows) => rows.slice(1).map((r) => r.slice(5)))).toEqual([["¥0.00", "¥33.30"], ["¥0.00", "¥33.30"]]);
     await expectText(form.locator(".refund-summary"), "已选 2 张：票价 ¥66.60，手续费 ¥0.00（免收），退回预订金 ¥66.60");
     await page.getByLabel("退款原因").fill("景区临时闭园，全额退");
     await page.getByLabel("退款单号（refundid）").fill("OPS-0002");
@@ -626,12 +628,12 @@ describe("refunds", () => {
 
     // The list marks the order's refunded tickets.
     await page.goto(`/console#/orders?customer=${customer.dwid}`);
-    await expect.poll(() => tableRows(main(page)).then((rows) => rows.map((r) => [r[0], r[6]]))).toEqual([[orderId, "已支付 已退 3 张"]]);
+    await poll(() => tableRows(main(page)).then((rows) => rows.map((r) => [r[0], r[6]]))).toEqual([[orderId, "已支付 已退 3 张"]]);
 
     // The ledger: two refund credits on top, linked to the order. 1000 − 99.90 + 28.30 + 66.60.
     await page.goto(`/console#/customers/${customer.dwid}/account`);
     await expectText(main(page).locator("[data-key=balance]"), "¥995.00");
-    await expect.poll(() => tableRows(main(page)).then((rows) => rows.slice(0, 3).map((r) => [r[1], r[2], r[3], r[5]]))).toEqual([
+    await poll(() => tableRows(main(page)).then((rows) => rows.slice(0, 3).map((r) => [r[1], r[2], r[3], r[5]]))).toEqual([
       ["退款", "+¥66.60", "¥995.00", `订单 ${orderId}`],
       ["退款", "+¥28.30", "¥928.40", `订单 ${orderId}`],
       ["扣款", "−¥99.90", "¥900.10", `订单 ${orderId}`],
@@ -651,7 +653,7 @@ describe("refunds", () => {
     await page.getByLabel("退款日期").fill(dashed(shanghaiDay(0)));
     await page.getByRole("button", { name: "查询" }).click();
     expect(page.url()).toContain(`date=${shanghaiDay(0)}`);
-    await expect.poll(() => tableRows(main(page)).then((rows) => rows.map((r) => r.slice(1)))).toEqual([
+    await poll(() => tableRows(main(page)).then((rows) => rows.map((r) => r.slice(1)))).toEqual([
       ["OTA-RF-0001", customer.dwid, other, `1 张 ${partnerRefund.tickets[0]}`, "¥28.30", "¥5.00", "游客退订", "合作方"],
       ["OPS-0002", customer.dwid, orderId, `2 张 ${codes[1]}、${codes[2]}`, "¥66.60", "¥0.00", "景区临时闭园，全额退", "运营方"],
       [firstId, customer.dwid, orderId, `1 张 ${codes[0]}`, "¥28.30", "¥5.00", "游客行程取消", "运营方"],
