@@ -2,12 +2,14 @@
  * A customer's deposit account (预订金): balance, held and available; the
  * deposit form (idempotent on its reference, so a repeated click cannot pay
  * twice; asks for confirmation and shows the resulting balance); the ledger,
- * newest first with the running balance after each entry, paged on the server.
+ * newest first with the running balance after each entry, paged on the
+ * server: deposits, debits for orders and bills, and refund credits (退款,
+ * linked to their order; their reference is the refund's internal id).
  */
 import * as api from "./api.js";
 import { h, hashLink, p, replaceChildren } from "./dom.js";
 import { actions, askConfirmation, busy, clearMessages, confirmationBox, describeError, field, input, showError, showOk, valueOf } from "./forms.js";
-import { dateTime, ledgerKind, signedYuan, yuan } from "./format.js";
+import { dateTime, ledgerKind, signedYuan, suggestedNumber, yuan } from "./format.js";
 import { PAGE_SIZE, pagedTable } from "./list.js";
 
 export function accountPage({ container, params }) {
@@ -80,14 +82,7 @@ function targetLink(target, dwid) {
 }
 
 /** A reference an operator may keep or replace with the bank's: DEP + Shanghai time + 4 random characters. */
-function suggestedReference() {
-  const stamp = new Intl.DateTimeFormat("en-CA", {
-    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
-  })
-    .format(new Date())
-    .replace(/\D/g, "");
-  return `DEP${stamp}${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
-}
+const suggestedReference = () => suggestedNumber("DEP");
 
 function depositForm(currentCustomer, onDeposited) {
   const submit = h("button", { type: "submit" }, "充值…");

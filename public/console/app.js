@@ -11,6 +11,7 @@ import { accountPage } from "./account.js";
 import { productEditPage, productsPage } from "./products.js";
 import { calendarPage } from "./calendar.js";
 import { orderPage, ordersPage } from "./orders.js";
+import { refundsPage } from "./refunds.js";
 import { billsPage } from "./bills.js";
 import { notificationsPage } from "./notifications.js";
 
@@ -28,6 +29,7 @@ const ROUTES = [
   [/^\/products\/([^/]+)$/, productEditPage, "products"],
   [/^\/orders$/, ordersPage, "orders"],
   [/^\/orders\/([^/]+)$/, orderPage, "orders"],
+  [/^\/refunds$/, refundsPage, "refunds"],
   [/^\/bills$/, billsPage, "bills"],
   [/^\/notifications$/, notificationsPage, "notifications"],
 ];

@@ -92,6 +92,7 @@ export function customerEditPage({ container, params }) {
           { class: "sub-links" },
           h("a", { href: `#${p`/customers/${dwid}`}/account` }, "账户与充值 →"),
           h("a", { href: hashLink("/orders", { customer: dwid }) }, "订单 →"),
+          h("a", { href: hashLink("/refunds", { customer: dwid }) }, "退款 →"),
           h("a", { href: hashLink("/bills", { customer: dwid }) }, "POS单据 →"),
         ),
         standing.element,

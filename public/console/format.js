@@ -72,10 +72,47 @@ function wordsOf(table) {
 
 export const customerKind = wordsOf({ 1: "地接社", 2: "组团社", 3: "协议单位", 4: "地接社部门", 5: "组团社部门", 6: "协议单位部门", 7: "导游员" });
 export const productKind = wordsOf({ ticket: "门票", yearcard: "年卡", retail: "零售" });
-export const orderStatus = wordsOf({ unpaid: "未支付", paid: "已支付", expired: "已过期", cancelled: "已取消" });
+export const orderStatus = wordsOf({
+  unpaid: "未支付", paid: "已支付", partially_refunded: "部分退款", refunded: "已退款", expired: "已过期", cancelled: "已取消",
+});
 export const billStatus = wordsOf({ unpaid: "未支付", paid: "已支付", cancelled: "已取消" });
-export const ticketStatus = wordsOf({ valid: "有效", used: "已使用", refunded: "已退票" });
+export const ticketStatus = wordsOf({ valid: "有效", used: "已使用", refunded: "已退" });
 export const ledgerKind = wordsOf({ deposit: "充值", debit: "扣款", refund: "退款" });
 export const insuranceMode = wordsOf({ forced: "强制投保", optional: "自愿投保", none: "不提供" });
-export const notificationKind = wordsOf({ order_paid: "订单支付", bill_paid: "单据支付" });
+export const notificationKind = wordsOf({ order_paid: "订单支付", bill_paid: "单据支付", order_refunded: "订单退款" });
 export const notificationStatus = wordsOf({ pending: "待发送", enqueued: "排队中", sent: "已送达", failed: "发送失败", dead: "已放弃" });
+export const refundRequester = wordsOf({ partner: "合作方", operator: "运营方" });
+export const refundDeadline = wordsOf({ visit_day_end: "游玩日当天结束前", before_visit_day: "游玩日前一天结束前" });
+
+/**
+ * The status an order has for the people it concerns (SPEC §10 status
+ * words): the admin API keeps a paid order `paid` and counts its refunded
+ * tickets, so `部分退款` / `已退款` come from refundedUnits against its tickets.
+ */
+export function orderStanding(order) {
+  if (order.status !== "paid" || !order.refundedUnits) return order.status;
+  return order.refundedUnits >= order.tickets.length ? "refunded" : "partially_refunded";
+}
+
+/** yuan (a decimal number from the API) → whole fen, free of binary fractions: 33.3 → 3330. */
+export function fenOf(amount) {
+  return Math.round(Number(amount) * 100);
+}
+
+/** fen → yuan for yuan(): 3330 → 33.3. */
+export function yuanOfFen(fen) {
+  return fen / 100;
+}
+
+/**
+ * A number an operator may keep or replace: PREFIX + Shanghai time to the
+ * second + 4 random characters, e.g. RF20261122160509K3QZ (20 characters).
+ */
+export function suggestedNumber(prefix, now = new Date()) {
+  const stamp = new Intl.DateTimeFormat("en-CA", {
+    timeZone: TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+  })
+    .format(now)
+    .replace(/\D/g, "");
+  return `${prefix}${stamp}${Math.random().toString(36).slice(2, 6).toUpperCase().padEnd(4, "0")}`;
+}

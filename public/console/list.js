@@ -1,7 +1,8 @@
 /**
- * A table of a server-paged list (`?limit=&cursor=` → {items, nextCursor}):
- * the first page on creation, "加载更多" for the next one. A failed page
- * keeps the rows already shown and offers to try again.
+ * Tables. A server-paged list (`?limit=&cursor=` → {items, nextCursor}):
+ * the first page on creation, "加载更多" for the next one; a failed page
+ * keeps the rows already shown and offers to try again. And a plain table
+ * of rows the page already has.
  */
 import { h } from "./dom.js";
 import { describeError } from "./forms.js";
@@ -65,4 +66,23 @@ export function pagedTable({ columns, load, rowKey, rowClass, emptyText = "没�
   const element = h("div", { class: "paged" }, h("div", { class: "table-wrap" }, table), status, more);
   fetchPage(true);
   return { element, reload: () => fetchPage(true) };
+}
+
+/**
+ * A table of rows already at hand (an order's items, tickets, refunds):
+ * simpleTable(headings, rows of cells, { total?: cells, className?, money?: [column index] }).
+ */
+export function simpleTable(headings, rows, { total, className, money = [] } = {}) {
+  const cellClass = (i) => (money.includes(i) ? "money" : null);
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: ["list", className].filter(Boolean).join(" ") },
+      h("thead", {}, h("tr", {}, headings.map((t, i) => h("th", { scope: "col", class: cellClass(i) }, t)))),
+      h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c, i) => h("td", { class: cellClass(i), "data-label": headings[i] }, c))))),
+      total ? h("tfoot", {}, h("tr", {}, total.map((c, i) => h("td", { class: cellClass(i) }, c)))) : null,
+    ),
+  );
 }

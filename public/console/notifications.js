@@ -43,14 +43,14 @@ export function notificationsPage({ container, query }) {
 
   container.append(
     h("div", { class: "page-head" }, h("h2", {}, "回调通知")),
-    h("p", { class: "muted" }, "订单或单据支付后，系统会通知客户的回调地址。这里列出未能送达的通知；修正客户的回调地址后可以重试。"),
+    h("p", { class: "muted" }, "订单或单据支付后、订单退款后，系统会通知客户的回调地址。这里列出未能送达的通知；修正客户的回调地址后可以重试。"),
     filters,
     table.element,
   );
 }
 
 function targetOf(n) {
-  if (n.kind === "order_paid") return h("a", { href: `#${p`/orders/${n.targetId}`}` }, `订单 ${n.targetId}`);
+  if (n.kind === "order_paid" || n.kind === "order_refunded") return h("a", { href: `#${p`/orders/${n.targetId}`}` }, `订单 ${n.targetId}`);
   if (n.kind === "bill_paid") return h("a", { href: hashLink("/bills", { customer: n.dwid }) }, `POS单据 ${n.targetId}`);
   return n.targetId;
 }

@@ -1,16 +1,20 @@
 /**
  * Orders (订单): search by order id or senderid (q), customer, visit date and
- * status; an order's detail with its items, amount, status history and
- * tickets, and — while it is unpaid — a cancel, confirmed first (SPEC §10:
- * POST /admin/orders/{id}/cancel; the stock comes back at once). The
- * history is derived from the order's own timestamps (created, paid,
- * expires): the API keeps no separate log of order states.
+ * status; an order's detail with its items, amount, status history, tickets
+ * and refunds; while it is unpaid a cancel, confirmed first (SPEC §10:
+ * POST /admin/orders/{id}/cancel; the stock comes back at once), and once
+ * paid, while it has valid tickets, 退票 (order-refund.js). The history is
+ * derived from the order's own timestamps (created, paid, expires) and its
+ * refunds: the API keeps no separate log of order states. The admin API
+ * keeps a refunded order `paid`; its 部分退款 / 已退款 label is derived
+ * (format.js orderStanding).
  */
 import * as api from "./api.js";
 import { h, hashLink, p, replaceChildren } from "./dom.js";
 import { askConfirmation, busy, confirmationBox, describeError, field, input, select, valueOf } from "./forms.js";
-import { businessDate, compactDate, dateTime, maskedId, orderStatus, ticketStatus, yuan } from "./format.js";
-import { PAGE_SIZE, pagedTable } from "./list.js";
+import { businessDate, compactDate, dateTime, maskedId, orderStanding, orderStatus, refundRequester, ticketStatus, yuan } from "./format.js";
+import { PAGE_SIZE, pagedTable, simpleTable } from "./list.js";
+import { refundHistory, refundPanel } from "./order-refund.js";
 
 const STATUSES = [["", "全部"], ["unpaid", "未支付"], ["paid", "已支付"], ["expired", "已过期"], ["cancelled", "已取消"]];
 
@@ -46,7 +50,7 @@ export function ordersPage({ container, query }) {
       { title: "类型", cell: (o) => (o.kind === "yearcard" ? "年卡" : "门票") },
       { title: "游玩日期", cell: (o) => businessDate(o.effectDate) },
       { title: "金额", className: "money", cell: (o) => yuan(o.amount) },
-      { title: "状态", cell: (o) => statusBadge(o.status) },
+      { title: "状态", cell: listStatus },
       { title: "下单时间", cell: (o) => dateTime(o.createdAt) },
     ],
   });
@@ -58,13 +62,22 @@ function statusBadge(status) {
   return h("span", { class: `badge ${status}` }, orderStatus(status));
 }
 
+/**
+ * A list row has refundedUnits but not its number of tickets, so it cannot
+ * tell 部分退款 from 已退款 (the order's page can): it says how many were refunded.
+ */
+function listStatus(o) {
+  if (o.status !== "paid" || !o.refundedUnits) return statusBadge(o.status);
+  return [statusBadge(o.kind === "yearcard" ? "refunded" : "paid"), o.kind === "yearcard" ? null : h("small", { class: "refunded-units" }, ` 已退 ${o.refundedUnits} 张`)];
+}
+
 export function orderPage({ container, params }) {
   const orderId = params[0];
   document.title = `订单 ${orderId} · 运营控制台`;
   const body = h("div", {}, h("p", { class: "list-status", role: "status" }, "加载中…"));
   container.append(h("div", { class: "page-head" }, h("h2", {}, `订单 ${orderId}`), h("a", { href: "#/orders" }, "← 返回订单列表")), body);
   /** The order as it stands, with what the last action said (`notice`: {ok} or {error}). */
-  const show = (order, notice = {}) => replaceChildren(body, orderDetail(order, { onCancelled: show, notice }));
+  const show = (order, notice = {}) => replaceChildren(body, orderDetail(order, { onChanged: show, notice }));
   api.get(p`/admin/orders/${orderId}`).then(
     (order) => show(order),
     (error) =>
@@ -101,9 +114,10 @@ function cancelPanel(order, show) {
   return [h("div", { class: "buttons" }, button), confirmBox];
 }
 
-function orderDetail(order, { onCancelled, notice }) {
+function orderDetail(order, { onChanged, notice }) {
+  const refundable = order.status === "paid" && order.tickets.some((t) => t.status === "valid");
   const facts = [
-    ["状态", statusBadge(order.status)],
+    ["状态", statusBadge(orderStanding(order))],
     ["客户", h("a", { href: `#${p`/customers/${order.dwid}`}/account` }, order.dwid)],
     ["第三方单号", order.senderId ?? "—"],
     ["类型", order.kind === "yearcard" ? "年卡" : "门票"],
@@ -113,11 +127,13 @@ function orderDetail(order, { onCancelled, notice }) {
     ["联系手机", order.mobile],
     ["营业日", businessDate(order.businessDate)],
     ["售票站点", order.sellStationId ?? "—"],
-  ];
+    order.refundedUnits ? ["已退款", `${yuan(order.refunded)}（${order.refundedUnits} 张）`] : null,
+  ].filter(Boolean);
   const actions = h(
     "section",
     { class: "order-actions", "aria-label": "订单操作" },
-    order.status === "unpaid" ? cancelPanel(order, onCancelled) : null,
+    order.status === "unpaid" ? cancelPanel(order, onChanged) : null,
+    refundable ? refundPanel(order, onChanged) : null,
     h("p", { class: "action-error", role: "alert" }, notice.error ?? null),
     h("p", { class: "action-ok", role: "status" }, notice.ok ?? null),
   );
@@ -130,17 +146,26 @@ function orderDetail(order, { onCancelled, notice }) {
     simpleTable(
       ["行号", "产品", "数量", "单价", "金额", "游客", "证件号码", "手机"],
       order.items.map((i) => [i.lineNo, i.productId, i.quantity, yuan(i.unitPrice), yuan(i.amount), i.fullname ?? "—", maskedId(i.idNumber) || "—", i.mobile ?? "—"]),
-      { total: ["合计", "", "", "", yuan(order.amount), "", "", ""] },
+      { total: ["合计", "", "", "", yuan(order.amount), "", "", ""], money: [3, 4] },
     ),
     h("h3", {}, "门票"),
     order.tickets.length === 0
       ? h("p", { class: "muted tickets-empty" }, TICKETS_EMPTY[order.status] ?? "订单支付后出票")
       : simpleTable(
-          ["票号", "行号", "产品", "状态", "出票时间"],
-          order.tickets.map((t) => [h("code", {}, t.ticketCode), t.lineNo, t.productId, ticketStatus(t.status), dateTime(t.issuedAt)]),
+          ["票号", "行号", "产品", "状态", "出票时间", "退款单号"],
+          order.tickets.map((t) => [
+            h("code", {}, t.ticketCode), t.lineNo, t.productId, h("span", { class: `ticket-${t.status}` }, ticketStatus(t.status)), dateTime(t.issuedAt),
+            refundOf(order, t.ticketCode)?.refundId ?? "—",
+          ]),
           { className: "tickets" },
         ),
+    order.status === "paid" ? [h("h3", {}, "退款记录"), refundHistory(order)] : null,
   ];
+}
+
+/** The refund a ticket went back with, if any. */
+function refundOf(order, ticketCode) {
+  return (order.refunds ?? []).find((r) => r.tickets.includes(ticketCode)) ?? null;
 }
 
 /** Why an order shows no tickets, by its status. */
@@ -150,24 +175,17 @@ const TICKETS_EMPTY = { paid: "没有门票", cancelled: "订单已取消，未�
 function history(order) {
   const events = [[dateTime(order.createdAt), `下单，金额 ${yuan(order.amount)}，占用库存，等待支付`]];
   if (order.paidAt) events.push([dateTime(order.paidAt), `已支付（预订金扣款 ${yuan(order.amount)}），出票 ${order.tickets.length} 张`]);
+  let refundedUnits = 0;
+  for (const r of order.refunds ?? []) {
+    refundedUnits += r.tickets.length;
+    const after = refundedUnits >= order.tickets.length ? "已退款" : "部分退款";
+    events.push([
+      dateTime(r.refundedAt),
+      `${refundRequester(r.requestedBy)}退票 ${r.tickets.length} 张（退款单号 ${r.refundId}），退回预订金 ${yuan(r.amount)}，手续费 ${yuan(r.fee)}；${after}`,
+    ]);
+  }
   if (order.status === "unpaid") events.push([dateTime(order.expiresAt), "未支付将于此时自动过期并释放库存"]);
   if (order.status === "expired") events.push([dateTime(order.expiresAt), "超时未支付，已过期，库存已释放"]);
   if (order.status === "cancelled") events.push(["—", "已取消"]);
   return events;
 }
-
-function simpleTable(headings, rows, { total, className } = {}) {
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      { class: ["list", className].filter(Boolean).join(" ") },
-      h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c, i) => h("td", { "data-label": headings[i] }, c))))),
-      total ? h("tfoot", {}, h("tr", {}, total.map((c) => h("td", {}, c)))) : null,
-    ),
-  );
-}
-
-

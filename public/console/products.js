@@ -1,12 +1,13 @@
 /**
  * Products (产品): tickets, annual cards and retail goods with their price,
- * real-name flag, purchase limits and insurance configuration. A PUT replaces
- * the whole product, so the form always sends every field.
+ * real-name flag, purchase limits, insurance configuration and refund policy
+ * (SPEC §10: allowed, deadline, fee %). A PUT replaces the whole product, so
+ * the form always sends every field.
  */
 import * as api from "./api.js";
 import { h, hashLink, p } from "./dom.js";
 import { actions, busy, checkField, field, input, integerOrText, select, showError, showOk, valueOf } from "./forms.js";
-import { dateTime, insuranceMode, productKind, yuan } from "./format.js";
+import { dateTime, insuranceMode, productKind, refundDeadline, yuan } from "./format.js";
 import { PAGE_SIZE, pagedTable } from "./list.js";
 
 const KINDS = [["ticket", "门票"], ["yearcard", "年卡"], ["retail", "零售"]];
@@ -36,6 +37,7 @@ export function productsPage({ container, query }) {
       { title: "实名制", cell: (x) => (x.realName ? "是" : "否") },
       { title: "限购", cell: limitsText },
       { title: "保险", cell: (x) => (x.insurance ? `${insuranceMode(x.insurance.mode)} ${yuan(x.insurance.price)}` : "—") },
+      { title: "退票", cell: refundText },
       { title: "状态", cell: (x) => (x.onSale ? "在售" : "停售") },
       {
         title: "操作",
@@ -62,6 +64,12 @@ function limitsText(x) {
     x.limitPerMobilePerDay ? `每手机每日≤${x.limitPerMobilePerDay}` : null,
   ].filter(Boolean);
   return parts.length ? parts.join("，") : "—";
+}
+
+function refundText(x) {
+  if (x.kind === "retail" || !x.refund) return "—";
+  if (!x.refund.allowed) return "不可退";
+  return x.refund.feePercent ? `可退，手续费${x.refund.feePercent}%` : "可退，免手续费";
 }
 
 /** The product the create form just made, for the page it opens (in memory, like customers.js). */
@@ -99,6 +107,7 @@ function productForm(product) {
   const creating = product === null;
   const submit = h("button", { type: "submit" }, creating ? "创建产品" : "保存修改");
   const insurance = insuranceFieldset(product?.insurance ?? null);
+  const refund = refundFieldset(product?.refund ?? null);
   const form = h(
     "form",
     { class: "card form-grid", novalidate: true },
@@ -113,6 +122,7 @@ function productForm(product) {
     field("每手机每日限购", input("limitPerMobilePerDay", { value: product?.limitPerMobilePerDay ?? "", inputmode: "numeric" }), { hint: "留空表示不限" }),
     checkField("实名制（一人一票，需填写游客证件）", h("input", { type: "checkbox", name: "realName", checked: product?.realName ?? false })),
     checkField("在售", h("input", { type: "checkbox", name: "onSale", checked: product?.onSale ?? true })),
+    refund.element,
     insurance.element,
     actions(submit),
   );
@@ -131,6 +141,7 @@ function productForm(product) {
       limitPerIdPerDay: integerOrText(valueOf(form, "limitPerIdPerDay")),
       limitPerMobilePerDay: integerOrText(valueOf(form, "limitPerMobilePerDay")),
       insurance: insurance.read(form),
+      refund: refund.read(form),
     };
     await busy(submit, async () => {
       try {
@@ -147,6 +158,38 @@ function productForm(product) {
     });
   });
   return form;
+}
+
+/** SPEC §10's default when a product has none: refundable until the visit day ends, no fee. */
+const DEFAULT_REFUND = { allowed: true, deadline: "visit_day_end", feePercent: 0 };
+
+/**
+ * The refund policy (退票规则): {allowed, deadline, feePercent}; the fee is per
+ * ticket, a percentage of its price. The deadline and fee stay editable (and
+ * are kept) while refunds are not allowed.
+ */
+function refundFieldset(current) {
+  const policy = current ?? DEFAULT_REFUND;
+  const allowed = h("input", { type: "checkbox", name: "refund.allowed", checked: policy.allowed });
+  const deadline = field("退票期限", select("refund.deadline", [["visit_day_end", refundDeadline("visit_day_end")], ["before_visit_day", refundDeadline("before_visit_day")]], policy.deadline), {
+    hint: "按上海时间的日期；年卡只能在生效日前退",
+  });
+  const fee = field("手续费（%）", input("refund.feePercent", { value: String(policy.feePercent), inputmode: "numeric" }), {
+    hint: "0–100 的整数：每张门票按票价的百分比收取，四舍五入到分；0 表示不收",
+  });
+  const element = h(
+    "fieldset",
+    { class: "wide", dataset: { field: "refund" } },
+    h("legend", {}, "退票规则"),
+    h("div", { class: "form-grid" }, checkField("允许退票", allowed), deadline, fee),
+    h("span", { class: "field-error" }),
+  );
+  const read = (form) => ({
+    allowed: allowed.checked,
+    deadline: valueOf(form, "refund.deadline"),
+    feePercent: integerOrText(valueOf(form, "refund.feePercent")),
+  });
+  return { element, read };
 }
 
 /** The insurance configuration (annual cards): absent, or {mode, price, count, plan…, holder?}. */

@@ -64,10 +64,15 @@ export class Api {
     return customer;
   }
 
-  /** A ticket product on sale with `stock` on `day`. */
-  async aTicketProduct(day: string, options: { priceYuan?: number; stock?: number } = {}): Promise<string> {
+  /** A ticket product on sale with `stock` on `day` (and a refund policy other than the default when given). */
+  async aTicketProduct(day: string, options: { priceYuan?: number; stock?: number; refund?: RefundPolicy } = {}): Promise<string> {
     const productId = uniqueId("P");
-    await this.admin("PUT", `/admin/products/${productId}`, { name: `测试门票${counter}`, kind: "ticket", price: options.priceYuan ?? 60 });
+    await this.admin("PUT", `/admin/products/${productId}`, {
+      name: `测试门票${counter}`,
+      kind: "ticket",
+      price: options.priceYuan ?? 60,
+      ...(options.refund ? { refund: options.refund } : {}),
+    });
     await this.admin("PUT", `/admin/products/${productId}/calendar/${day}`, { stock: options.stock ?? 50 });
     return productId;
   }
@@ -103,6 +108,17 @@ export class Api {
     return (answer.tag.tickets as { ticketcode: string }[]).map((t) => t.ticketcode);
   }
 
+  /** POST api/WebInterface/Order/Refund: the partner's own refund (every valid ticket unless `ticketCodes`). */
+  async refund(session: Session, refund: { orderId: string; refundId: string; ticketCodes?: string[]; reason?: string }): Promise<any> {
+    const answer = await this.partner(
+      "api/WebInterface/Order/Refund",
+      { orderid: refund.orderId, refundid: refund.refundId, ticketcodes: refund.ticketCodes, reason: refund.reason },
+      session.token,
+    );
+    if (answer.errcode !== 0) throw new Error(`refund refused: ${JSON.stringify(answer)}`);
+    return answer.tag;
+  }
+
   async addBill(session: Session, bill: { productId: string; quantity: number; senderBillNum: string }): Promise<{ BillNum: string; Amount: unknown }> {
     const answer = await this.partner(
       "api/WebInterface/Pos/Sell/Bill/Add",
@@ -112,6 +128,12 @@ export class Api {
     if (answer.errcode !== 0) throw new Error(`bill refused: ${JSON.stringify(answer)}`);
     return answer.tag;
   }
+}
+
+export interface RefundPolicy {
+  allowed: boolean;
+  deadline: "before_visit_day" | "visit_day_end";
+  feePercent: number;
 }
 
 export interface TestCustomer {
