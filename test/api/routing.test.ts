@@ -11,7 +11,9 @@ import { deserialize } from "bson";
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { testClock } from "../../src/clock";
 import { ResultCodes } from "../../src/domain/codes";
+import { addDays, shanghaiDate } from "../../src/domain/dates";
 import { partnerEndpoints } from "../../src/endpoints/partner";
 import { refuse } from "../../src/endpoints/partner-endpoint";
 import { servePartner } from "../../src/endpoints/partner-pipeline";
@@ -93,6 +95,9 @@ const payMinCases: Case[] = [
   ["paypassword empty", { paypassword: "" }, REQUIRED, "paypassword 为必填项"],
 ];
 
+/** Product/Calendar's dates must not be past (Asia/Shanghai): a month from now. */
+const calendarBegin = addDays(shanghaiDate(testClock.nowMs()), 30);
+
 const endpoints: EndpointSpec[] = [
   {
     name: "Session/Login",
@@ -121,6 +126,23 @@ const endpoints: EndpointSpec[] = [
     session: true,
     valid: orderAddValid,
     invalid: orderAddCases,
+  },
+  {
+    name: "Product/Calendar",
+    path: "/api/WebInterface/Product/Calendar",
+    family: "common",
+    session: true,
+    valid: () => ({ productid: "P1", begindate: calendarBegin, enddate: addDays(calendarBegin, 6) }),
+    invalid: [
+      ["productid missing", { productid: undefined }, REQUIRED, "productid 为必填项"],
+      ["productid 37", { productid: x(37) }, TOO_LONG, "productid 长度不能超过36"],
+      ["begindate missing", { begindate: undefined }, REQUIRED, "begindate 为必填项"],
+      ["begindate 31 April", { begindate: "20270431" }, FORMAT, "begindate 必须是yyyyMMdd格式的有效日期"],
+      ["enddate 9 digits", { enddate: "202701011" }, TOO_LONG, "enddate 长度不能超过8"],
+      ["enddate an array", { enddate: [calendarBegin] }, TYPE, "enddate 类型错误"],
+      ["enddate before begindate", { enddate: addDays(calendarBegin, -1) }, RANGE, "enddate 不能早于 begindate"],
+      ["91 days", { enddate: addDays(calendarBegin, 90) }, RANGE, "enddate 与 begindate 之间不能超过90天(含首尾两天)"],
+    ],
   },
   { name: "WebInterface Order/Add", path: "/api/WebInterface/Order/Add", family: "order", session: true, valid: orderAddValid, invalid: orderAddCases },
   {

@@ -148,6 +148,13 @@ const TARGETS: Target[] = [
     base: async (w) => ({ dwid: w.c.dwid, dwlx: w.c.dwlx, password: await upperMd5(w.c.loginPassword) }),
   },
   { path: "/api/SpecialOta/DouYin/CalendarTicket/Order/Verify", family: "common", auth: true, base: orderAddBase },
+  {
+    path: "/api/WebInterface/Product/Calendar",
+    family: "common",
+    auth: true,
+    // An unknown productid is refused 4201 after validation: every value reaches the D1 read.
+    base: async (w) => ({ productid: w.ticket, begindate: LATER(), enddate: LATER() }),
+  },
   { path: "/api/WebInterface/Order/Add", family: "order", auth: true, base: orderAddBase, stored: storedOrderAdd },
   { path: "/api/SpecialOta/DouYin/CalendarTicket/Order/Add", family: "order", auth: true, base: orderAddBase, stored: storedOrderAdd },
   {

@@ -3,11 +3,13 @@ import type { PartnerEndpoint } from "../partner-endpoint";
 import { douyinOrderVerify, orderAdd, orderCancel, orderQuery, orderRefund, yearCardAddOrder } from "./orders";
 import { orderPayByPassword, payOrderMin, payOrderWebForms } from "./order-pay";
 import { posBillAdd, posPayBill } from "./pos";
+import { productCalendarEndpoint } from "./products";
 import { sessionLogin } from "./session-login";
 
 export const partnerEndpoints: readonly PartnerEndpoint[] = [
   sessionLogin,
   douyinOrderVerify,
+  productCalendarEndpoint,
   orderAdd,
   orderQuery,
   orderCancel,
