@@ -194,6 +194,21 @@ const endpoints: EndpointSpec[] = [
     ],
   },
   {
+    name: "Order/Resend",
+    path: "/api/WebInterface/Order/Resend",
+    family: "order",
+    session: true,
+    valid: () => ({ orderid: "1", mobile: "13912345678" }),
+    invalid: [
+      ["orderid 21", { orderid: digits(21) }, TOO_LONG, "orderid 长度不能超过20"],
+      ["senderid 51", { orderid: undefined, senderid: x(51) }, TOO_LONG, "senderid 长度不能超过50"],
+      ["mobile 12 digits", { mobile: "139123456789" }, TOO_LONG, "mobile 长度不能超过11"],
+      ["mobile 10 digits", { mobile: "1391234567" }, FORMAT, "mobile 必须是11位手机号码"],
+      ["mobile with a letter", { mobile: "1391234567a" }, FORMAT, "mobile 必须是11位手机号码"],
+      ["mobile an object", { mobile: { n: 1 } }, TYPE, "mobile 类型错误"],
+    ],
+  },
+  {
     name: "Order/Pay/WithPrepayment/ByPassword",
     path: "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword",
     family: "order",
@@ -491,6 +506,15 @@ describe("rules that span two fields", () => {
   it("Order/Cancel needs orderid or senderid, like Order/Query", async () => {
     const { token } = await loggedIn();
     const response = await partner("/api/WebInterface/Order/Cancel", {}, { token });
+    const body = (await response.json()) as { resultcode: number; returnmessgage: string };
+    expect(body.resultcode).toBe(ResultCodes.fieldRequired.code);
+    expect(body.returnmessgage).toMatch(/orderid/);
+    expect(body.returnmessgage).toMatch(/senderid/);
+  });
+
+  it("Order/Resend needs orderid or senderid, like Order/Cancel", async () => {
+    const { token } = await loggedIn();
+    const response = await partner("/api/WebInterface/Order/Resend", { mobile: "13912345678" }, { token });
     const body = (await response.json()) as { resultcode: number; returnmessgage: string };
     expect(body.resultcode).toBe(ResultCodes.fieldRequired.code);
     expect(body.returnmessgage).toMatch(/orderid/);

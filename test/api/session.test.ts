@@ -45,6 +45,7 @@ const sessionCalls: Call[] = [
   { name: "Order/Query", family: "common", send: post("/api/WebInterface/Order/Query", () => ({ orderid: "1" })) },
   { name: "Order/Cancel", family: "order", send: post("/api/WebInterface/Order/Cancel", () => ({ orderid: "1" })) },
   { name: "Order/Refund", family: "common", send: post("/api/WebInterface/Order/Refund", () => ({ orderid: "1", refundid: "R1" })) },
+  { name: "Order/Resend", family: "order", send: post("/api/WebInterface/Order/Resend", () => ({ orderid: "1" })) },
   {
     name: "Order/Pay/WithPrepayment/ByPassword",
     family: "order",

@@ -196,6 +196,23 @@ const TARGETS: Target[] = [
     base: async (w) => ({ orderid: (await anUnpaidOrder(w.c.dwid)).orderId, refundid: uniqueId("R") }),
   },
   {
+    path: "/api/WebInterface/Order/Resend",
+    family: "order",
+    auth: true,
+    // An unpaid order: every string reaches the resend, which refuses it (4005) after validation; nothing is queued.
+    async base(w, path, value) {
+      // An order under the senderid first: the resend must find it by the very same text.
+      if (path[0] === "senderid" && value.length <= 50) {
+        await partner("/api/WebInterface/Order/Add", { ...(await orderAddBase(w)), senderid: value }, { token: w.s.token });
+        return {};
+      }
+      return { orderid: (await anUnpaidOrder(w.c.dwid)).orderId };
+    },
+    async stored(_w, answer, path, value) {
+      if (path[0] === "senderid" && answer.resultcode === 4005) expect(answer.sendid, "returned senderid").toBe(value);
+    },
+  },
+  {
     path: "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword",
     family: "order",
     auth: true,

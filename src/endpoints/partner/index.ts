@@ -1,6 +1,6 @@
 /** Every partner endpoint, in the order the help index lists them. */
 import type { PartnerEndpoint } from "../partner-endpoint";
-import { douyinOrderVerify, orderAdd, orderCancel, orderQuery, orderRefund, yearCardAddOrder } from "./orders";
+import { douyinOrderVerify, orderAdd, orderCancel, orderQuery, orderRefund, orderResend, yearCardAddOrder } from "./orders";
 import { orderPayByPassword, payOrderMin, payOrderWebForms } from "./order-pay";
 import { posBillAdd, posPayBill } from "./pos";
 import { productCalendarEndpoint } from "./products";
@@ -17,6 +17,7 @@ export const partnerEndpoints: readonly PartnerEndpoint[] = [
   payOrderMin,
   payOrderWebForms,
   orderRefund,
+  orderResend,
   yearCardAddOrder,
   posBillAdd,
   posPayBill,
