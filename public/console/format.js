@@ -77,5 +77,5 @@ export const billStatus = wordsOf({ unpaid: "未支付", paid: "已支付", canc
 export const ticketStatus = wordsOf({ valid: "有效", used: "已使用", refunded: "已退票" });
 export const ledgerKind = wordsOf({ deposit: "充值", debit: "扣款", refund: "退款" });
 export const insuranceMode = wordsOf({ forced: "强制投保", optional: "自愿投保", none: "不提供" });
-export const notificationKind = wordsOf({ order_paid: "订单支付", bill_paid: "单据支付" });
+export const notificationKind = wordsOf({ order_paid: "订单支付", bill_paid: "单据支付", order_refunded: "订单退票", order_resent: "门票短信重发" });
 export const notificationStatus = wordsOf({ pending: "待发送", enqueued: "排队中", sent: "已送达", failed: "发送失败", dead: "已放弃" });
