@@ -23,8 +23,7 @@ import type { CalendarDay } from "../../db/products";
 import { sellableDay, timeOfDay } from "../../domain/calendar";
 import { shanghaiDate } from "../../domain/dates";
 import { fenToYuan } from "../../domain/money";
-import type { DayStock } from "../../domain/stock";
-import { slotsFromTimes } from "../../domain/stock";
+import { slotsFromTimes, type DayStock, type Usage } from "../../domain/stock";
 import type { StockView } from "../../durable/inventory";
 import { stockViews } from "../../durable/inventory-client";
 import type { ProductCalendarParm } from "../../schemas/product-calendar";
@@ -50,7 +49,8 @@ export async function productCalendar(input: ProductCalendarParm, ctx: PartnerCo
       productid: product.productId,
       name: product.name,
       days: days.map((day, i) => {
-        const sellable = sellableDay(newerStock(day, views[i]!), { day: views[i]!.usage.day, bySlot: new Map(views[i]!.usage.bySlot.map((s) => [s.slotIndex, s.units])) }, closedBeforeMinute(day.day, ctx.nowMs));
+        const view = views[i]!;
+        const sellable = sellableDay(newerStock(day, view), usageOf(view), closedBeforeMinute(day.day, ctx.nowMs));
         return {
           date: day.day,
           price: fenToYuan(day.priceFen ?? product.priceFen),
@@ -71,4 +71,9 @@ export async function productCalendar(input: ProductCalendarParm, ctx: PartnerCo
 function newerStock(day: CalendarDay, view: StockView): DayStock {
   if (view.version === null || day.updatedAtMs >= view.version) return { stock: day.stock, slots: slotsFromTimes(day.timeslots) };
   return view.day;
+}
+
+/** Held + sold units of the day and per slot, as the object counted them. */
+function usageOf(view: StockView): Usage {
+  return { day: view.usage.day, bySlot: new Map(view.usage.bySlot.map((s) => [s.slotIndex, s.units])) };
 }

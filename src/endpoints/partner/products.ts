@@ -16,6 +16,8 @@ export const productCalendarEndpoint = definePartnerEndpoint({
   request: ProductCalendarParm,
   response: ProductCalendarResponse,
   auth: "session",
+  // Catalogue and stock only, nothing of the customer's own, pulled often: like Verify, it may use the isolate's session cache.
+  sessionCache: true,
   readOnly: true,
   handle: productCalendar,
 });
