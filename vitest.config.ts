@@ -49,6 +49,7 @@ export default defineConfig(async () => {
                   // Some tests write catalogue rows straight into D1; the cache is tested on its own.
                   CATALOGUE_CACHE_SECONDS: "0",
                   VERIFY_STOCK_VIEW_MS: "0",
+                  CALENDAR_STOCK_VIEW_MS: "0",
                   // The reliability simulation (test/sim/sim.test.ts, `npm run sim -- --seed N --ops K`):
                   // which seed(s) and how many operations; scripts/sim.ts sets these.
                   SIM_SEED: process.env.SIM_SEED ?? "1",

@@ -46,3 +46,5 @@ ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_by_status ON outbox (status, created_at_ms);
 CREATE INDEX outbox_by_status_updated ON outbox (status, updated_at_ms);
 CREATE INDEX outbox_by_created ON outbox (created_at_ms, id);
+-- 0007's: the resend limit counts an order's order_resent rows of the last hour.
+CREATE INDEX outbox_by_kind_target ON outbox (kind, target_id, created_at_ms);

@@ -16,6 +16,7 @@ export interface ConfigVars {
   SESSION_CACHE_SECONDS?: string;
   CATALOGUE_CACHE_SECONDS?: string;
   VERIFY_STOCK_VIEW_MS?: string;
+  CALENDAR_STOCK_VIEW_MS?: string;
   /** HTTP SMS gateway for the guest SMS; unset: the SMS is logged (local dev). */
   SMS_GATEWAY_URL?: string;
   /** Bearer token of the SMS gateway (secret), when it wants one. */
@@ -50,6 +51,8 @@ export interface Config {
   catalogueCacheMs: number;
   /** How old a stock view Verify may accept from (durable/inventory-client.ts; 0 = always ask the object). */
   verifyStockViewMs: number;
+  /** How old a stock view Product/Calendar may show (durable/inventory-client.ts `stockViews`; 0 = always ask the objects). */
+  calendarStockViewMs: number;
   /** The guest SMS gateway; null: SMS are written to the log as one JSON line. */
   smsGateway: { url: string; token: string | null } | null;
   /** First retry delay of a failed notification delivery; doubled per attempt, capped. */
@@ -76,6 +79,7 @@ export function configOf(env: ConfigVars): Config {
     sessionCacheMs: nonNegative(env.SESSION_CACHE_SECONDS, 30) * 1000,
     catalogueCacheMs: nonNegative(env.CATALOGUE_CACHE_SECONDS, 5) * 1000,
     verifyStockViewMs: nonNegative(env.VERIFY_STOCK_VIEW_MS, 1000),
+    calendarStockViewMs: nonNegative(env.CALENDAR_STOCK_VIEW_MS, 1000),
     smsGateway: env.SMS_GATEWAY_URL ? { url: env.SMS_GATEWAY_URL, token: env.SMS_GATEWAY_TOKEN || null } : null,
     notifyRetryBaseSeconds: nonNegative(env.NOTIFY_RETRY_BASE_SECONDS, 30),
     notifySweepAfterMs: nonNegative(env.NOTIFY_SWEEP_AFTER_SECONDS, 60) * 1000,

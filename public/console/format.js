@@ -79,7 +79,9 @@ export const billStatus = wordsOf({ unpaid: "未支付", paid: "已支付", canc
 export const ticketStatus = wordsOf({ valid: "有效", used: "已使用", refunded: "已退" });
 export const ledgerKind = wordsOf({ deposit: "充值", debit: "扣款", refund: "退款" });
 export const insuranceMode = wordsOf({ forced: "强制投保", optional: "自愿投保", none: "不提供" });
-export const notificationKind = wordsOf({ order_paid: "订单支付", bill_paid: "单据支付", order_refunded: "订单退款" });
+export const notificationKind = wordsOf({
+  order_paid: "订单支付", bill_paid: "单据支付", order_refunded: "订单退款", order_resent: "门票短信重发", ticket_used: "门票入园",
+});
 export const notificationStatus = wordsOf({ pending: "待发送", enqueued: "排队中", sent: "已送达", failed: "发送失败", dead: "已放弃" });
 export const refundRequester = wordsOf({ partner: "合作方", operator: "运营方" });
 export const refundDeadline = wordsOf({ visit_day_end: "游玩日当天结束前", before_visit_day: "游玩日前一天结束前" });

@@ -1,8 +1,10 @@
 /**
  * The catalogue as the order paths read it (products and one day's calendar
- * rows), cached in the Worker isolate for a few seconds: at a sale peak every
+ * rows), and as Product/Calendar reads it (a product and its days of one
+ * range), cached in the Worker isolate for a few seconds: at a sale peak every
  * verify and add of the same products and day would otherwise read the same
- * rows from D1 (issue 7, "keeping reads off the hot path").
+ * rows from D1 (issue 7, "keeping reads off the hot path"), and OTAs pull
+ * the same calendar ranges over and over.
  *
  * What a stale entry can do: an operator's change (price, stock, slots,
  * on-sale) reaches other isolates up to CATALOGUE_CACHE_SECONDS later; the
@@ -10,7 +12,7 @@
  * never cached — it lives in the InventoryDO, which also takes the newest
  * calendar version it is shown (product_days.updated_at_ms).
  */
-import { getCatalogue, type CalendarDay, type Product } from "./products";
+import { getCatalogue, getProductCalendar, type CalendarDay, type Product } from "./products";
 
 /** Entries kept per isolate; the oldest go first. */
 const MAX_ENTRIES = 5_000;
@@ -22,6 +24,13 @@ interface Entry<T> {
 
 const products = new Map<string, Entry<Product>>();
 const days = new Map<string, Entry<CalendarDay>>();
+/** Product/Calendar's reads: a product and its days of one range, keyed by product, begin and end. */
+const ranges = new Map<string, Entry<ProductCalendar>>();
+
+export interface ProductCalendar {
+  product: Product | null;
+  days: CalendarDay[];
+}
 
 export async function readCatalogue(
   db: D1Database,
@@ -48,10 +57,26 @@ export async function readCatalogue(
   return read;
 }
 
+/**
+ * A product and its calendar days of one range (Product/Calendar, SPEC
+ * §10), from this isolate within `ttlMs` — OTAs pull the same ranges over
+ * and over — else from D1 in one round trip. The same trade-off as above:
+ * an operator's change reaches other isolates up to `ttlMs` later.
+ */
+export async function readProductCalendar(db: D1Database, productId: string, begin: string, end: string, ttlMs: number, nowMs: number): Promise<ProductCalendar> {
+  const key = `${productId}\u0000${begin}\u0000${end}`;
+  const entry = ranges.get(key);
+  if (ttlMs > 0 && fresh(entry, nowMs) && entry.value) return entry.value;
+  const read = await getProductCalendar(db, productId, begin, end);
+  if (ttlMs > 0) remember(ranges, key, read, nowMs + ttlMs);
+  return read;
+}
+
 /** An operator changed the product or its calendar here: forget it in this isolate. */
 export function forgetProduct(productId: string): void {
   products.delete(productId);
   for (const key of days.keys()) if (key.startsWith(`${productId}\u0000`)) days.delete(key);
+  for (const key of ranges.keys()) if (key.startsWith(`${productId}\u0000`)) ranges.delete(key);
 }
 
 function dayKey(productId: string, day: string): string {

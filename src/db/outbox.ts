@@ -162,13 +162,15 @@ function deliveryViewStatements(db: D1Database, id: string): D1PreparedStatement
     db.prepare(
       `SELECT c.callback_url, c.callback_secret_sealed FROM customers c JOIN outbox o ON o.dwid = c.dwid WHERE o.id = ?1`,
     ).bind(id),
+    // A payment's row and a resend's both read their order and its tickets; a resend sends the valid
+    // ones only (SPEC §10 Resend), to the mobile it named.
     db.prepare(
-      `SELECT r.order_id, r.sender_id, r.status, r.mobile, r.paid_at_ms FROM orders r
-       JOIN outbox o ON o.kind = 'order_paid' AND o.target_id = r.order_id WHERE o.id = ?1`,
+      `SELECT r.order_id, r.sender_id, r.status, r.mobile, r.paid_at_ms, json_extract(o.payload_json, '$.mobile') AS resend_mobile FROM orders r
+       JOIN outbox o ON o.kind IN ('order_paid','order_resent') AND o.target_id = r.order_id WHERE o.id = ?1`,
     ).bind(id),
     db.prepare(
-      `SELECT t.ticket_code FROM tickets t JOIN outbox o ON o.kind = 'order_paid' AND o.target_id = t.order_id
-       WHERE o.id = ?1 ORDER BY t.line_no, t.rowid`,
+      `SELECT t.ticket_code FROM tickets t JOIN outbox o ON o.kind IN ('order_paid','order_resent') AND o.target_id = t.order_id
+       WHERE o.id = ?1 AND (o.kind = 'order_paid' OR t.status = 'valid') ORDER BY t.line_no, t.rowid`,
     ).bind(id),
     db.prepare(
       `SELECT b.bill_num, b.sender_bill_num, b.status, b.rnd_code, b.paid_at_ms FROM pos_bills b
@@ -196,16 +198,20 @@ function parseDeliveryView(results: D1Result[]): DeliveryView | null {
   if (!row) return null;
   const entry = toEntry(row);
   const customer = (customerRes!.results as { callback_url: string | null; callback_secret_sealed: string | null }[])[0];
-  const order = (orderRes!.results as { order_id: string; sender_id: string | null; status: string; mobile: string | null; paid_at_ms: number | null }[])[0];
+  const order = (orderRes!.results as { order_id: string; sender_id: string | null; status: string; mobile: string | null; paid_at_ms: number | null; resend_mobile: string | null }[])[0];
   const used = (usedRes!.results as { ticket_code: string; used_at_ms: number | null; used_gate_id: string | null; order_id: string; sender_id: string | null }[])[0];
   const refund = (refundRes!.results as { refund_no: string; order_id: string; amount_fen: number; tickets_json: string; decided_at_ms: number; sender_id: string | null; mobile: string | null }[])[0];
   const bill = (billRes!.results as { bill_num: string; sender_bill_num: string | null; status: string; rnd_code: string | null; paid_at_ms: number | null }[])[0];
+  const ticketCodes = () => (ticketsRes!.results as { ticket_code: string }[]).map((t) => t.ticket_code);
   let target: NotificationTarget | null = null;
-  if (entry.kind === "order_paid" && order) {
+  if (entry.kind === "order_resent" && order) {
+    const mobile = order.resend_mobile ?? order.mobile;
+    if (mobile) target = { kind: "order_resent", dwid: entry.dwid, orderId: order.order_id, senderId: order.sender_id, mobile, ticketCodes: ticketCodes() };
+  } else if (entry.kind === "order_paid" && order) {
     target = {
       kind: "order_paid", dwid: entry.dwid, orderId: order.order_id, senderId: order.sender_id, status: order.status,
       mobile: order.mobile, paidAtMs: order.paid_at_ms ?? entry.createdAtMs,
-      ticketCodes: (ticketsRes!.results as { ticket_code: string }[]).map((t) => t.ticket_code),
+      ticketCodes: ticketCodes(),
     };
   } else if (entry.kind === "bill_paid" && bill) {
     target = {

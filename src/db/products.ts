@@ -188,3 +188,17 @@ export async function getCatalogue(db: D1Database, productIds: readonly string[]
     days: new Map((days!.results as DayRow[]).map((r) => [r.product_id, toDay(r)])),
   };
 }
+
+/**
+ * A product and its calendar rows from `begin` to `end` (yyyyMMdd, both
+ * included) in date order: one D1 round trip, the days in one query
+ * (Product/Calendar, SPEC §10).
+ */
+export async function getProductCalendar(db: D1Database, productId: string, begin: string, end: string): Promise<{ product: Product | null; days: CalendarDay[] }> {
+  const [product, days] = await db.batch([
+    db.prepare("SELECT * FROM products WHERE product_id = ?").bind(productId),
+    db.prepare("SELECT * FROM product_days WHERE product_id = ? AND day BETWEEN ? AND ? ORDER BY day").bind(productId, begin, end),
+  ]);
+  const row = (product!.results as ProductRow[])[0];
+  return { product: row ? toProduct(row) : null, days: (days!.results as DayRow[]).map(toDay) };
+}

@@ -55,6 +55,10 @@ export const ResultCodes = {
   // SPEC §10 Cancel: a paid order is not cancelled but refunded.
   orderPaidUseRefund: { code: 4004, http: 200, message: "已支付的订单不能取消,请申请退款" },
   orderNotPaid: { code: 4005, http: 200, message: "订单未支付,不能退款" },
+  // SPEC §10 Resend: at most 3 per order per rolling hour; the message says when to retry.
+  resendLimited: { code: 4008, http: 200, message: "该订单1小时内重发短信次数已达上限" },
+  // SPEC §10 Resend: a paid order none of whose tickets is still valid (all refunded or used).
+  nothingToResend: { code: 4009, http: 200, message: "订单没有可重发的有效门票" },
   billNotFound: { code: 4101, http: 200, message: "单据不存在" },
 
   // 42xx–49xx — products, stock, limits and order rules

@@ -65,6 +65,17 @@ export function shanghaiDayStartMs(date: string): number {
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - SHANGHAI_OFFSET_MS;
 }
 
+/**
+ * "请15分钟后（北京时间 14:06 之后）再试", for a limit that lifts at
+ * `retryAtMs` (login lockouts, resends): the minute shown is rounded up, so
+ * trying then always works.
+ */
+export function whenToRetry(retryAtMs: number, nowMs: number): string {
+  const minutes = Math.max(1, Math.ceil((retryAtMs - nowMs) / 60_000));
+  const minuteOfDay = shanghaiMinuteOfDay(Math.ceil(retryAtMs / 60_000) * 60_000);
+  return `请${minutes}分钟后（北京时间 ${pad2(Math.floor(minuteOfDay / 60))}:${pad2(minuteOfDay % 60)} 之后）再试`;
+}
+
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }

@@ -7,7 +7,7 @@
  * customer's AccountDO (durable/account-sessions.ts), per address in a
  * LoginThrottleDO named by `addressKey` (durable/login-throttle.ts).
  */
-import { shanghaiMinuteOfDay } from "./dates";
+import { whenToRetry } from "./dates";
 
 /** Every request without CF-Connecting-IP shares this key (Cloudflare's edge always sets it; tests and tools may not). */
 export const NO_ADDRESS_KEY = "no-address";
@@ -51,12 +51,4 @@ export function loginLockedMessage(retryAtMs: number, nowMs: number): string {
 /** The address may not try new dwids until `retryAtMs` (loginRateLimited, 2008). */
 export function loginRateLimitedMessage(retryAtMs: number, nowMs: number): string {
   return `该地址登录失败次数过多，已暂停从该地址登录其他客户，${whenToRetry(retryAtMs, nowMs)}`;
-}
-
-/** "请15分钟后（北京时间 14:06 之后）再试": the minute shown is rounded up, so trying then always works. */
-function whenToRetry(retryAtMs: number, nowMs: number): string {
-  const minutes = Math.max(1, Math.ceil((retryAtMs - nowMs) / 60_000));
-  const minuteOfDay = shanghaiMinuteOfDay(Math.ceil(retryAtMs / 60_000) * 60_000);
-  const hhmm = `${String(Math.floor(minuteOfDay / 60)).padStart(2, "0")}:${String(minuteOfDay % 60).padStart(2, "0")}`;
-  return `请${minutes}分钟后（北京时间 ${hhmm} 之后）再试`;
 }

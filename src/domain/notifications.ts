@@ -7,11 +7,12 @@
  * An outbox row (written in the payment's D1 batch) is delivered on two
  * channels: the partner's signed callback and the guest's SMS. Each channel
  * is tracked on its own, so retrying the message never repeats a channel
- * that is already done. A refund (SPEC §10) is announced the same way.
+ * that is already done. A refund (SPEC §10) is announced the same way; a
+ * resend of an order's tickets (SPEC §10 Resend) is an SMS only.
  */
 import { fenToYuan } from "./money";
 
-export type NotificationKind = "order_paid" | "bill_paid" | "order_refunded" | "ticket_used";
+export type NotificationKind = "order_paid" | "bill_paid" | "order_refunded" | "order_resent" | "ticket_used";
 
 /**
  * pending  — written by the payment, not yet handed to the queue;
@@ -25,6 +26,15 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 export type Channel = "callback" | "sms";
 export const CHANNELS: readonly Channel[] = ["callback", "sms"];
+
+/**
+ * The channels a kind is delivered on. A resend is the guest's SMS again,
+ * asked for by the partner itself: the partner's callback is not called
+ * (it learnt the tickets from the payment's).
+ */
+export function channelsOf(kind: NotificationKind): readonly Channel[] {
+  return kind === "order_resent" ? ["sms"] : CHANNELS;
+}
 
 /** logged: no SMS gateway configured, the message went to the log (local dev). */
 export type ChannelStatus = "sent" | "logged" | "skipped" | "failed";
@@ -69,8 +79,14 @@ export function retryDelaySeconds(attempt: number, baseSeconds: number): number 
 
 // ---------------------------------------------------------------- what is said
 
-/** The paid order or bill, or the refund, as D1 has it when the notification is delivered. */
+/** The paid order or bill, the refund, or the resent order, as D1 has it when the notification is delivered. */
 export type NotificationTarget =
+  | CallbackTarget
+  /** The order's tickets still valid when delivered, to `mobile`: the one the resend named, else the order's. */
+  | { kind: "order_resent"; dwid: string; orderId: string; senderId: string | null; mobile: string; ticketCodes: string[] };
+
+/** What a partner's callback announces. */
+export type CallbackTarget =
   | { kind: "order_paid"; dwid: string; orderId: string; senderId: string | null; status: string; mobile: string | null; paidAtMs: number; ticketCodes: string[] }
   | { kind: "bill_paid"; dwid: string; billNum: string; senderBillNum: string | null; status: string; rndCode: string | null; paidAtMs: number }
   | { kind: "ticket_used"; dwid: string; orderId: string; senderId: string | null; ticketCode: string; usedAtMs: number; gateId: string }
@@ -91,7 +107,7 @@ export type NotificationTarget =
  * spelling (senderid, orderid); `id` is the outbox id, the same on every
  * retry and duplicate.
  */
-export function callbackBody(id: string, target: NotificationTarget): Record<string, unknown> {
+export function callbackBody(id: string, target: CallbackTarget): Record<string, unknown> {
   if (target.kind === "ticket_used") {
     // SPEC §10: {id, kind, dwid, orderid, senderid, ticketcode, usedAt, gateid}
     return {
@@ -123,18 +139,27 @@ export function callbackBody(id: string, target: NotificationTarget): Record<str
 export function smsFor(target: NotificationTarget): { to: string; text: string } | null {
   // The guest is at the gate: the partner is told, the guest is not texted.
   if (target.kind === "ticket_used") return null;
+  if (target.kind === "order_resent") {
+    // Every ticket refunded (or used) since the resend was asked: nothing left to send.
+    if (target.ticketCodes.length === 0) return null;
+    return { to: target.mobile, text: `您的订单${target.orderId}的门票码：${ticketList(target.ticketCodes)}。入园时请出示门票码。` };
+  }
   if (target.kind === "order_refunded") {
     if (!target.mobile) return null;
     return { to: target.mobile, text: `您的订单${target.orderId}已退票${target.ticketCodes.length}张，退款${fenToYuan(target.refundAmountFen)}元已退回预订金。` };
   }
   if (target.kind === "order_paid") {
     if (!target.mobile) return null;
-    const shown = target.ticketCodes.slice(0, SMS_MAX_CODES).join("、");
-    const more = target.ticketCodes.length > SMS_MAX_CODES ? `等共${target.ticketCodes.length}张` : "";
-    return { to: target.mobile, text: `您的订单${target.orderId}已支付成功，门票码：${shown}${more}。入园时请出示门票码。` };
+    return { to: target.mobile, text: `您的订单${target.orderId}已支付成功，门票码：${ticketList(target.ticketCodes)}。入园时请出示门票码。` };
   }
   // POS bills carry no mobile (SPEC §5.4): the pickup code is printed by the terminal.
   return null;
+}
+
+/** At most SMS_MAX_CODES codes, the rest counted. */
+function ticketList(codes: readonly string[]): string {
+  const shown = codes.slice(0, SMS_MAX_CODES).join("、");
+  return codes.length > SMS_MAX_CODES ? `${shown}等共${codes.length}张` : shown;
 }
 
 /** 13800138000 → 138****8000, for logs and the operators' view. */

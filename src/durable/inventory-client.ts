@@ -37,8 +37,12 @@ export async function checkStock(env: Env, day: string, asks: readonly ProductAs
   return outcomeOf(asks, results);
 }
 
-/** Stock views read from the objects, per product and day, kept for `ttlMs`. */
-const views = new Map<string, { view: StockView; validUntilMs: number }>();
+/**
+ * Stock views read from the objects, per product and day, with the instant
+ * each was read: each reader says how old a view it accepts (Verify,
+ * Product/Calendar), and any of them refreshes it for the others.
+ */
+const views = new Map<string, { view: StockView; readAtMs: number }>();
 const MAX_VIEWS = 2_000;
 
 /**
@@ -62,13 +66,25 @@ export async function checkStockViewed(env: Env, day: string, asks: readonly Pro
   return outcomeOf(asks, results);
 }
 
-async function viewOf(env: Env, productId: string, day: string, ttlMs: number, nowMs: number): Promise<StockView> {
+/**
+ * Each day's stock view for Product/Calendar (SPEC §10): one call per
+ * product-day, all at once; a view at most `maxAgeMs` old may come from this
+ * isolate (0: always the object). stockView() writes nothing.
+ */
+export function stockViews(env: Env, productId: string, days: readonly string[], maxAgeMs: number, nowMs: number): Promise<StockView[]> {
+  return Promise.all(days.map((day) => viewOf(env, productId, day, maxAgeMs, nowMs)));
+}
+
+async function viewOf(env: Env, productId: string, day: string, maxAgeMs: number, nowMs: number): Promise<StockView> {
   const key = inventoryName(productId, day);
   const cached = views.get(key);
-  if (cached && cached.validUntilMs > nowMs) return cached.view;
+  if (maxAgeMs > 0 && cached && nowMs - cached.readAtMs < maxAgeMs) return cached.view;
   const view = await inventoryOf(env, productId, day).stockView();
-  if (views.size >= MAX_VIEWS) views.delete(views.keys().next().value!);
-  views.set(key, { view, validUntilMs: nowMs + ttlMs });
+  if (maxAgeMs > 0) {
+    views.delete(key);
+    if (views.size >= MAX_VIEWS) views.delete(views.keys().next().value!);
+    views.set(key, { view, readAtMs: nowMs });
+  }
   return view;
 }
 

@@ -56,7 +56,7 @@ export interface PartnerEndpoint<Req extends z.ZodType = z.ZodType, Res extends 
    * With `auth: "session"`: the session may come from the isolate's cache
    * (session-cache.ts), so a session ended in another isolate can still pass
    * for up to SESSION_CACHE_SECONDS. Only for an operation that changes
-   * nothing and shows nothing of the customer's own (Verify).
+   * nothing and shows nothing of the customer's own (Verify, Product/Calendar).
    */
   sessionCache?: boolean;
   /**

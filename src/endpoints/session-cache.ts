@@ -1,17 +1,18 @@
 /**
  * Sessions this Worker isolate authenticated recently, so Douyin's Verify —
- * the hot read-only check (issue 7: "keeping reads off the hot path") — skips
- * the round trip to the customer's AccountDO.
+ * the hot read-only check (issue 7: "keeping reads off the hot path") — and
+ * Product/Calendar, which OTAs pull often, skip the round trip to the
+ * customer's AccountDO.
  *
  * Which endpoints may use it (SPEC §11: a changed password or a suspension
  * ends every session at once): only those that declare `sessionCache` —
- * Verify, which changes nothing and shows nothing of the customer's own
- * (stock and the rules of the catalogue). Every other endpoint asks the
+ * Verify and Product/Calendar, which change nothing and show nothing of the
+ * customer's own (stock and the catalogue). Every other endpoint asks the
  * object on every call: pays authenticate inside it, and add, query and bill
  * add reach it before they act, so an ended session is refused there at once
  * in every isolate. The isolate that serves the admin change drops that
  * customer's entries at once (`forgetCustomer`); other isolates cannot be
- * told, so there an ended session may still pass Verify for at most
+ * told, so there an ended session may still pass these for at most
  * SESSION_CACHE_SECONDS — the trade-off README's caches table states.
  *
  * Exactness otherwise: an entry is never used past the session's own expiry

@@ -230,7 +230,7 @@ export const AdminBill = z.strictObject({
 
 export const AdminNotification = z.strictObject({
   id: z.string(),
-  kind: z.string().describe("order_paid | bill_paid"),
+  kind: z.string().describe("order_paid | bill_paid | order_refunded | order_resent"),
   dwid: z.string(),
   targetId: z.string(),
   status: z.string().describe("pending | enqueued | sent | failed | dead"),

@@ -23,8 +23,8 @@ import { importSealingKey, open } from "../crypto/sealed";
 import { callbackSecretContext } from "../db/callback-secrets";
 import { loadDeliveryViews, markDeadLettered, recordAttempts, type AttemptOutcome, type AttemptRecord, type ChannelOutcome, type DeliveryView } from "../db/outbox";
 import {
-  CALLBACK_TIMEOUT_MS, callbackBody, channelDone, NOTIFY_DEAD_LETTER_QUEUE_NAME, outboxIdOf, retryDelaySeconds, SMS_TIMEOUT_MS, smsFor, truncateError,
-  type Channel, type NotificationTarget,
+  CALLBACK_TIMEOUT_MS, callbackBody, channelDone, channelsOf, NOTIFY_DEAD_LETTER_QUEUE_NAME, outboxIdOf, retryDelaySeconds, SMS_TIMEOUT_MS, smsFor, truncateError,
+  type CallbackTarget, type Channel, type NotificationTarget,
 } from "../domain/notifications";
 import type { Env } from "../env";
 import { postCallback, sendSms, type ChannelResult } from "./channels";
@@ -81,13 +81,15 @@ async function attemptOn(env: Env, config: Config, id: string, view: DeliveryVie
   }
   if (view.entry.status === "sent") return { id, verdict: "ack", record: null };
   if (!view.target) {
-    const error = `${view.entry.kind === "order_paid" ? "order" : "bill"} ${view.entry.targetId} not found`;
+    const error = `${view.entry.kind === "bill_paid" ? "bill" : "order"} ${view.entry.targetId} not found`;
     return { id, verdict: "ack", record: { id, channels: [], outcome: { status: "dead", error } } };
   }
 
-  const pending = (channel: Channel) => !channelDone(view.deliveries.get(channel)?.status);
+  // Only the kind's own channels (a resend: SMS only), each not yet done.
+  const pending = (channel: Channel) => channelsOf(view.entry.kind).includes(channel) && !channelDone(view.deliveries.get(channel)?.status);
+  const target = view.target;
   const [callback, sms] = await Promise.all([
-    pending("callback") ? callbackChannel(env, view, nowMs) : null,
+    pending("callback") && target.kind !== "order_resent" ? callbackChannel(env, view, target, nowMs) : null,
     pending("sms") ? smsChannel(config, view) : null,
   ]);
   const tried: ChannelOutcome[] = [];
@@ -99,7 +101,7 @@ async function attemptOn(env: Env, config: Config, id: string, view: DeliveryVie
   return { id, verdict: outcome.status === "sent" ? "ack" : "retry", record: { id, channels: tried, outcome } };
 }
 
-async function callbackChannel(env: Env, view: DeliveryView, nowMs: number): Promise<ChannelResult> {
+async function callbackChannel(env: Env, view: DeliveryView, target: CallbackTarget, nowMs: number): Promise<ChannelResult> {
   const url = view.customer?.callbackUrl ?? null;
   if (!url) return { status: "skipped", target: null, error: "customer has no callbackUrl" };
   const sealed = view.customer?.callbackSecretSealed ?? null;
@@ -107,7 +109,7 @@ async function callbackChannel(env: Env, view: DeliveryView, nowMs: number): Pro
     return { status: "failed", target: url, error: `no callback secret: rotate it with POST /admin/customers/${view.entry.dwid}/callback-secret` };
   }
   const secret = await open(await importSealingKey(env.PASSWORD_KEY), sealed, callbackSecretContext(view.entry.dwid));
-  const body = JSON.stringify(callbackBody(view.entry.id, view.target!));
+  const body = JSON.stringify(callbackBody(view.entry.id, target));
   return postCallback({ url, secret, id: view.entry.id, body, nowMs, timeoutMs: CALLBACK_TIMEOUT_MS });
 }
 
@@ -134,5 +136,6 @@ const NO_SMS: Record<NotificationTarget["kind"], string> = {
   order_paid: "order has no mobile",
   order_refunded: "order has no mobile",
   bill_paid: "bills carry no mobile",
+  order_resent: "no valid ticket left to resend",
   ticket_used: "the guest is at the gate: the partner is told",
 };

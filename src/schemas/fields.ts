@@ -161,6 +161,19 @@ export function contract<Shape extends z.ZodRawShape>(meta: DataContractMeta, sh
 }
 
 /**
+ * A contract with a rule across its members (a superRefine): zod returns a
+ * clone, which is registered as the same DataContract. The rule runs only
+ * once every member passed its own rules.
+ */
+export function refinedContract<Type extends z.ZodObject>(type: Type, check: (value: z.infer<Type>, ctx: z.RefinementCtx) => void): Type {
+  const meta = dataContracts.get(type);
+  if (!meta) throw new Error("refinedContract() needs a contract() type");
+  const refined = type.superRefine(check) as unknown as Type;
+  dataContracts.add(refined, meta);
+  return refined;
+}
+
+/**
  * A member typed by another contract, with the member's own description (the
  * seed's `payparm`: "支付的参数。"). `.describe()` clones a schema, so the clone
  * is registered as the same DataContract; validation is the type's.

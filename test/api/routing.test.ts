@@ -11,7 +11,9 @@ import { deserialize } from "bson";
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { testClock } from "../../src/clock";
 import { ResultCodes } from "../../src/domain/codes";
+import { addDays, shanghaiDate } from "../../src/domain/dates";
 import { partnerEndpoints } from "../../src/endpoints/partner";
 import { refuse } from "../../src/endpoints/partner-endpoint";
 import { servePartner } from "../../src/endpoints/partner-pipeline";
@@ -95,6 +97,9 @@ const payMinCases: Case[] = [
   ["paypassword empty", { paypassword: "" }, REQUIRED, "paypassword 为必填项"],
 ];
 
+/** Product/Calendar's dates must not be past (Asia/Shanghai): a month from now. */
+const calendarBegin = addDays(shanghaiDate(testClock.nowMs()), 30);
+
 const endpoints: EndpointSpec[] = [
   {
     name: "Session/Login",
@@ -123,6 +128,23 @@ const endpoints: EndpointSpec[] = [
     session: true,
     valid: orderAddValid,
     invalid: orderAddCases,
+  },
+  {
+    name: "Product/Calendar",
+    path: "/api/WebInterface/Product/Calendar",
+    family: "common",
+    session: true,
+    valid: () => ({ productid: "P1", begindate: calendarBegin, enddate: addDays(calendarBegin, 6) }),
+    invalid: [
+      ["productid missing", { productid: undefined }, REQUIRED, "productid 为必填项"],
+      ["productid 37", { productid: x(37) }, TOO_LONG, "productid 长度不能超过36"],
+      ["begindate missing", { begindate: undefined }, REQUIRED, "begindate 为必填项"],
+      ["begindate 31 April", { begindate: "20270431" }, FORMAT, "begindate 必须是yyyyMMdd格式的有效日期"],
+      ["enddate 9 digits", { enddate: "202701011" }, TOO_LONG, "enddate 长度不能超过8"],
+      ["enddate an array", { enddate: [calendarBegin] }, TYPE, "enddate 类型错误"],
+      ["enddate before begindate", { enddate: addDays(calendarBegin, -1) }, RANGE, "enddate 不能早于 begindate"],
+      ["91 days", { enddate: addDays(calendarBegin, 90) }, RANGE, "enddate 与 begindate 之间不能超过90天(含首尾两天)"],
+    ],
   },
   { name: "WebInterface Order/Add", path: "/api/WebInterface/Order/Add", family: "order", session: true, valid: orderAddValid, invalid: orderAddCases },
   {
@@ -200,6 +222,21 @@ const endpoints: EndpointSpec[] = [
       ["idnumber 31", { ticketcode: undefined, idnumber: digits(31) }, TOO_LONG, "idnumber 长度不能超过30"],
       ["checkid 51", { checkid: x(51) }, TOO_LONG, "checkid 长度不能超过50"],
       ["ticketcode an object", { ticketcode: { a: 1 } }, TYPE, "ticketcode 类型错误"],
+    ],
+  },
+  {
+    name: "Order/Resend",
+    path: "/api/WebInterface/Order/Resend",
+    family: "order",
+    session: true,
+    valid: () => ({ orderid: "1", mobile: "13912345678" }),
+    invalid: [
+      ["orderid 21", { orderid: digits(21) }, TOO_LONG, "orderid 长度不能超过20"],
+      ["senderid 51", { orderid: undefined, senderid: x(51) }, TOO_LONG, "senderid 长度不能超过50"],
+      ["mobile 12 digits", { mobile: "139123456789" }, TOO_LONG, "mobile 长度不能超过11"],
+      ["mobile 10 digits", { mobile: "1391234567" }, FORMAT, "mobile 必须是11位手机号码"],
+      ["mobile with a letter", { mobile: "1391234567a" }, FORMAT, "mobile 必须是11位手机号码"],
+      ["mobile an object", { mobile: { n: 1 } }, TYPE, "mobile 类型错误"],
     ],
   },
   {
@@ -516,6 +553,15 @@ describe("rules that span two fields", () => {
   it("Order/Cancel needs orderid or senderid, like Order/Query", async () => {
     const { token } = await loggedIn();
     const response = await partner("/api/WebInterface/Order/Cancel", {}, { token });
+    const body = (await response.json()) as { resultcode: number; returnmessgage: string };
+    expect(body.resultcode).toBe(ResultCodes.fieldRequired.code);
+    expect(body.returnmessgage).toMatch(/orderid/);
+    expect(body.returnmessgage).toMatch(/senderid/);
+  });
+
+  it("Order/Resend needs orderid or senderid, like Order/Cancel", async () => {
+    const { token } = await loggedIn();
+    const response = await partner("/api/WebInterface/Order/Resend", { mobile: "13912345678" }, { token });
     const body = (await response.json()) as { resultcode: number; returnmessgage: string };
     expect(body.resultcode).toBe(ResultCodes.fieldRequired.code);
     expect(body.returnmessgage).toMatch(/orderid/);

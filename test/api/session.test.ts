@@ -24,6 +24,7 @@ interface Call {
   send(c: TestCustomer, authorization: string | undefined): Promise<Response>;
 }
 
+const calendarBody = { productid: "P1", begindate: "20991201", enddate: "20991207" };
 const orderAddBody = { orderdetails: [{ productid: "P1", amount: 1 }], mobile: "13800138000", effectdate: "20270101" };
 
 function post(path: string, body: (c: TestCustomer) => unknown) {
@@ -38,12 +39,14 @@ function post(path: string, body: (c: TestCustomer) => unknown) {
 /** Every /api path that needs a session, each with a body that passes validation. */
 const sessionCalls: Call[] = [
   { name: "DouYin Order/Verify", family: "common", send: post("/api/SpecialOta/DouYin/CalendarTicket/Order/Verify", () => orderAddBody) },
+  { name: "Product/Calendar", family: "common", send: post("/api/WebInterface/Product/Calendar", () => calendarBody) },
   { name: "WebInterface Order/Add", family: "order", send: post("/api/WebInterface/Order/Add", () => orderAddBody) },
   { name: "DouYin Order/Add", family: "order", send: post("/api/SpecialOta/DouYin/CalendarTicket/Order/Add", () => orderAddBody) },
   { name: "Order/Query", family: "common", send: post("/api/WebInterface/Order/Query", () => ({ orderid: "1" })) },
   { name: "Order/Cancel", family: "order", send: post("/api/WebInterface/Order/Cancel", () => ({ orderid: "1" })) },
   { name: "Order/Refund", family: "common", send: post("/api/WebInterface/Order/Refund", () => ({ orderid: "1", refundid: "R1" })) },
   { name: "Order/ChangeDate", family: "order", send: post("/api/WebInterface/Order/ChangeDate", () => ({ orderid: "1", effectdate: "20991231" })) },
+  { name: "Order/Resend", family: "order", send: post("/api/WebInterface/Order/Resend", () => ({ orderid: "1" })) },
   {
     name: "Order/Pay/WithPrepayment/ByPassword",
     family: "order",

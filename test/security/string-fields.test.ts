@@ -152,6 +152,13 @@ const TARGETS: Target[] = [
     base: async (w) => ({ dwid: w.c.dwid, dwlx: w.c.dwlx, password: await upperMd5(w.c.loginPassword) }),
   },
   { path: "/api/SpecialOta/DouYin/CalendarTicket/Order/Verify", family: "common", auth: true, base: orderAddBase },
+  {
+    path: "/api/WebInterface/Product/Calendar",
+    family: "common",
+    auth: true,
+    // An unknown productid is refused 4201 after validation: every value reaches the D1 read.
+    base: async (w) => ({ productid: w.ticket, begindate: LATER(), enddate: LATER() }),
+  },
   { path: "/api/WebInterface/Order/Add", family: "order", auth: true, base: orderAddBase, stored: storedOrderAdd },
   { path: "/api/SpecialOta/DouYin/CalendarTicket/Order/Add", family: "order", auth: true, base: orderAddBase, stored: storedOrderAdd },
   {
@@ -206,6 +213,23 @@ const TARGETS: Target[] = [
     gate: true,
     // A code no ticket has: every string reaches the check, which answers "unknown ticket"; nothing is used.
     base: async (_w, path) => (path[0] === "idnumber" ? { checkid: uniqueId("scan") } : { ticketcode: "000000000000000000", checkid: uniqueId("scan") }),
+  },
+  {
+    path: "/api/WebInterface/Order/Resend",
+    family: "order",
+    auth: true,
+    // An unpaid order: every string reaches the resend, which refuses it (4005) after validation; nothing is queued.
+    async base(w, path, value) {
+      // An order under the senderid first: the resend must find it by the very same text.
+      if (path[0] === "senderid" && value.length <= 50) {
+        await partner("/api/WebInterface/Order/Add", { ...(await orderAddBase(w)), senderid: value }, { token: w.s.token });
+        return {};
+      }
+      return { orderid: (await anUnpaidOrder(w.c.dwid)).orderId };
+    },
+    async stored(_w, answer, path, value) {
+      if (path[0] === "senderid" && answer.resultcode === 4005) expect(answer.sendid, "returned senderid").toBe(value);
+    },
   },
   {
     path: "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword",

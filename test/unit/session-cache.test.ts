@@ -97,10 +97,22 @@ describe("through the Worker, with the cache on", async () => {
       ["/api/Order/YearCard/AddOrder", { productid: "Y1", amount: 1, mobile: "13800138000", effectdate: "20991231", BuyInsurance: "0" }],
       ["/api/PayOrder/MIN/UsePrepaymentAndPassword", { orderid: "NOSUCH", paypassword }],
       ["/api/WebInterface/Pos/Sell/PayBill/WithPrepayment", { DWID: c.dwid, DWSX: c.dwlx, BillNum: "B1" }],
+      ["/api/WebInterface/Order/Resend", { orderid: "NOSUCH" }],
     ];
     for (const [path, body] of others) expect(await call(path, s.token, body), path).toBe(401);
     // With the cache off, Verify asks too; and once the ttl has passed, so does the cached one.
     expect(await verify(s.token, "0")).toBe(401);
+  });
+
+  it("Product/Calendar, which shows only the catalogue and stock, is served from the cache like Verify", async () => {
+    const c = await aCustomer();
+    const s = await loginAs(c);
+    const calendar = (cacheSeconds?: string) =>
+      call("/api/WebInterface/Product/Calendar", s.token, { productid: "NOSUCHPRODUCT", begindate: "20991201", enddate: "20991207" }, cacheSeconds);
+    expect(await calendar()).toBe(200);
+    await suspendElsewhere(c);
+    expect(await calendar()).toBe(200);
+    expect(await calendar("0")).toBe(401);
   });
 
   it("an entry lives at most the ttl", async () => {

@@ -1,9 +1,10 @@
 /**
  * Calendar-ticket orders: Douyin's pre-order check (SPEC §5.5), placing an
- * order (§7), querying (§7), cancelling, refunding and moving (§10) one's
- * own orders; annual-card orders (§5.3). The operations live beside:
- * order-verify.ts, order-add.ts, order-query.ts, order-cancel.ts,
- * order-refund.ts, order-change-date.ts, yearcard-add.ts.
+ * order (§7), querying (§7), cancelling, refunding, moving and resending
+ * the tickets of (§10) one's own orders; annual-card orders (§5.3). The
+ * operations live beside: order-verify.ts, order-add.ts, order-query.ts,
+ * order-cancel.ts, order-refund.ts, order-change-date.ts, order-resend.ts,
+ * yearcard-add.ts.
  */
 import { CommonOperationResult, OrderOperatorResult } from "../../schemas/envelopes";
 import { OrderAddParm } from "../../schemas/order-add";
@@ -11,6 +12,8 @@ import { OrderCancelParm } from "../../schemas/order-cancel";
 import { OrderChangeDateParm } from "../../schemas/order-change-date";
 import { OrderQueryParm, OrderQueryResponse } from "../../schemas/order-query";
 import { OrderRefundParm, OrderRefundResponse } from "../../schemas/order-refund";
+import { OrderResendParm } from "../../schemas/order-resend";
+import { RESENDS_PER_ORDER_PER_HOUR } from "../../domain/resends";
 import { YearCardOrderAddParm } from "../../schemas/yearcard";
 import { definePartnerEndpoint } from "../partner-endpoint";
 import { addOrder } from "./order-add";
@@ -18,6 +21,7 @@ import { cancelOwnOrder } from "./order-cancel";
 import { changeOwnOrderDate } from "./order-change-date";
 import { queryOrder } from "./order-query";
 import { refundOwnOrder } from "./order-refund";
+import { resendOwnOrder } from "./order-resend";
 import { verifyOrder } from "./order-verify";
 import { addYearCardOrder } from "./yearcard-add";
 
@@ -98,6 +102,18 @@ export const orderChangeDate = definePartnerEndpoint({
   response: OrderOperatorResult,
   auth: "session",
   handle: changeOwnOrderDate,
+});
+
+export const orderResend = definePartnerEndpoint({
+  paths: ["api/WebInterface/Order/Resend"],
+  methods: ["POST"],
+  summary: `按订单号或senderid把自己已支付订单的有效门票码重新短信发送给游客,每个订单1小时内最多${RESENDS_PER_ORDER_PER_HOUR}次。`,
+  description:
+    `按orderid或senderid,把本客户已支付订单中仍有效(未退、未使用)的门票码重新用短信发送:发到mobile,不填则发到下单时的游客手机号码。每个订单在任意1小时内最多重发${RESENDS_PER_ORDER_PER_HOUR}次,超过时返回何时可以再试。未支付、已过期、已取消的订单不能重发;门票已全部退掉(或已使用)的订单没有可重发的门票。重发不回调接口方。只能重发自己的订单。`,
+  request: OrderResendParm,
+  response: OrderOperatorResult,
+  auth: "session",
+  handle: resendOwnOrder,
 });
 
 export const yearCardAddOrder = definePartnerEndpoint({
