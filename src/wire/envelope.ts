@@ -1,8 +1,11 @@
 /**
  * The two envelope families (SPEC §3): OrderOperatorResult
  * {orderid, sendid, orderstatus, resultcode, returnmessgage} and
- * CommonOperationResult {errcode, errmsg, tag}. Builds a failure answer in
- * whichever family a response contract belongs to. Pure.
+ * CommonOperationResult {errcode, errmsg, tag}, with the legacy spellings
+ * (`returnmessgage`, `sendid`) kept here and nowhere else: endpoints build
+ * their answers with `orderResult` / `commonResult`, and a failure answer
+ * in whichever family a response contract belongs to comes from
+ * `failureValue`. Pure.
  */
 import type { Contract } from "./contract";
 import type { WireObject } from "./xml";
@@ -31,4 +34,20 @@ export function failureValue(contract: Contract, code: number, message: string, 
         returnmessgage: message,
       }
     : { errcode: code, errmsg: message, tag: null };
+}
+
+/** OrderOperatorResult: the order as the answer echoes it, and its result. */
+export function orderResult(echo: Echo, message: string, code = 0): WireObject {
+  return {
+    orderid: echo.orderid ?? null,
+    sendid: echo.sendid ?? null,
+    orderstatus: echo.orderstatus ?? null,
+    resultcode: code,
+    returnmessgage: message,
+  };
+}
+
+/** CommonOperationResult: `code` 0 unless the contract says otherwise (POS pay: 1 = paid earlier; the gate: a refusal with its ticket). */
+export function commonResult(tag: WireObject | null, message: string, code = 0): WireObject {
+  return { errcode: code, errmsg: message, tag };
 }

@@ -13,7 +13,7 @@ import { accountOf, everyD1Text, everyStoredText, storageOf } from "../helpers/d
 
 const INVALID = ResultCodes.adminInvalid.code;
 
-async function adminRaw(method: string, path: string, options: { authorization?: string; body?: string } = {}) {
+async function adminRaw(method: string, path: string, options: { authorization?: string; body?: string | Uint8Array } = {}) {
   const response = await fetchWorker(path, {
     method,
     headers: {
@@ -252,6 +252,17 @@ describe("PUT /admin/customers/{dwid}", () => {
     const r = await adminRaw("PUT", `/admin/customers/${uniqueId("cu")}`, { authorization: `Bearer ${ADMIN_TOKEN}`, body: "{dwlx:" });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe(ResultCodes.bodyUnreadable.code);
+  });
+
+  it.each([
+    ["nested past the wire's depth limit", `{"dwlx":"1","name":"a","loginPassword":"x","callbackUrl":${"[".repeat(40)}${"]".repeat(40)}}`],
+    ["not UTF-8", new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d])],
+  ])("refuses a body %s like a partner body (400, 1001), and writes nothing", async (_label, body) => {
+    const dwid = uniqueId("cu");
+    const r = await adminRaw("PUT", `/admin/customers/${dwid}`, { authorization: `Bearer ${ADMIN_TOKEN}`, body });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe(ResultCodes.bodyUnreadable.code);
+    expect((await admin("GET", `/admin/customers/${dwid}`)).status).toBe(404);
   });
 
   it("GET of an unknown customer is 404", async () => {

@@ -10,7 +10,7 @@ import { ResultCodes, type ResultKey } from "../../domain/codes";
 import { bearerToken } from "../../domain/tokens";
 import type { Env } from "../../env";
 import { describeIssues } from "../../schemas/errors";
-import { DecodeError, readBodyBytes } from "../../wire/decode";
+import { DecodeError, decodeBody, readBodyBytes } from "../../wire/decode";
 
 export type AdminHandler = (request: IRequest, env: Env, ctx: ExecutionContext) => Promise<Response>;
 
@@ -58,12 +58,15 @@ export class AdminInputError extends Error {
   }
 }
 
-/** Reads and validates a JSON body; throws AdminInputError carrying the 400. */
+/**
+ * Reads and validates a JSON body through the wire layer's reader (the
+ * partner endpoints' limits: size, nesting depth, strict UTF-8, a BOM
+ * allowed); throws AdminInputError carrying the 400.
+ */
 export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
   let value: unknown;
   try {
-    const text = new TextDecoder().decode(await readBodyBytes(request));
-    value = text.trim() === "" ? undefined : JSON.parse(text);
+    value = decodeBody(await readBodyBytes(request), "application/json");
   } catch (error) {
     if (error instanceof DecodeError && error.reason === "bodyTooLarge") throw new AdminInputError(adminError("bodyTooLarge"));
     throw new AdminInputError(adminError("bodyUnreadable", "请求体不是有效的JSON"));

@@ -13,6 +13,7 @@ import type { OrderCancelParm } from "../../schemas/order-cancel";
 import { cancelOrder } from "../order-cancel";
 import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { isStoreUnavailable } from "../store-errors";
+import { orderResult } from "../../wire/envelope";
 
 export async function cancelOwnOrder(input: OrderCancelParm, ctx: PartnerContext): Promise<Outcome> {
   const orderId = blankToNull(input.orderid);
@@ -32,5 +33,5 @@ export async function cancelOwnOrder(input: OrderCancelParm, ctx: PartnerContext
   const { order } = outcome;
   const echo = { orderid: order.orderId, sendid: order.senderId, orderstatus: visibleStatus(order.status, order.expiresAtMs, ctx.clock.nowMs()) };
   if (!outcome.ok) return refuse(outcome.reason, undefined, echo);
-  return answer({ ...echo, resultcode: 0, returnmessgage: outcome.cancelledNow ? "取消成功" : "订单此前已取消,返回订单当前状态" });
+  return answer(orderResult(echo, outcome.cancelledNow ? "取消成功" : "订单此前已取消,返回订单当前状态"));
 }

@@ -36,6 +36,7 @@ import type { OrderChangeDateParm } from "../../schemas/order-change-date";
 import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { isStoreUnavailable } from "../store-errors";
 import { buyerAsk, closedBeforeMinute, stockRefusal } from "./order-checks";
+import { orderResult } from "../../wire/envelope";
 
 type OrderDetail = { order: Order; items: readonly (OrderItem & { timespanIndex?: number | null; seatIds?: string[] })[]; tickets: readonly Ticket[] };
 
@@ -227,5 +228,5 @@ function echoOf(order: Order, nowMs: number) {
 }
 
 function moved(order: Order, nowMs: number, message: string): Outcome {
-  return answer({ ...echoOf(order, nowMs), resultcode: 0, returnmessgage: message });
+  return answer(orderResult(echoOf(order, nowMs), message));
 }

@@ -12,6 +12,7 @@ import { OrderPayAndActivateByPwdParm, PayOrderUsePayPasswordParm } from "../../
 import { answer, definePartnerEndpoint, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { withAccount } from "../../durable/stubs";
 import { confirmSold, notifyPaid } from "./follow-ups";
+import { orderResult } from "../../wire/envelope";
 
 const PAY_DESCRIPTION =
   "使用预订金+支付密码对订单进行支付,支付成功后,生成门票并下发通知(可能有通知)给客人或代理商。 所有的操作都在一个事务中,总是同时成功或失败。";
@@ -43,13 +44,8 @@ function outcomeOf(result: PayOrderResult, ctx: PartnerContext): Outcome {
   }
   ctx.waitUntil(confirmSold(ctx.env, result.order.orderId, result.order.stock));
   if (!result.alreadyPaid) ctx.waitUntil(notifyPaid(ctx.env, orderPaidOutboxId(result.order.orderId)));
-  return answer({
-    orderid: result.order.orderId,
-    sendid: result.order.senderId,
-    orderstatus: result.order.status,
-    resultcode: 0,
-    returnmessgage: result.alreadyPaid ? "订单已支付,本次未重复扣款" : "支付成功",
-  });
+  const echo = { orderid: result.order.orderId, sendid: result.order.senderId, orderstatus: result.order.status };
+  return answer(orderResult(echo, result.alreadyPaid ? "订单已支付,本次未重复扣款" : "支付成功"));
 }
 
 export const orderPayByPassword = definePartnerEndpoint({

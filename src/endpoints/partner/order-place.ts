@@ -24,6 +24,7 @@ import { holdStock, releaseStock, type ProductAsk, type StockOutcome } from "../
 import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { isStoreUnavailable } from "../store-errors";
 import { stockRefusal } from "./order-checks";
+import { orderResult } from "../../wire/envelope";
 
 /** A random id colliding with an existing one is retried this often (10^12 ids a day). */
 const ORDER_ID_ATTEMPTS = 3;
@@ -153,13 +154,7 @@ function itemOf(line: OrderToPlace["lines"][number], timespanIndex: number | nul
 }
 
 function placedAnswer(orderId: string, senderId: string | null, holdMs: number): Outcome {
-  return answer({
-    orderid: orderId,
-    sendid: senderId,
-    orderstatus: "unpaid",
-    resultcode: 0,
-    returnmessgage: `下单成功，请在${Math.round(holdMs / 60_000)}分钟内完成支付`,
-  });
+  return answer(orderResult({ orderid: orderId, sendid: senderId, orderstatus: "unpaid" }, `下单成功，请在${Math.round(holdMs / 60_000)}分钟内完成支付`));
 }
 
 /**
@@ -188,11 +183,6 @@ export async function orExisting(ctx: PartnerContext, dwid: string, senderId: st
 
 /** Seed yearcard-add-order.txt: a senderid submitted before answers the order's latest state. */
 export function existingAnswer(order: Order, nowMs: number): Outcome {
-  return answer({
-    orderid: order.orderId,
-    sendid: order.senderId,
-    orderstatus: visibleStatus(order.status, order.expiresAtMs, nowMs),
-    resultcode: 0,
-    returnmessgage: "该senderid的订单已存在，返回订单当前状态",
-  });
+  const echo = { orderid: order.orderId, sendid: order.senderId, orderstatus: visibleStatus(order.status, order.expiresAtMs, nowMs) };
+  return answer(orderResult(echo, "该senderid的订单已存在，返回订单当前状态"));
 }

@@ -10,6 +10,7 @@ import { blankToNull } from "../../domain/order-plan";
 import { visibleStatus } from "../../domain/orders";
 import type { OrderQueryParm } from "../../schemas/order-query";
 import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
+import { commonResult } from "../../wire/envelope";
 
 export async function queryOrder(input: OrderQueryParm, ctx: PartnerContext): Promise<Outcome> {
   const orderId = blankToNull(input.orderid);
@@ -19,19 +20,20 @@ export async function queryOrder(input: OrderQueryParm, ctx: PartnerContext): Pr
   if (!detail) return refuse("orderNotFound");
   const { order, items, tickets } = detail;
   const refunds = order.refundedUnits > 0 ? await refundsOfOrder(ctx.env.DB, order.orderId) : [];
-  return answer({
-    errcode: 0,
-    errmsg: "成功",
-    tag: {
-      orderid: order.orderId,
-      senderid: order.senderId,
-      status: visibleStatus(order.status, order.expiresAtMs, ctx.nowMs, { units: order.refundedUnits, ticketUnits: tickets.length }),
-      amount: fenToYuan(order.amountFen),
-      effectdate: order.effectDate,
-      // An annual card's insurance is its own line (same productid): Σ amount × price = the order's amount.
-      items: items.map((i) => ({ productid: i.productId, amount: i.quantity, price: fenToYuan(i.unitPriceFen) })),
-      tickets: tickets.map((t) => ({ ticketcode: t.ticketCode, productid: t.productId, status: t.status, usedat: t.usedAtMs === null ? null : new Date(t.usedAtMs).toISOString() })),
-      refunds: refunds.map((r) => ({ refundid: r.refundNo, refundamount: fenToYuan(r.amountFen), tickets: r.tickets, refundedat: new Date(r.refundedAtMs).toISOString() })),
-    },
-  });
+  return answer(
+    commonResult(
+      {
+        orderid: order.orderId,
+        senderid: order.senderId,
+        status: visibleStatus(order.status, order.expiresAtMs, ctx.nowMs, { units: order.refundedUnits, ticketUnits: tickets.length }),
+        amount: fenToYuan(order.amountFen),
+        effectdate: order.effectDate,
+        // An annual card's insurance is its own line (same productid): Σ amount × price = the order's amount.
+        items: items.map((i) => ({ productid: i.productId, amount: i.quantity, price: fenToYuan(i.unitPriceFen) })),
+        tickets: tickets.map((t) => ({ ticketcode: t.ticketCode, productid: t.productId, status: t.status, usedat: t.usedAtMs === null ? null : new Date(t.usedAtMs).toISOString() })),
+        refunds: refunds.map((r) => ({ refundid: r.refundNo, refundamount: fenToYuan(r.amountFen), tickets: r.tickets, refundedat: new Date(r.refundedAtMs).toISOString() })),
+      },
+      "成功",
+    ),
+  );
 }

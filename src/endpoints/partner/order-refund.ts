@@ -13,6 +13,7 @@ import { withAccount } from "../../durable/stubs";
 import type { OrderRefundParm } from "../../schemas/order-refund";
 import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { notifyPaid } from "./follow-ups";
+import { commonResult } from "../../wire/envelope";
 
 export async function refundOwnOrder(input: OrderRefundParm, ctx: PartnerContext): Promise<Outcome> {
   const orderId = blankToNull(input.orderid);
@@ -31,18 +32,19 @@ export async function refundOwnOrder(input: OrderRefundParm, ctx: PartnerContext
   if (!result.ok) return refuse(result.reason, result.message);
   const r = result.refund;
   ctx.waitUntil(notifyPaid(ctx.env, r.notificationId));
-  return answer({
-    errcode: 0,
-    errmsg: "退款成功",
-    tag: {
-      refundid: r.refundNo,
-      orderid: r.orderId,
-      senderid: r.senderId,
-      refundamount: fenToYuan(r.amountFen),
-      fee: fenToYuan(r.feeFen),
-      tickets: r.tickets,
-      orderstatus: r.orderStatus,
-      refundedat: new Date(r.refundedAtMs).toISOString(),
-    },
-  });
+  return answer(
+    commonResult(
+      {
+        refundid: r.refundNo,
+        orderid: r.orderId,
+        senderid: r.senderId,
+        refundamount: fenToYuan(r.amountFen),
+        fee: fenToYuan(r.feeFen),
+        tickets: r.tickets,
+        orderstatus: r.orderStatus,
+        refundedat: new Date(r.refundedAtMs).toISOString(),
+      },
+      "退款成功",
+    ),
+  );
 }

@@ -21,6 +21,7 @@ import type { OrderResendParm } from "../../schemas/order-resend";
 import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { isStoreUnavailable } from "../store-errors";
 import { notifyPaid } from "./follow-ups";
+import { orderResult } from "../../wire/envelope";
 
 export async function resendOwnOrder(input: OrderResendParm, ctx: PartnerContext): Promise<Outcome> {
   const orderId = blankToNull(input.orderid);
@@ -52,5 +53,5 @@ export async function resendOwnOrder(input: OrderResendParm, ctx: PartnerContext
   }
   ctx.waitUntil(notifyPaid(ctx.env, decided.outboxId));
   const remaining = RESENDS_PER_ORDER_PER_HOUR - decided.inWindowMs.length;
-  return answer({ ...echo, resultcode: 0, returnmessgage: resendQueuedMessage(maskMobile(mobile), decided.validTickets, remaining) });
+  return answer(orderResult(echo, resendQueuedMessage(maskMobile(mobile), decided.validTickets, remaining)));
 }

@@ -9,11 +9,12 @@ import { answer, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { configOf } from "../../config";
 import { checkStockViewed } from "../../durable/inventory-client";
 import { prepareTicketOrder, ruleRefusal, stockRefusal } from "./order-checks";
+import { commonResult } from "../../wire/envelope";
 
 export async function verifyOrder(input: OrderAddParm, ctx: PartnerContext): Promise<Outcome> {
   const prepared = await prepareTicketOrder(ctx.env, input, ctx.nowMs);
   if (!prepared.ok) return ruleRefusal(prepared.refusal);
   const stock = await checkStockViewed(ctx.env, input.effectdate, prepared.value.asks, configOf(ctx.env).verifyStockViewMs, ctx.nowMs);
   if (!stock.ok) return stockRefusal(stock.reason, stock.productId, undefined, stock.detail);
-  return answer({ errcode: 0, errmsg: "校验通过，可以下单", tag: null });
+  return answer(commonResult(null, "校验通过，可以下单"));
 }

@@ -17,6 +17,7 @@ import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
 import { isStoreUnavailable } from "../store-errors";
 import { withAccount } from "../../durable/stubs";
 import { notifyPaid } from "./follow-ups";
+import { commonResult } from "../../wire/envelope";
 
 /** Seed: errcode 0 paid now, 1 paid earlier, -1 failed (the message says why). */
 export const POS_PAID_NOW = 0;
@@ -59,11 +60,8 @@ export const posBillAdd = definePartnerEndpoint({
     });
     if (!placed) return refuse("outcomeUnknown");
     const { bill, created } = placed;
-    return answer({
-      errcode: 0,
-      errmsg: created ? "单据已创建" : "单据已存在(SenderBillNum重复),返回已有单据",
-      tag: { BillNum: bill.billNum, BillState: bill.status, Amount: fenToYuan(bill.amountFen) },
-    });
+    const tag = { BillNum: bill.billNum, BillState: bill.status, Amount: fenToYuan(bill.amountFen) };
+    return answer(commonResult(tag, created ? "单据已创建" : "单据已存在(SenderBillNum重复),返回已有单据"));
   },
 });
 
@@ -110,10 +108,7 @@ export const posPayBill = definePartnerEndpoint({
     );
     if (!result.ok) return refuse(result.reason, result.message);
     if (!result.alreadyPaid) ctx.waitUntil(notifyPaid(ctx.env, billPaidOutboxId(result.bill.billNum)));
-    return answer({
-      errcode: result.alreadyPaid ? POS_PAID_EARLIER : POS_PAID_NOW,
-      errmsg: result.alreadyPaid ? "单据以前已支付,本次未扣款" : "支付成功",
-      tag: { BillNum: result.bill.billNum, BillState: result.bill.state, RndCode: result.bill.rndCode },
-    });
+    const tag = { BillNum: result.bill.billNum, BillState: result.bill.state, RndCode: result.bill.rndCode };
+    return answer(commonResult(tag, result.alreadyPaid ? "单据以前已支付,本次未扣款" : "支付成功", result.alreadyPaid ? POS_PAID_EARLIER : POS_PAID_NOW));
   },
 });

@@ -29,6 +29,7 @@ import { stockViews } from "../../durable/inventory-client";
 import type { ProductCalendarParm } from "../../schemas/product-calendar";
 import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { closedBeforeMinute } from "./order-checks";
+import { commonResult } from "../../wire/envelope";
 
 export const NOT_A_CALENDAR_TICKET = "该产品不是日历门票,没有可售日历(年卡请用 Order/YearCard/AddOrder 预订)";
 
@@ -42,24 +43,25 @@ export async function productCalendar(input: ProductCalendarParm, ctx: PartnerCo
   if (product.kind !== "ticket") return refuse("productKindMismatch", NOT_A_CALENDAR_TICKET);
   if (!product.onSale) return refuse("productNotOnSale");
   const views = await stockViews(ctx.env, product.productId, days.map((d) => d.day), config.calendarStockViewMs, ctx.nowMs);
-  return answer({
-    errcode: 0,
-    errmsg: "成功",
-    tag: {
-      productid: product.productId,
-      name: product.name,
-      days: days.map((day, i) => {
-        const view = views[i]!;
-        const sellable = sellableDay(newerStock(day, view), usageOf(view), closedBeforeMinute(day.day, ctx.nowMs));
-        return {
-          date: day.day,
-          price: fenToYuan(day.priceFen ?? product.priceFen),
-          available: sellable.available,
-          timeslots: sellable.slots.map((s) => ({ index: s.index, start: timeOfDay(s.startMinute), end: timeOfDay(s.endMinute), available: s.available })),
-        };
-      }),
-    },
-  });
+  return answer(
+    commonResult(
+      {
+        productid: product.productId,
+        name: product.name,
+        days: days.map((day, i) => {
+          const view = views[i]!;
+          const sellable = sellableDay(newerStock(day, view), usageOf(view), closedBeforeMinute(day.day, ctx.nowMs));
+          return {
+            date: day.day,
+            price: fenToYuan(day.priceFen ?? product.priceFen),
+            available: sellable.available,
+            timeslots: sellable.slots.map((s) => ({ index: s.index, start: timeOfDay(s.startMinute), end: timeOfDay(s.endMinute), available: s.available })),
+          };
+        }),
+      },
+      "成功",
+    ),
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ThrottledLoginResult } from "../../durable/login-throttle";
 import { retryingReset } from "../../durable/stubs";
 import { SessionLoginParm, SessionLoginResponse } from "../../schemas/session";
 import { answer, definePartnerEndpoint, refuse } from "../partner-endpoint";
+import { commonResult } from "../../wire/envelope";
 
 export const sessionLogin = definePartnerEndpoint({
   paths: ["api/WebInterface/Session/Login"],
@@ -29,10 +30,6 @@ export const sessionLogin = definePartnerEndpoint({
       (await throttle.login({ dwid: input.dwid, dwlx: input.dwlx, passwordMd5: input.password })) as ThrottledLoginResult,
     );
     if (!result.ok) return refuse(result.reason, result.message);
-    return answer({
-      errcode: 0,
-      errmsg: "登录成功",
-      tag: { token: result.token, sessionkey: result.sessionKey, expires: new Date(result.expiresAtMs).toISOString() },
-    });
+    return answer(commonResult({ token: result.token, sessionkey: result.sessionKey, expires: new Date(result.expiresAtMs).toISOString() }, "登录成功"));
   },
 });

@@ -16,6 +16,7 @@ import { blankToNull } from "../../domain/order-plan";
 import { TicketCheckParm, TicketCheckResponse } from "../../schemas/ticket-check";
 import { answer, definePartnerEndpoint, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
 import { notifyPaid } from "./follow-ups";
+import { commonResult } from "../../wire/envelope";
 
 /** A check that lost to a date change of its order within today decides again, this often at most. */
 const MAX_CHECK_ATTEMPTS = 3;
@@ -105,20 +106,18 @@ function slotOf(t: GateTicket): TicketAtGate["slot"] {
 
 /** The envelope: 0 when admitted, else the refusal's own code — both with the ticket as it stands (when and where it was used). */
 function answered(t: GateTicket, refusal: ResultKey | null): Outcome {
-  return answer({
-    errcode: refusal === null ? 0 : ResultCodes[refusal].code,
-    errmsg: refusal === null ? "验票通过" : refusalMessage(t, refusal),
-    tag: {
-      ticketcode: t.ticketCode,
-      orderid: t.orderId,
-      productid: t.productId,
-      effectdate: t.effectDate,
-      timespanindex: t.timespanIndex,
-      status: t.status,
-      usedat: t.usedAtMs === null ? null : new Date(t.usedAtMs).toISOString(),
-      gateid: t.usedGateId,
-    },
-  });
+  const tag = {
+    ticketcode: t.ticketCode,
+    orderid: t.orderId,
+    productid: t.productId,
+    effectdate: t.effectDate,
+    timespanindex: t.timespanIndex,
+    status: t.status,
+    usedat: t.usedAtMs === null ? null : new Date(t.usedAtMs).toISOString(),
+    gateid: t.usedGateId,
+  };
+  if (refusal === null) return answer(commonResult(tag, "验票通过"));
+  return answer(commonResult(tag, refusalMessage(t, refusal), ResultCodes[refusal].code));
 }
 
 function refusalMessage(t: GateTicket, refusal: ResultKey): string {
