@@ -6,21 +6,18 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { verifySignatureHeader } from "../../src/crypto/signature";
 import { aCustomer, admin, fetchWorker, loginAs, partner, uniqueId, type TestCustomer, type TestSession } from "../helpers/api";
 import { expectedSignature, observeOutbound, outboxRow, paidBehindTheEndpoint, withCallback } from "../helpers/notifications";
 import { anUnpaidOrder } from "../helpers/orders";
+import { paid } from "../helpers/payments";
 
-const PAY = "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword";
 const WAIT = { timeout: 45_000, interval: 100 };
 
 const { http, logs } = observeOutbound();
 
 async function pay(c: TestCustomer, s: TestSession, orderId: string) {
-  const PayPwd = await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!);
-  const response = await partner(PAY, { dwid: c.dwid, dwlx: c.dwlx, payparm: { orderid: orderId, paypassword: PayPwd }, sellstationid: "01" }, { token: s.token });
-  expect(((await response.json()) as { resultcode: number }).resultcode).toBe(0);
+  await paid(c, s, orderId, { via: "bypassword" });
 }
 
 async function settled(id: string, status = "sent") {

@@ -8,14 +8,14 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import wranglerToml from "../../wrangler.toml?raw";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import worker from "../../src/index";
+import wranglerToml from "../../wrangler.toml?raw";
 import { aCustomer, admin, loginAs, partner, uniqueId, type TestCustomer, type TestSession } from "../helpers/api";
 import { deliveriesOf, expectedSignature, observeOutbound, type OutboundCall, type OutboundHttp, outboxRow, paidBehindTheEndpoint, withCallback } from "../helpers/notifications";
 import { anUnpaidOrder } from "../helpers/orders";
+import { payOrder } from "../helpers/payments";
 
-const PAY = "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword";
 const BILL_ADD = "/api/WebInterface/Pos/Sell/Bill/Add";
 const BILL_PAY = "/api/WebInterface/Pos/Sell/PayBill/WithPrepayment";
 /** wrangler.toml's max_retries of the notification consumer: a message is delivered at most 1 + this many times. */
@@ -25,12 +25,7 @@ const WAIT = { timeout: 45_000, interval: 100 };
 const { http, logs } = observeOutbound();
 
 async function pay(c: TestCustomer, s: TestSession, orderId: string, payPassword = c.payPassword!) {
-  const response = await partner(
-    PAY,
-    { dwid: c.dwid, dwlx: c.dwlx, payparm: { orderid: orderId, paypassword: await encryptPayPassword(s.sessionKey, c.loginPassword, payPassword) }, sellstationid: "01" },
-    { token: s.token },
-  );
-  return (await response.json()) as { resultcode: number; orderstatus: string | null };
+  return payOrder(c, s, orderId, { via: "bypassword", payPassword });
 }
 
 /** A customer with a deposit, a callback to a fresh fake partner, a session. */

@@ -9,16 +9,15 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { testClock } from "../../src/clock";
-import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { addDays } from "../../src/domain/dates";
 import { DATE_CHANGE_HOLD_MS } from "../../src/domain/date-change";
 import { workerFaults } from "../../src/durable/faults";
 import { aCustomer, loginAs, partner, type TestCustomer, type TestSession } from "../helpers/api";
 import { ADD, LATER, QUERY, TODAY, aProduct, aCalendarDay, anOrderBody, d1Rows, expectNoOversell, inventoryRows, inventoryStub, liveStock } from "../helpers/catalogue";
 import { CHECK, aGate } from "../helpers/gates";
+import { paid } from "../helpers/payments";
 
 const CHANGE = "/api/WebInterface/Order/ChangeDate";
-const MIN = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
 const REFUND = "/api/WebInterface/Order/Refund";
 
 afterEach(() => workerFaults.disarm());
@@ -44,8 +43,7 @@ async function aProductOn(days: { date: string; stock?: number; price?: number |
 async function aPaidOrder(b: Buyer, productId: string, day: string, quantity = 2, extra: Record<string, unknown> = {}) {
   const added = (await (await partner(ADD, anOrderBody([{ productid: productId, amount: quantity }], { effectdate: day, ...extra }), { token: b.s.token })).json()) as { resultcode: number; orderid: string };
   expect(added.resultcode).toBe(0);
-  const paid = (await (await partner(MIN, { orderid: added.orderid, paypassword: await encryptPayPassword(b.s.sessionKey, b.c.loginPassword, b.c.payPassword!) }, { token: b.s.token })).json()) as { resultcode: number };
-  expect(paid.resultcode).toBe(0);
+  await paid(b.c, b.s, added.orderid);
   const tickets = (await d1Rows("SELECT ticket_code FROM tickets WHERE order_id = ? ORDER BY ticket_code", added.orderid)).map((t) => t.ticket_code as string);
   return { orderId: added.orderid, tickets };
 }

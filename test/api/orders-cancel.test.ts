@@ -7,8 +7,8 @@
  * order at once: exactly one wins. Time moves with testClock only.
  */
 import { runDurableObjectAlarm } from "cloudflare:test";
-import { deserialize } from "bson";
 import { env } from "cloudflare:workers";
+import { deserialize } from "bson";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testClock } from "../../src/clock";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
@@ -20,6 +20,7 @@ import { aCustomer, admin, loginAs, partner, uniqueId, type TestCustomer, type T
 import { ADD, LATER, QUERY, aProduct, anOrderBody, call, d1Rows, expectNoOversell, inventoryStub, liveStock } from "../helpers/catalogue";
 import { accountState, expectMoneyInvariants } from "../helpers/invariants";
 import { anUnpaidOrder } from "../helpers/orders";
+import { payOrder, type PayAnswer } from "../helpers/payments";
 import { NS_PARM_WI, NS_RESULT_WI, XSI } from "../helpers/wire";
 
 const CANCEL = "/api/WebInterface/Order/Cancel";
@@ -49,11 +50,10 @@ async function cancel(body: unknown, s = session): Promise<OrderResult> {
   return response.json();
 }
 
-async function pay(orderid: string, c = customer, s = session): Promise<OrderResult> {
-  const paypassword = await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!);
-  const response = await partner(PAY, { orderid, paypassword }, { token: s.token });
-  expect(response.status).toBe(200);
-  return response.json();
+async function pay(orderid: string, c = customer, s = session): Promise<PayAnswer> {
+  const answer = await payOrder(c, s, orderid);
+  expect(answer.status).toBe(200);
+  return answer;
 }
 
 /** An unpaid order through Order/Add: `amount` units of each product on `day`. */

@@ -5,11 +5,10 @@
  * (stock − held − sold, as the day's InventoryDO counts them), per slot too —
  * with no side effects. Time moves with testClock only.
  */
-import { deserialize } from "bson";
 import { env } from "cloudflare:workers";
+import { deserialize } from "bson";
 import { beforeAll, describe, expect, it } from "vitest";
 import { testClock } from "../../src/clock";
-import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { addDays, shanghaiDate, shanghaiMinuteOfDay } from "../../src/domain/dates";
 import { ProductCalendarParm } from "../../src/schemas/product-calendar";
 import { contractOf } from "../../src/wire/contract";
@@ -17,10 +16,10 @@ import { writeXml } from "../../src/wire/xml";
 import { aCustomer, admin, loginAs, partner, uniqueId, type TestCustomer, type TestSession } from "../helpers/api";
 import { ADD, LATER, aCalendarDay, aProduct, anOrderBody, call, d1Rows, inventoryRows, liveStock } from "../helpers/catalogue";
 import { accountState } from "../helpers/invariants";
+import { paid } from "../helpers/payments";
 import { NS_PARM_WI, XSI } from "../helpers/wire";
 
 const CALENDAR = "/api/WebInterface/Product/Calendar";
-const PAY = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
 const CANCEL = "/api/WebInterface/Order/Cancel";
 
 let customer: TestCustomer;
@@ -40,8 +39,7 @@ async function calendar(body: unknown, s = session): Promise<any> {
 }
 
 async function pay(orderid: string): Promise<void> {
-  const paypassword = await encryptPayPassword(session.sessionKey, customer.loginPassword, customer.payPassword!);
-  expect((await call(PAY, session, { orderid, paypassword })).resultcode).toBe(0);
+  await paid(customer, session, orderid);
 }
 
 /** The calendar's numbers for one day beside the InventoryDO's snapshot of it. */

@@ -9,9 +9,10 @@ import { describe, expect, it } from "vitest";
 import { testClock } from "../../src/clock";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { addDays, shanghaiDate } from "../../src/domain/dates";
-import { aCustomer, admin, loginAs, partner, uniqueId, type TestCustomer, type TestSession } from "../helpers/api";
+import { aCustomer, admin, loginAs, partner, type TestCustomer, type TestSession } from "../helpers/api";
 import { ADD, aCalendarDay, aProduct, aResidentId, anOrderBody, d1Rows } from "../helpers/catalogue";
 import { CHECK, aGate } from "../helpers/gates";
+import { paid } from "../helpers/payments";
 
 const MIN = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
 const REFUND = "/api/WebInterface/Order/Refund";
@@ -25,8 +26,7 @@ async function todaysTickets(c: TestCustomer, s: TestSession, options: { day?: s
   const body = options.body ?? anOrderBody([{ productid: productId, amount: options.quantity ?? 2 }], { effectdate: day });
   const added = (await (await partner(ADD, { ...body, effectdate: day }, { token: s.token })).json()) as { resultcode: number; orderid: string };
   expect(added.resultcode).toBe(0);
-  const paid = (await (await partner(MIN, { orderid: added.orderid, paypassword: await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!) }, { token: s.token })).json()) as { resultcode: number };
-  expect(paid.resultcode).toBe(0);
+  await paid(c, s, added.orderid);
   const tickets = (await d1Rows("SELECT ticket_code FROM tickets WHERE order_id = ? ORDER BY ticket_code", added.orderid)).map((t) => t.ticket_code as string);
   return { orderId: added.orderid, productId, tickets };
 }

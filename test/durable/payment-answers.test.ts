@@ -21,8 +21,8 @@ import { aCustomer, loginAs, partner, type TestCustomer, type TestSession } from
 import { BILL_PAY, aBill } from "../helpers/bills";
 import { accountState, expectMoneyInvariants } from "../helpers/invariants";
 import { anUnpaidOrder } from "../helpers/orders";
+import { payOrder } from "../helpers/payments";
 
-const MIN = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
 
 const account = (dwid: string) => env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid));
 const arm = (dwid: string, point: FaultPoint, times = 1) => account(dwid).armFault(point, times);
@@ -44,11 +44,7 @@ async function payBill(c: TestCustomer, s: TestSession, find: { BillNum?: string
   return { status: response.status, retryAfter: response.headers.get("retry-after"), ...body };
 }
 
-async function payOrder(c: TestCustomer, s: TestSession, orderId: string) {
-  const response = await partner(MIN, { orderid: orderId, paypassword: await cipher(c, s) }, { token: s.token });
-  const body = (await response.json()) as { resultcode: number; orderstatus: string | null };
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), ...body };
-}
+
 
 async function billRow(billNum: string) {
   return env.DB.prepare("SELECT status, rnd_code, payment_id FROM pos_bills WHERE bill_num = ?").bind(billNum).first<{ status: string; rnd_code: string | null; payment_id: string | null }>();

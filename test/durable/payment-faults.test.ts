@@ -9,23 +9,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import type { FaultPoint } from "../../src/durable/faults";
-import { aCustomer, loginAs, partner, type TestCustomer, type TestSession } from "../helpers/api";
+import { aCustomer, loginAs, type TestCustomer, type TestSession } from "../helpers/api";
 import { accountState, expectMoneyInvariants } from "../helpers/invariants";
 import { anUnpaidOrder } from "../helpers/orders";
+import { payOrder, type PayAnswer } from "../helpers/payments";
 
-const MIN = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
 
-interface PayAnswer {
-  status: number;
-  resultcode: number;
-  orderstatus: string | null;
-}
-
-async function pay(c: TestCustomer, s: TestSession, orderId: string): Promise<PayAnswer> {
-  const response = await partner(MIN, { orderid: orderId, paypassword: await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!) }, { token: s.token });
-  const body = (await response.json()) as { resultcode: number; orderstatus: string | null };
-  return { status: response.status, ...body };
-}
+const pay = (c: TestCustomer, s: TestSession, orderId: string): Promise<PayAnswer> => payOrder(c, s, orderId);
 
 const account = (dwid: string) => env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid));
 
