@@ -14,6 +14,26 @@ export const orderFormats = {
   sex: { test: (v: string) => v === "M" || v === "W", text: "取值必须是M(男)或W(女)" },
 } as const;
 
+/** Fields Order/Add and YearCard/AddOrder declare alike (the seeds spell them the same), in their order. */
+export const ORDER_FIELDS = {
+  effectdate: text({ description: "生效日期,格式:yyyyMMdd。", required: true, max: 8, format: formats.date }),
+  needinvoice: text({ description: "是否需要发票,“1”表示需要,“0”表示不需要。", max: 1, format: formats.flag01 }),
+  invoicetitle: text({ description: "发票上打印的购货人单位名称", max: 100 }),
+  invoicecode: text({
+    description: "购货人统一社会信用代码,当需要发票为“1”,但此项为空时,则发票将开“个人”。",
+    max: 30,
+  }),
+  senderid: text({
+    description:
+      "被接口方的业务单据ID,示例:同程网接口调用,此值表示同程网业务系统内对应的订单的单据号,此值在接口方系统内应为唯一值。不提供此参数时,系统将不会执行回调通知。提供这个参数还可以防止订单的重复提交。",
+    max: 50,
+  }),
+};
+
+export const OTHER_USER_ID = int({
+  description: "其他用户ID号,指用户在第三方系统的用户账号,主要用于官方网站和官方微信的对接,第三方OTA不能使用。",
+});
+
 export const Order2SeatItem = contract(
   { name: "Order2SeatItem", clrNamespace: NS.parmWebInterface },
   { seatid: text({ description: "座位ID" }) },
@@ -52,26 +72,12 @@ export const OrderAddParm = contract(
       max: 11,
       format: formats.mobile,
     }),
-    otheruserid: int({
-      description:
-        "其他用户ID号,指用户在第三方系统的用户账号,主要用于官方网站和官方微信的对接,第三方OTA不能使用。",
-    }),
+    otheruserid: OTHER_USER_ID,
     identificationnumber: text({
       description: "身份证号,如果订单内的门票均是非实名的且需要取票的,客人可以使用这个证件号到前台或自助机上取票",
       max: 20,
     }),
-    effectdate: text({ description: "生效日期,格式:yyyyMMdd。", required: true, max: 8, format: formats.date }),
-    needinvoice: text({ description: "是否需要发票,“1”表示需要,“0”表示不需要。", max: 1, format: formats.flag01 }),
-    invoicetitle: text({ description: "发票上打印的购货人单位名称", max: 100 }),
-    invoicecode: text({
-      description: "购货人统一社会信用代码,当需要发票为“1”,但此项为空时,则发票将开“个人”。",
-      max: 30,
-    }),
-    senderid: text({
-      description:
-        "被接口方的业务单据ID,示例:同程网接口调用,此值表示同程网业务系统内对应的订单的单据号,此值在接口方系统内应为唯一值。不提供此参数时,系统将不会执行回调通知。提供这个参数还可以防止订单的重复提交。",
-      max: 50,
-    }),
+    ...ORDER_FIELDS,
     servicecode: text({ description: "服务项目ID(线路ID),此值仅在分时段景区中必须。", max: 2 }),
     // -1 = the earliest slot with room, n ≥ 1 = that slot; 0 names no slot (refused by InventoryDO as not found).
     timespanindex: int({

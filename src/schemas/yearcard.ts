@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import { contract, formats, int, money, text } from "./fields";
 import { NS } from "./namespaces";
-import { orderFormats } from "./order-add";
+import { ORDER_FIELDS, orderFormats, OTHER_USER_ID } from "./order-add";
 
 const SERVER_FILLS = "客户端可以不输入,在提交时将会被服务器端的设置复盖。";
 
@@ -24,10 +24,7 @@ export const YearCardOrderAddParm = contract(
       max: 11,
       format: formats.mobile,
     }),
-    otheruserid: int({
-      description:
-        "其他用户ID号,指用户在第三方系统的用户账号,主要用于官方网站和官方微信的对接,第三方OTA不能使用。",
-    }),
+    otheruserid: OTHER_USER_ID,
     fullname: text({ description: "订票人姓名", max: 20 }),
     identificationtype: text({
       description:
@@ -36,18 +33,7 @@ export const YearCardOrderAddParm = contract(
       format: orderFormats.idType,
     }),
     identificationnumber: text({ description: "订票人身份证号", max: 20 }),
-    effectdate: text({ description: "生效日期,格式:yyyyMMdd。", required: true, max: 8, format: formats.date }),
-    needinvoice: text({ description: "是否需要发票,“1”表示需要,“0”表示不需要。", max: 1, format: formats.flag01 }),
-    invoicetitle: text({ description: "发票上打印的购货人单位名称", max: 100 }),
-    invoicecode: text({
-      description: "购货人统一社会信用代码,当需要发票为“1”,但此项为空时,则发票将开“个人”。",
-      max: 30,
-    }),
-    senderid: text({
-      description:
-        "被接口方的业务单据ID,示例:同程网接口调用,此值表示同程网业务系统内对应的订单的单据号,此值在接口方系统内应为唯一值。不提供此参数时,系统将不会执行回调通知。提供这个参数还可以防止订单的重复提交。",
-      max: 50,
-    }),
+    ...ORDER_FIELDS,
     remark: text({ description: "备注(对应T_SP_YD_NK表中的BZ字段 Varchar(50))", max: 100 }),
     reserve1: text({ description: "预留一字段(对应T_SP_YD_NK表中的BL1字段 Varchar(50))", max: 50 }),
     reserve2: text({ description: "预留二字段(对应T_SP_YD_NK表中的BL2字段 Varchar(50))", max: 50 }),
