@@ -44,7 +44,7 @@ export default defineConfig(async () => {
                   // Notification retries without backoff, so retry and dead-letter tests take seconds.
                   NOTIFY_RETRY_BASE_SECONDS: "0",
                   // Tests age sessions in the object's storage; an isolate cache would
-                  // hide that. The cache has its own tests (test/unit/session-cache.test.ts).
+                  // hide that. The cache has its own tests (test/api/session-cache.test.ts).
                   SESSION_CACHE_SECONDS: "0",
                   // Some tests write catalogue rows straight into D1; the cache is tested on its own.
                   CATALOGUE_CACHE_SECONDS: "0",

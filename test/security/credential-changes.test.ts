@@ -9,7 +9,7 @@
  * password to the value it already has is not a change and ends nothing.
  *
  * Through the Worker, real objects and D1; the tests run with the isolate's
- * session cache off (vitest.config.ts), which test/unit/session-cache.test.ts
+ * session cache off (vitest.config.ts), which test/api/session-cache.test.ts
  * covers on its own.
  */
 import { beforeAll, describe, expect, it } from "vitest";
