@@ -11,18 +11,11 @@ import { addDays, shanghaiDate, shanghaiMinuteOfDay } from "../../src/domain/dat
 import { aCustomer, admin, fetchWorker, loginAs, partner, type TestCustomer, type TestSession } from "../helpers/api";
 import { expectMoneyInvariants } from "../helpers/invariants";
 import { anUnpaidOrder } from "../helpers/orders";
+import type { OrderResult } from "../helpers/wire";
 
 const BY_PASSWORD = "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword";
 const MIN = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
 const ASPX = "/Source/UseAccountToPayByPwd.aspx";
-
-interface OrderResult {
-  orderid: string | null;
-  sendid: string | null;
-  orderstatus: string | null;
-  resultcode: number;
-  returnmessgage: string;
-}
 
 async function cipher(session: TestSession, customer: TestCustomer, payPassword = customer.payPassword!): Promise<string> {
   return encryptPayPassword(session.sessionKey, customer.loginPassword, payPassword);

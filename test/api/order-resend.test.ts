@@ -26,6 +26,7 @@ import { ADD, aProduct, anOrderBody, call, d1Rows } from "../helpers/catalogue";
 import { deliveriesOf, observeOutbound, outboxRow, withCallback } from "../helpers/notifications";
 import { anUnpaidOrder } from "../helpers/orders";
 import { NS_PARM_WI, NS_RESULT_WI, XSI } from "../helpers/wire";
+import type { OrderResult } from "../helpers/wire";
 
 const RESEND = "/api/WebInterface/Order/Resend";
 const PAY = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
@@ -34,14 +35,6 @@ const HOUR_MS = 3_600_000;
 const WAIT = { timeout: 45_000, interval: 100 };
 
 const { http, logs } = observeOutbound();
-
-interface OrderResult {
-  orderid: string | null;
-  sendid: string | null;
-  orderstatus: string | null;
-  resultcode: number;
-  returnmessgage: string;
-}
 
 let customer: TestCustomer;
 let session: TestSession;

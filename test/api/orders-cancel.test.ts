@@ -22,18 +22,11 @@ import { accountState, expectMoneyInvariants } from "../helpers/invariants";
 import { anUnpaidOrder } from "../helpers/orders";
 import { payOrder, type PayAnswer } from "../helpers/payments";
 import { NS_PARM_WI, NS_RESULT_WI, XSI } from "../helpers/wire";
+import type { OrderResult } from "../helpers/wire";
 
 const CANCEL = "/api/WebInterface/Order/Cancel";
 const PAY = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
 const HOLD_MS = 30 * 60_000; // wrangler.toml ORDER_HOLD_MINUTES
-
-interface OrderResult {
-  orderid: string | null;
-  sendid: string | null;
-  orderstatus: string | null;
-  resultcode: number;
-  returnmessgage: string;
-}
 
 let customer: TestCustomer;
 let session: TestSession;

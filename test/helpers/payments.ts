@@ -6,17 +6,14 @@
 import { expect } from "vitest";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { partner, type TestCustomer, type TestSession } from "./api";
+import type { OrderResult } from "./wire";
 
 export const MIN = "/api/PayOrder/MIN/UsePrepaymentAndPassword";
 export const BY_PASSWORD = "/api/WebInterface/Order/Pay/WithPrepayment/ByPassword";
 
-export interface PayAnswer {
+export interface PayAnswer extends OrderResult {
   status: number;
   retryAfter: string | null;
-  orderid: string | null;
-  orderstatus: string | null;
-  resultcode: number;
-  returnmessgage: string;
 }
 
 /** The pay password as this session sends it (`payPassword`: another one, e.g. a wrong one). */

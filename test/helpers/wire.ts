@@ -35,3 +35,12 @@ export function minifyJson(text: string): string {
 
 /** XML with the whitespace between tags removed; nothing else touched. */
 export const normalizeXml = (xml: string) => xml.trim().replace(/>\s+</g, "><");
+
+/** OrderOperatorResult as a JSON client reads it (the legacy spelling `returnmessgage` included). */
+export interface OrderResult {
+  orderid: string | null;
+  sendid: string | null;
+  orderstatus: string | null;
+  resultcode: number;
+  returnmessgage: string;
+}
