@@ -8,8 +8,6 @@
  * nothing. A second reset is the caller's store error (the pipeline answers
  * it: never a 500).
  */
-import type { AccountDO } from "./account";
-
 export async function retryingReset<S, T>(stub: () => S, call: (stub: S) => Promise<T>): Promise<T> {
   try {
     return await call(stub());
@@ -24,7 +22,14 @@ function isObjectReset(error: unknown): boolean {
   return Boolean(e && (e.durableObjectReset || e.retryable));
 }
 
-/** The customer's AccountDO (one per dwid). */
-export function withAccount<T>(env: { ACCOUNT: DurableObjectNamespace<AccountDO> }, dwid: string, call: (account: DurableObjectStub<AccountDO>) => Promise<T>): Promise<T> {
+/**
+ * The customer's AccountDO (one per dwid). Generic in the object's class, which the binding's
+ * type brings: this module imports no object, so every object may use it.
+ */
+export function withAccount<A extends Rpc.DurableObjectBranded | undefined, T>(
+  env: { ACCOUNT: DurableObjectNamespace<A> },
+  dwid: string,
+  call: (account: DurableObjectStub<A>) => Promise<T>,
+): Promise<T> {
   return retryingReset(() => env.ACCOUNT.get(env.ACCOUNT.idFromName(dwid)), call);
 }
