@@ -56,7 +56,7 @@ describe("Ticket/Check", () => {
     expect(query.tag.tickets).toEqual([
       { ticketcode: order.tickets[0], productid: order.productId, status: "used", usedat: first.body.tag.usedat },
       { ticketcode: order.tickets[1], productid: order.productId, status: "valid", usedat: null },
-    ].sort((a, b) => a.ticketcode.localeCompare(b.ticketcode)));
+    ].sort((a, b) => a.ticketcode!.localeCompare(b.ticketcode!)));
     const detail = await admin("GET", `/admin/orders/${order.orderId}`);
     expect(detail.body.tickets.find((t: { ticketCode: string }) => t.ticketCode === order.tickets[0])).toMatchObject({ status: "used", usedAt: first.body.tag.usedat, gateId: gate.gateId });
   });
