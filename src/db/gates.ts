@@ -93,10 +93,12 @@ export interface GateTicket {
   usedAtMs: number | null;
   usedGateId: string | null;
   checkId: string | null;
+  /** The holder's ID number (real-name tickets), else null. */
+  idNumber: string | null;
 }
 
 const GATE_TICKET = `SELECT t.ticket_code, t.status, t.order_id, o.sender_id, o.dwid, o.status AS order_status, t.product_id,
-    p.kind AS product_kind, o.effect_date, i.timespan_index, d.timeslots_json, t.used_at_ms, t.used_gate_id, t.check_id
+    p.kind AS product_kind, o.effect_date, i.timespan_index, d.timeslots_json, t.used_at_ms, t.used_gate_id, t.check_id, i.id_number
   FROM tickets t
   JOIN orders o ON o.order_id = t.order_id
   JOIN order_items i ON i.order_id = t.order_id AND i.line_no = t.line_no
@@ -118,6 +120,7 @@ interface GateTicketRow {
   used_at_ms: number | null;
   used_gate_id: string | null;
   check_id: string | null;
+  id_number: string | null;
 }
 
 const toGateTicket = (r: GateTicketRow): GateTicket => ({
@@ -135,6 +138,7 @@ const toGateTicket = (r: GateTicketRow): GateTicket => ({
   usedAtMs: r.used_at_ms,
   usedGateId: r.used_gate_id,
   checkId: r.check_id,
+  idNumber: r.id_number,
 });
 
 export async function ticketByCode(db: D1Database, code: string): Promise<GateTicket | null> {

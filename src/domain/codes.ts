@@ -104,6 +104,8 @@ export const ResultCodes = {
   ticketNotValidToday: { code: 4805, http: 200, message: "门票不是今天的" },
   ticketOutsideSlot: { code: 4806, http: 200, message: "不在门票的入园时段内" },
   gateNotForProduct: { code: 4807, http: 200, message: "本闸机不接待该产品的门票" },
+  // A checkid names one scan: the same id for another ticket is not a retry (a device whose counter repeats).
+  checkIdConflict: { code: 4808, http: 200, message: "该checkid已用于本闸机的另一次验票(门票不同)" },
 
   // 47xx refunds (SPEC §10)
   refundNotAllowed: { code: 4701, http: 200, message: "该产品不允许退票" },

@@ -334,7 +334,9 @@ export function auditAnswersFinal(world: World, snap: Snapshot, history: History
 const isAdmission = (a: Answer) => a.op.kind === "check" && a.outcome === "ok" && a.code === 0;
 /** What a scan may be answered (HTTP 200): admitted, or one of the gate's refusals. */
 const GATE_CODES: ReadonlySet<number> = new Set(
-  (["ok", "ticketUnknown", "ticketAlreadyUsed", "ticketRefundedAtGate", "ticketOrderNotPaid", "ticketNotValidToday", "ticketOutsideSlot", "gateNotForProduct"] as const).map((k) => ResultCodes[k].code),
+  (["ok", "ticketUnknown", "ticketAlreadyUsed", "ticketRefundedAtGate", "ticketOrderNotPaid", "ticketNotValidToday", "ticketOutsideSlot", "gateNotForProduct", "checkIdConflict"] as const).map(
+    (k) => ResultCodes[k].code,
+  ),
 );
 /** The gate and scan id ("-": none) an answer's scan was sent with (driver.ts: the target's key). */
 const scanOf = (a: Answer) => {
@@ -349,8 +351,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * at the instant told, under this scan id when one was sent; 4801 ⇒ no such
  * ticket; 4802 ⇒ used (when and where as told); 4803 ⇒ refunded; 4804 ⇒ its
  * order unpaid; 4805 ⇒ its day is not today; 4806 ⇒ its day has time slots;
- * 4807 ⇒ this gate does not admit its product. The answer names the ticket
- * scanned, never another.
+ * 4807 ⇒ this gate does not admit its product; 4808 ⇒ this gate's scan id
+ * admitted another ticket. The answer names the ticket scanned, never another.
  */
 function checkHeld(world: World, snap: Snapshot, prev: Snapshot | null, a: Answer): string[] {
   if (a.outcome === "unknown" || a.outcome === "internal") return [];
@@ -364,6 +366,11 @@ function checkHeld(world: World, snap: Snapshot, prev: Snapshot | null, a: Answe
   const t = d1.ticketByCode.get(code);
   const broken: string[] = [];
   if (tag && tag.ticketcode !== code) broken.push(`${describe}: answered ${a.code} about ticket ${tag.ticketcode} (order ${tag.orderid}), not the ticket scanned`);
+  if (a.code === ResultCodes.checkIdConflict.code) {
+    const owner = [...d1.ticketByCode.values()].find((x) => x.used_gate_id === gateId && x.check_id === checkid);
+    if (!owner || owner.ticket_code === code) broken.push(`${describe}: told scan ${checkid} was used for another ticket (4808), D1 has it on ${owner?.ticket_code ?? "none"}`);
+    return broken;
+  }
   if (a.code === ResultCodes.ticketUnknown.code) {
     if (t) broken.push(`${describe}: told unknown (4801), D1 has it ${t.status}`);
     return broken;
