@@ -415,7 +415,8 @@ function checkHeld(world: World, snap: Snapshot, prev: Snapshot | null, a: Answe
 /**
  * Over the whole run: a ticket is admitted once — more answers of 0 only for
  * retries of that one scan (same gate, same scan id, same usedat); a scan id
- * that admitted a ticket answers its retries 0 again with the same usedat;
+ * that admitted a ticket answers its retries — later, or in flight beside
+ * it — 0 again with the same usedat;
  * no refund told done lists a ticket any scan was told admitted.
  */
 function admissionsHeld(history: History, step: readonly Answer[]): string[] {
@@ -430,11 +431,12 @@ function admissionsHeld(history: History, step: readonly Answer[]): string[] {
       broken.push(`ticket ${code}: admitted ${answers.length} times (${answers.map((a) => `#${a.seq} ${a.target!.key} ${a.body.tag.usedat}`).join("; ")})`);
     }
   }
+  // Retries of a scan that admitted: earlier, or in flight beside it in this step.
   for (const a of step) {
     if (a.op.kind !== "check" || a.outcome === "unknown" || scanOf(a).checkid === null) continue;
-    const earlier = history.answers.find((b) => isAdmission(b) && b.target!.key === a.target!.key && b.target!.id === a.target!.id);
-    if (earlier && !(a.code === 0 && a.body?.tag?.usedat === earlier.body.tag.usedat)) {
-      broken.push(`#${a.seq} check of ${a.target!.id}: a retry of scan ${a.target!.key} (#${earlier.seq}, admitted at ${earlier.body.tag.usedat}) answered ${a.code} ${a.body?.tag?.usedat ?? ""}`);
+    const admitted = all.find((b) => b !== a && isAdmission(b) && b.target!.key === a.target!.key && b.target!.id === a.target!.id);
+    if (admitted && !(a.code === 0 && a.body?.tag?.usedat === admitted.body.tag.usedat)) {
+      broken.push(`#${a.seq} check of ${a.target!.id}: a retry of scan ${a.target!.key} (#${admitted.seq}, admitted at ${admitted.body.tag.usedat}) answered ${a.code} ${a.body?.tag?.usedat ?? ""}`);
     }
   }
   const told = new Set(byTicket.keys());
