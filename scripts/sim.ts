@@ -54,11 +54,18 @@ function table(summaries: readonly SimSummary[], requested: number, failed: numb
   const planned: Record<string, number> = {};
   const fired: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
+  const codes: Record<string, number> = {};
   for (const s of summaries) {
     add(planned, s.faultsPlanned);
     add(fired, s.faultsFired);
     add(outcomes, s.outcomes);
+    add(codes, s.codes);
   }
+  // The gate's answers (SPEC §10): 0 admitted, 48xx refusals, 9003 (HTTP 503) not yet known.
+  const scans = Object.entries(codes)
+    .filter(([k]) => k.startsWith("check "))
+    .map(([k, v]) => [Number(k.slice("check ".length)), v] as const)
+    .sort((a, b) => a[0] - b[0]);
   const sum = (f: (s: SimSummary) => number) => summaries.reduce((n, s) => n + f(s), 0);
   const lines = [
     "| | |",
@@ -67,6 +74,7 @@ function table(summaries: readonly SimSummary[], requested: number, failed: numb
     `| operations | ${sum((s) => s.ops)} in ${sum((s) => s.steps)} steps |`,
     `| paid orders / paid bills at the end | ${sum((s) => s.paidOrders)} / ${sum((s) => s.paidBills)} |`,
     `| answers, by how the client could read them | ${Object.entries(outcomes).sort().map(([k, v]) => `${k} ${v}`).join(", ")} |`,
+    `| gate scans, by errcode (0: admitted) | ${scans.map(([code, n]) => `${code} ${n}`).join(", ") || "none"} |`,
     `| internal errors (500) seen by clients, all in steps with an injected crash | ${sum((s) => s.internalErrors)} |`,
     `| wall time | ${(sum((s) => s.ms) / 1000).toFixed(0)} s |`,
     `| **invariant violations** | **${failed}** |`,

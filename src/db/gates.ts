@@ -95,11 +95,13 @@ export interface GateTicket {
   checkId: string | null;
   /** The order's hold key (migration 0009): the check admits only while the order is where it was read. */
   holdKey: string;
+  /** The holder's ID number (real-name tickets), else null. */
+  idNumber: string | null;
 }
 
 const GATE_TICKET = `SELECT t.ticket_code, t.status, t.order_id, o.sender_id, o.dwid, o.status AS order_status, t.product_id,
     p.kind AS product_kind, o.effect_date, i.timespan_index, d.timeslots_json, t.used_at_ms, t.used_gate_id, t.check_id,
-    coalesce(o.hold_key, o.order_id) AS hold_key
+    coalesce(o.hold_key, o.order_id) AS hold_key, i.id_number
   FROM tickets t
   JOIN orders o ON o.order_id = t.order_id
   JOIN order_items i ON i.order_id = t.order_id AND i.line_no = t.line_no
@@ -122,6 +124,7 @@ interface GateTicketRow {
   used_gate_id: string | null;
   check_id: string | null;
   hold_key: string;
+  id_number: string | null;
 }
 
 const toGateTicket = (r: GateTicketRow): GateTicket => ({
@@ -140,6 +143,7 @@ const toGateTicket = (r: GateTicketRow): GateTicket => ({
   usedGateId: r.used_gate_id,
   checkId: r.check_id,
   holdKey: r.hold_key,
+  idNumber: r.id_number,
 });
 
 export async function ticketByCode(db: D1Database, code: string): Promise<GateTicket | null> {

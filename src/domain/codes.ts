@@ -108,6 +108,8 @@ export const ResultCodes = {
   ticketNotValidToday: { code: 4805, http: 200, message: "门票不是今天的" },
   ticketOutsideSlot: { code: 4806, http: 200, message: "不在门票的入园时段内" },
   gateNotForProduct: { code: 4807, http: 200, message: "本闸机不接待该产品的门票" },
+  // A checkid names one scan: the same id for another ticket is not a retry (a device whose counter repeats).
+  checkIdConflict: { code: 4808, http: 200, message: "该checkid已用于本闸机的另一次验票(门票不同)" },
 
   // 49xx moving a paid order to another day (SPEC §10 Order/ChangeDate)
   dateChangeNotPaid: { code: 4901, http: 200, message: "订单未支付,不能改期" },

@@ -72,6 +72,39 @@ describe("Ticket/Check", () => {
     expect(first.body.errcode).toBe(0);
   });
 
+  it("a scan id this gate already used for another ticket (a device whose counter repeats) is refused 4808: the gate never opens on another ticket's admission", async () => {
+    const c = await aCustomer({ depositYuan: 500 });
+    const order = await todaysTickets(c, await loginAs(c));
+    const gate = await aGate();
+    const first = await check(gate.token, { ticketcode: order.tickets[0], checkid: "scan-7" });
+    expect(first.body.errcode).toBe(0);
+    // Before the fix: errcode 0 with the first ticket's tag, the second ticket still valid.
+    const repeated = await check(gate.token, { ticketcode: order.tickets[1], checkid: "scan-7" });
+    expect(repeated).toMatchObject({ status: 200, body: { errcode: 4808 } });
+    expect(await d1Rows("SELECT status, used_at_ms FROM tickets WHERE ticket_code = ?", order.tickets[1])).toEqual([{ status: "valid", used_at_ms: null }]);
+    // The retry of the first scan is still that scan's answer; the scan id at another gate is another scan.
+    expect((await check(gate.token, { ticketcode: order.tickets[0], checkid: "scan-7" })).body).toEqual(first.body);
+    const elsewhere = await aGate();
+    expect((await check(elsewhere.token, { ticketcode: order.tickets[1], checkid: "scan-7" })).body).toMatchObject({ errcode: 0, tag: { ticketcode: order.tickets[1], gateid: elsewhere.gateId } });
+  });
+
+  it("by ID number, a scan id already used for another holder's ticket is refused 4808, its own retry answered 0 again", async () => {
+    const c = await aCustomer({ depositYuan: 500 });
+    const s = await loginAs(c);
+    const productId = await aProduct({ price: 30, realName: true }, null);
+    const today = shanghaiDate(testClock.nowMs());
+    await aCalendarDay(productId, today, { stock: 20 });
+    const holders = [aResidentId("19850101", 123), aResidentId("19900101", 321)] as const;
+    const body = anOrderBody(holders.map((id, k) => ({ productid: productId, amount: 1, fullname: `游客${k}`, identificationtype: "1", identificationnumber: id })), { effectdate: today });
+    const order = await todaysTickets(c, s, { body });
+    const gate = await aGate();
+    const first = await check(gate.token, { idnumber: holders[0], checkid: "scan-9" });
+    expect(first.body.errcode).toBe(0);
+    expect((await check(gate.token, { idnumber: holders[1], checkid: "scan-9" })).body.errcode).toBe(4808);
+    expect((await check(gate.token, { idnumber: holders[0], checkid: "scan-9" })).body).toEqual(first.body);
+    expect(await d1Rows("SELECT count(*) AS n FROM tickets WHERE order_id = ? AND status = 'valid'", order.orderId)).toEqual([{ n: 1 }]);
+  });
+
   it("twenty concurrent scans of one code admit exactly one", async () => {
     const c = await aCustomer({ depositYuan: 500 });
     const order = await todaysTickets(c, await loginAs(c));

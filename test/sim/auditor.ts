@@ -12,6 +12,8 @@
  * disarmed, every order's hold time has passed and every alarm has drained:
  * nothing may be pending or held any more, and the totals must be equal.
  */
+import { shanghaiDate } from "../../src/domain/dates";
+import { ticketUsedOutboxId } from "../../src/domain/notifications";
 import type { Answer, World } from "./driver";
 import type { AccountView, D1View, InventoryView, Snapshot } from "./snapshot";
 
@@ -25,6 +27,7 @@ export function auditStores(world: World, snap: Snapshot, phase: Phase, lockoutM
   for (const a of snap.accounts) broken.push(...auditAccount(a, phase, lockoutMax));
   broken.push(...auditMoneyAcrossStores(snap, phase));
   broken.push(...auditTargets(snap.d1After));
+  broken.push(...auditTickets(world, snap.d1After));
   for (const inv of snap.inventories) broken.push(...auditInventory(inv, snap, phase));
   return broken;
 }
@@ -228,6 +231,53 @@ function auditTargets(d1: D1View): string[] {
       if (b.rnd_code !== null || b.payment_id !== null) broken.push(`bill ${b.bill_num}: ${b.status} but has a pickup code or payment`);
       if (outboxFor(b.bill_num).length > 0) broken.push(`bill ${b.bill_num}: ${b.status} but has an outbox row`);
       if (commitsFor("bill", b.bill_num).length > 0) broken.push(`bill ${b.bill_num}: ${b.status} but D1 has a committed payment for it`);
+    }
+  }
+  return broken;
+}
+
+// ---------------------------------------------------------------- tickets at the gate (one read)
+
+/**
+ * SPEC §6, §10: a ticket is valid, used or refunded — never both used and
+ * refunded, used at most once (one row, one use). Used ⇔ when and at which
+ * gate are recorded; used only on its effect date (Asia/Shanghai), at a gate
+ * that admits its product, of a paid order, with exactly one `ticket_used`
+ * outbox row (none for any other ticket); a committed refund's tickets are
+ * refunded, never used.
+ */
+function auditTickets(world: World, d1: D1View): string[] {
+  const broken: string[] = [];
+  const usedRows = new Map<string, number>();
+  for (const x of d1.outbox.filter((x) => x.kind === "ticket_used")) {
+    usedRows.set(x.target_id, (usedRows.get(x.target_id) ?? 0) + 1);
+    const t = d1.ticketByCode.get(x.target_id);
+    if (x.id !== ticketUsedOutboxId(x.target_id)) broken.push(`ticket ${x.target_id}: ticket_used outbox row under id ${x.id}`);
+    if (t?.status !== "used") broken.push(`ticket ${x.target_id}: a ticket_used outbox row, but the ticket is ${t?.status ?? "nowhere"}`);
+    else if (x.dwid !== d1.orders.get(t.order_id)?.dwid) broken.push(`ticket ${x.target_id}: ticket_used outbox row for ${x.dwid}, the order is ${d1.orders.get(t.order_id)?.dwid}'s`);
+  }
+  for (const t of d1.ticketByCode.values()) {
+    const where = `ticket ${t.ticket_code} (order ${t.order_id})`;
+    const order = d1.orders.get(t.order_id);
+    const usedFields = [t.used_at_ms, t.used_gate_id, t.check_id].filter((v) => v !== null).length;
+    if (t.status === "used") {
+      if (t.refund_id !== null) broken.push(`${where}: used and refunded (refund ${t.refund_id})`);
+      if (t.used_at_ms === null || t.used_gate_id === null || t.check_id === null) broken.push(`${where}: used, but when ${t.used_at_ms}, gate ${t.used_gate_id}, scan ${t.check_id}`);
+      if (order?.status !== "paid") broken.push(`${where}: used, its order ${order?.status ?? "nowhere"}`);
+      const gate = world.gates.find((g) => g.gateId === t.used_gate_id);
+      if (!gate || (gate.products !== null && !gate.products.includes(t.product_id))) broken.push(`${where}: used at ${t.used_gate_id}, which does not admit ${t.product_id}`);
+      if (t.used_at_ms !== null && order && shanghaiDate(t.used_at_ms) !== order.effect_date) broken.push(`${where}: used on ${shanghaiDate(t.used_at_ms)}, its day is ${order.effect_date}`);
+      if ((usedRows.get(t.ticket_code) ?? 0) !== 1) broken.push(`${where}: used, with ${usedRows.get(t.ticket_code) ?? 0} ticket_used outbox rows`);
+    } else if (t.status === "refunded") {
+      if (usedFields > 0) broken.push(`${where}: refunded and used (at ${t.used_at_ms}, gate ${t.used_gate_id})`);
+    } else if (t.status === "valid") {
+      if (usedFields > 0 || t.refund_id !== null) broken.push(`${where}: valid, yet used at ${t.used_at_ms} by ${t.used_gate_id} or refunded by ${t.refund_id}`);
+    } else broken.push(`${where}: status ${t.status}`);
+  }
+  for (const r of d1.refunds.filter((x) => x.outcome === "commit")) {
+    for (const code of r.tickets) {
+      const status = d1.ticketByCode.get(code)?.status;
+      if (status !== "refunded") broken.push(`order ${r.order_id}: refund ${r.refund_no} committed ticket ${code}, which is ${status ?? "nowhere"}`);
     }
   }
   return broken;

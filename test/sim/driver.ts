@@ -32,13 +32,15 @@ export const PATHS = {
   billAdd: "/api/WebInterface/Pos/Sell/Bill/Add",
   billPay: "/api/WebInterface/Pos/Sell/PayBill/WithPrepayment",
   refund: "/api/WebInterface/Order/Refund",
+  check: "/api/WebInterface/Ticket/Check",
 } as const;
 
 /**
  * How a legacy client reads an answer, from the HTTP status and the code alone:
  *  - paid: an order pay answered resultcode 0 (paid, by this request or earlier: the code does not say);
  *  - paid-now / already: a POS pay answered errcode 0 (charged now) / 1 (paid earlier, nothing charged now);
- *  - ok: an add, login, verify, query, operator change or deposit that succeeded; duplicate / conflict: a repeated deposit reference;
+ *  - ok: an add, login, verify, query, refund, operator change or deposit that succeeded, a ticket admitted at the gate (errcode 0);
+ *    duplicate / conflict: a repeated deposit reference;
  *  - refused: HTTP 200 with any other code (POS: −1), or a 4xx: a definite "no" — nothing was or will be charged;
  *  - unknown: HTTP 503 — the outcome is not yet known, a retry will tell;
  *  - internal: anything else (500, a broken connection): never acceptable.
@@ -49,8 +51,11 @@ export interface Answer {
   step: number;
   seq: number;
   op: Op;
-  /** What the op resolved to at run time: the order or bill it named, the deposit reference, the refund's order (key: customer and refund number). */
-  target: { kind: "order" | "bill" | "deposit" | "refund"; id: string | null; key: string } | null;
+  /**
+   * What the op resolved to at run time: the order or bill it named, the deposit reference, the refund's
+   * order (key: customer and refund number), the ticket code a gate scanned (key: gate and scan id, "-" without one).
+   */
+  target: { kind: "order" | "bill" | "deposit" | "refund" | "ticket"; id: string | null; key: string } | null;
   status: number;
   /** resultcode / errcode (for admin calls, the HTTP status). */
   code: number;
@@ -91,6 +96,10 @@ export class World {
   readonly bills = new Map<string, string>();
   /** (customer, refund number) → the order and tickets first asked under it (a repeat asks the same, mostly). */
   readonly refunds = new Map<string, { orderId: string; tickets: string[] | null }>();
+  /** The gate devices (workload GATES), registered at setup: index 0 admits every product, 1 only T1. */
+  readonly gates: { gateId: string; token: string; products: string[] | null }[] = [];
+  /** (gate, scan id) → the ticket code the scan admitted (what the device's retry of that scan sends again). */
+  readonly scans = new Map<string, string>();
   /** Each product as the operator last PUT it (an operator change sends it whole). */
   readonly productState: Record<ProductKey, { name: string; kind: string; priceYuan: number; onSale: boolean }>;
 
@@ -147,6 +156,7 @@ export async function setUpWorld(world: World): Promise<void> {
       }, [200]);
     }
   }
+  await registerGates(world);
   for (const c of world.customers) {
     const spec = world.plan.customers[c.index]!;
     await adminOk("PUT", `/admin/customers/${c.dwid}`, {
@@ -161,6 +171,21 @@ export async function setUpWorld(world: World): Promise<void> {
       const answer = await login(c);
       if (answer.outcome !== "ok") throw new Error(`setup login failed for ${c.dwid}: ${answer.message}`);
     }
+  }
+}
+
+/** The world's gates, through the operator's API (SPEC §10): each token is shown once, when the gate is new. */
+async function registerGates(world: World): Promise<void> {
+  for (const products of [null, [world.productIds.T1]]) {
+    const gateId = `${world.tag}G${world.gates.length}`;
+    const response = await fetchWorker(`/admin/gates/${gateId}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: `仿真闸机 ${gateId}`, products }),
+    });
+    const body = (await response.json()) as { token?: string };
+    if (response.status !== 201 || !body.token) throw new Error(`setup PUT /admin/gates/${gateId}: ${response.status} ${JSON.stringify(body)}`);
+    world.gates.push({ gateId, token: body.token, products });
   }
 }
 
@@ -249,10 +274,11 @@ export async function login(c: CustomerRuntime): Promise<Omit<Answer, "step" | "
  * pay notification or a query); here they are read from D1. A refund number used before is asked again
  * with what it was first asked for, or — one time in four — with other tickets (refused: conflict).
  */
-async function refund(world: World, session: { token: string }, op: Extract<Op, { kind: "refund" }>): Promise<Omit<Answer, "step" | "seq" | "op">> {
+async function refund(world: World, session: { token: string }, op: Extract<Op, { kind: "refund" }>, prior?: Answer): Promise<Omit<Answer, "step" | "seq" | "op">> {
   const number = `R${op.refund}`;
   const slot = `${op.c}:${number}`;
-  const orderId = world.orders.get(`${op.owner}:${op.sender}`) ?? null;
+  // `after`: the order the step's pay paid (a scan race), else the slot's.
+  const orderId = op.after !== undefined ? (prior?.target?.id ?? null) : (world.orders.get(`${op.owner}:${op.sender}`) ?? null);
   const first = world.refunds.get(slot);
   let ask: { orderId: string; tickets: string[] | null } | null = first ?? null;
   if (!ask || (orderId && orderId !== ask.orderId && op.pick === "one")) {
@@ -275,6 +301,38 @@ async function refund(world: World, session: { token: string }, op: Extract<Op, 
   const body: any = response ? await response.json().catch(() => null) : null;
   const outcome: Outcome = status === 200 ? "ok" : status === 503 ? "unknown" : status >= 400 && status < 500 ? "refused" : "internal";
   return { target, status, code: body?.error?.code ?? status, message: JSON.stringify(body)?.slice(0, 120) ?? "", body, outcome };
+}
+
+/**
+ * A gate device's scan (SPEC §10 核销), with its own bearer token: the device knows the code it scans; here
+ * the order's tickets are read from D1 (used and refunded ones too, so repeats happen). A scan id that
+ * admitted a ticket at this gate is a retry of that scan when the plan says so: that ticket again.
+ */
+async function check(world: World, op: Extract<Op, { kind: "check" }>, prior?: Answer): Promise<Omit<Answer, "step" | "seq" | "op">> {
+  const gate = world.gates[op.gate]!;
+  const orderId = op.after !== undefined ? (prior?.target?.id ?? null) : (world.orders.get(`${op.owner}:${op.sender}`) ?? null);
+  const tickets = orderId
+    ? (await env.DB.prepare("SELECT ticket_code, status FROM tickets WHERE order_id = ? ORDER BY ticket_code").bind(orderId).all<{ ticket_code: string; status: string }>()).results
+    : [];
+  const own =
+    tickets.length === 0
+      ? unknownTicketCode(op.owner, op.sender)
+      : op.pick === "valid"
+        ? (tickets.find((t) => t.status === "valid") ?? tickets[0]!).ticket_code
+        : tickets[op.pick % tickets.length]!.ticket_code;
+  const checkid = op.checkid === null ? null : `K${op.checkid}`;
+  const key = `${gate.gateId}:${checkid ?? "-"}`;
+  const first = checkid === null ? undefined : world.scans.get(key);
+  const code = first !== undefined && op.retry ? first : own;
+  const raw = await send(PATHS.check, { ticketcode: code, ...(checkid === null ? {} : { checkid }) }, { token: gate.token, format: op.format });
+  const answer = commonAnswer(raw);
+  if (checkid !== null && answer.outcome === "ok" && answer.code === 0 && !world.scans.has(key)) world.scans.set(key, raw.body.tag.ticketcode);
+  return { ...answer, target: { kind: "ticket", id: code, key } };
+}
+
+/** A ticket code of the right shape that no ticket has (an order not paid yet, or never placed). */
+function unknownTicketCode(owner: number, sender: number): string {
+  return `00${String(owner).padStart(8, "0")}${String(sender).padStart(8, "0")}`;
 }
 
 /** An operator's change through the admin API; the world keeps what it set. */
@@ -335,6 +393,8 @@ export async function runOp(world: World, op: Op, step: number, seq: number, pri
 }
 
 async function dispatch(world: World, op: Op, prior?: Answer): Promise<Omit<Answer, "step" | "seq" | "op">> {
+  // A gate device has its own token, no customer session.
+  if (op.kind === "check") return check(world, op, prior);
   const c = world.customers[op.c]!;
   if (c.sessions.length === 0) await login(c);
   const session = c.sessions[("session" in op ? op.session : 0) % Math.max(1, c.sessions.length)] ?? { token: "t1.none.none", sessionKey: "none" };
@@ -358,7 +418,9 @@ async function dispatchWith(
     case "operator":
       return operatorChange(world, op.change);
     case "refund":
-      return refund(world, session, op);
+      return refund(world, session, op, prior);
+    case "check":
+      throw new Error("a gate device's scan runs without a customer session (dispatch)");
     case "login-storm": {
       // Another application of the same customer logs in again and again; the sessions this client
       // keeps are the oldest, and the object evicts them past its limit.
@@ -581,8 +643,14 @@ export function describeAnswer(a: Answer): string {
       what = `operator ${JSON.stringify(op.change)}`;
       break;
     case "refund":
-      what = `refund ${op.via}${op.via === "partner" ? `/${op.format}` : ""} R${op.refund} ${op.pick} of ${a.target?.id ?? "?"}`;
+      what = `refund ${op.via}${op.via === "partner" ? `/${op.format}` : ""} R${op.refund} ${op.pick} of ${a.target?.id ?? "?"}${op.after === undefined ? "" : ` (paid by #${op.after})`}`;
       break;
+    case "check": {
+      const scan = op.checkid === null ? "" : ` K${op.checkid}${op.retry ? "" : " (counter repeats)"}`;
+      const tag = a.body?.tag;
+      what = `check/${op.format} at ${a.target?.key.split(":")[0] ?? `G${op.gate}`}${scan} ${op.pick === "valid" ? "first valid" : `#${op.pick}`} ticket ${a.target?.id ?? "?"} of ${tag?.orderid ?? (op.after === undefined ? `S${op.sender}` : "the order paid in this step")}${tag?.usedat ? ` (used ${tag.usedat} at ${tag.gateid})` : ""}`;
+      break;
+    }
   }
   return `  #${a.seq} ${who} ${what} ⇒ ${a.status} ${a.code} ${a.outcome} ${a.message.slice(0, 60)}`;
 }

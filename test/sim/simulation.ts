@@ -12,6 +12,7 @@ import { auditStores } from "./auditor";
 import { auditAnswers, auditAnswersFinal, History } from "./answers";
 import { describeAnswer, runOp, setUpWorld, World, type Answer } from "./driver";
 import { testClock } from "../../src/clock";
+import { shanghaiMinuteOfDay } from "../../src/domain/dates";
 import { accountStub, disarmEverything, prepareFaults, runEveryAlarm, settleArmed, type FaultTally } from "./fault-actions";
 import { takeSnapshot, type Snapshot } from "./snapshot";
 import { generatePlan, planCounts, type Plan } from "./workload";
@@ -58,6 +59,7 @@ export async function runSimulation(options: { seed: number; ops: number }): Pro
   const started = Date.now();
   const plan = generatePlan(options.seed, options.ops);
   runs += 1;
+  startRunDay();
   const world = new World(plan, `s${options.seed}r${runs}`);
   const config = configOf(env);
   const lockout = { windowMs: config.payLockoutWindowMs, max: config.payLockoutMaxFailures };
@@ -139,6 +141,20 @@ export async function runSimulation(options: { seed: number; ops: number }): Pro
 }
 
 /**
+ * Moves the clock to just after midnight, Asia/Shanghai (at most a day on):
+ * the plan's day 0 is "today", when the gate admits its tickets (SPEC §10),
+ * for as long as the run's clock moves (expiries, lockout windows: about 20
+ * hours in 3,000 operations) — whatever the hour the run is started at.
+ */
+function startRunDay(): void {
+  const minute = shanghaiMinuteOfDay(testClock.nowMs());
+  testClock.advance(((RUN_STARTS_AT_MINUTE - minute + MINUTES_PER_DAY) % MINUTES_PER_DAY) * 60_000);
+}
+
+const RUN_STARTS_AT_MINUTE = 10;
+const MINUTES_PER_DAY = 1440;
+
+/**
  * The quiet end: D1 is back for everyone, every held-back batch has landed,
  * every unpaid order's hold time passes (the clock moves on), each customer's
  * object is called once (a customer's next request: an alarm whose retries
@@ -168,7 +184,8 @@ async function drain(world: World, lockoutWindowMs: number, log: (line: string) 
 
 /** Every trace line about an order or bill a broken rule names (with its step), oldest first. */
 function related(trace: readonly string[], broken: readonly string[]): string[] {
-  const ids = new Set(broken.flatMap((b) => b.match(/\b(?:\d{20}|P\d{17})\b/g) ?? []));
+  // Order ids, bill numbers and ticket codes.
+  const ids = new Set(broken.flatMap((b) => b.match(/\b(?:\d{20}|\d{18}|P\d{17})\b/g) ?? []));
   if (ids.size === 0) return [];
   const out: string[] = [];
   let step = "";

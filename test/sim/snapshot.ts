@@ -30,13 +30,28 @@ export interface OrderRow {
   refunded_units: number;
 }
 
+export interface TicketRow {
+  order_id: string;
+  ticket_code: string;
+  product_id: string;
+  status: string;
+  refund_id: string | null;
+  /** The gate's side (SPEC §10 核销): when, where and under which scan id the ticket was admitted. */
+  used_at_ms: number | null;
+  used_gate_id: string | null;
+  check_id: string | null;
+}
+
 export interface D1View {
   orders: Map<string, OrderRow>;
   items: Map<string, { product_id: string; quantity: number; item_kind: string; unit_price_fen: number; amount_fen: number; timespan_index: number | null }[]>;
-  tickets: Map<string, { ticket_code: string; product_id: string; status: string; refund_id: string | null }[]>;
+  /** By order id; `ticketByCode` the same rows by ticket code. */
+  tickets: Map<string, TicketRow[]>;
+  ticketByCode: Map<string, TicketRow>;
   bills: Map<string, { bill_num: string; dwid: string; sender_bill_num: string | null; status: string; amount_fen: number; payment_id: string | null; rnd_code: string | null; items_fen: number }>;
   payments: { intent_id: string; dwid: string; target_kind: string; target_id: string; amount_fen: number; outcome: string }[];
   refunds: { intent_id: string; dwid: string; refund_no: string; order_id: string; amount_fen: number; tickets: string[]; outcome: string }[];
+  /** Every outbox row of the world's customers (order_paid, bill_paid, order_refunded, ticket_used). */
   outbox: { id: string; kind: string; dwid: string; target_id: string }[];
   ledgerCopy: { dwid: string; seq: number; kind: string; amount_fen: number; balance_after_fen: number; reference: string }[];
   productDays: Map<string, { stock: number; timeslots: { index: number; capacity: number }[] | null }>;
@@ -106,7 +121,10 @@ async function readD1(world: World): Promise<D1View> {
       `SELECT i.order_id, i.product_id, i.quantity, i.item_kind, i.unit_price_fen, i.amount_fen, i.timespan_index
        FROM order_items i JOIN orders o ON o.order_id = i.order_id WHERE o.dwid IN ${mine} ORDER BY i.order_id, i.line_no`,
     ).bind(dwids),
-    env.DB.prepare(`SELECT t.order_id, t.ticket_code, t.product_id, t.status, t.refund_id FROM tickets t JOIN orders o ON o.order_id = t.order_id WHERE o.dwid IN ${mine}`).bind(dwids),
+    env.DB.prepare(
+      `SELECT t.order_id, t.ticket_code, t.product_id, t.status, t.refund_id, t.used_at_ms, t.used_gate_id, t.check_id
+       FROM tickets t JOIN orders o ON o.order_id = t.order_id WHERE o.dwid IN ${mine}`,
+    ).bind(dwids),
     env.DB.prepare(
       `SELECT b.bill_num, b.dwid, b.sender_bill_num, b.status, b.amount_fen, b.payment_id, b.rnd_code,
          (SELECT coalesce(sum(amount_fen), 0) FROM pos_bill_items i WHERE i.bill_num = b.bill_num) AS items_fen
@@ -122,6 +140,7 @@ async function readD1(world: World): Promise<D1View> {
     orders: new Map(orders!.results.map((o: OrderRow) => [o.order_id, o])),
     items: new Map(),
     tickets: new Map(),
+    ticketByCode: new Map(tickets!.results.map((t: TicketRow) => [t.ticket_code, t])),
     bills: new Map(bills!.results.map((b: any) => [b.bill_num, b])),
     payments: payments!.results,
     refunds: refunds!.results.map((r: any) => ({ ...r, tickets: JSON.parse(r.tickets_json) })),

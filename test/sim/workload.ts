@@ -59,7 +59,17 @@ export type Op =
    * `refund` (R0..): a repeat with the same tickets answers the same refund, other tickets are refused.
    * `via`: the partner's Order/Refund (its session, in `format`) or the operator's admin API.
    */
-  | { kind: "refund"; c: number; owner: number; sender: number; refund: number; pick: "all" | "one"; via: "operator" | "partner"; session: number; format: Format }
+  | { kind: "refund"; c: number; owner: number; sender: number; refund: number; pick: "all" | "one"; via: "operator" | "partner"; session: number; format: Format; after?: number }
+  /**
+   * A gate device scans a ticket (核销, SPEC §10) of the order (owner, sender), or — `after` — of the order
+   * a pay of this step paid. `pick`: "valid" is the order's first valid ticket by code (the one a refund of
+   * one ticket picks, so the two race), a number k the k-th of all its tickets, used and refunded ones
+   * included (repeats). `gate`: 0 admits every product, 1 only T1. `checkid` (K0.., per gate) names the
+   * scan: one that admitted a ticket at this gate before is sent, when `retry`, with that ticket (the
+   * device's retry of that scan, later), else with this op's own ticket (a device whose scan counter
+   * repeats a number). An order without tickets yet is scanned with a code no ticket has.
+   */
+  | { kind: "check"; c: number; owner: number; sender: number; pick: "valid" | number; gate: number; checkid: number | null; retry: boolean; format: Format; after?: number }
   /** An operator at the console, mid-run (admin API): what partners' requests race with. */
   | { kind: "operator"; c: number; change: OperatorChange }
   /** Many logins of one customer at once, past its session limit: the oldest sessions are evicted. */
@@ -145,9 +155,11 @@ export interface Plan {
 }
 
 export const PRODUCTS: readonly ProductSpec[] = [
-  { key: "T0", kind: "ticket", priceYuan: 80, days: [{ day: 30, stock: 24 }, { day: 31, stock: 24 }] },
+  // Day 0 is the day of the run (Asia/Shanghai): its tickets are admitted at the gate; the others are refused (not today).
+  // T1's day 0 is what the gate that admits only T1 lets in.
+  { key: "T0", kind: "ticket", priceYuan: 80, days: [{ day: 0, stock: 24 }, { day: 30, stock: 24 }, { day: 31, stock: 24 }] },
   // Scarce: sold out often, so stock refusals and expiry races happen.
-  { key: "T1", kind: "ticket", priceYuan: 125.5, days: [{ day: 30, stock: 4 }, { day: 31, stock: 5 }] },
+  { key: "T1", kind: "ticket", priceYuan: 125.5, days: [{ day: 0, stock: 4 }, { day: 30, stock: 4 }, { day: 31, stock: 5 }] },
   {
     key: "TS",
     kind: "ticket",
@@ -160,8 +172,10 @@ export const PRODUCTS: readonly ProductSpec[] = [
 ];
 
 const TICKET_DAYS: readonly { p: ProductKey; day: number }[] = [
+  { p: "T0", day: 0 },
   { p: "T0", day: 30 },
   { p: "T0", day: 31 },
+  { p: "T1", day: 0 },
   { p: "T1", day: 30 },
   { p: "T1", day: 31 },
   { p: "TS", day: 30 },
@@ -194,8 +208,15 @@ export function generatePlan(seed: number, totalOps: number): Plan {
 const SENDER_SLOTS = 8;
 const BILL_SLOTS = 5;
 const DEPOSIT_REFS = 5;
-/** Refund numbers per customer (R0..): few, so repeats and conflicts happen. */
+/** Refund numbers per customer (R0..): few, so repeats and conflicts happen. A scan race's refund takes a fresh one after them. */
 const REFUND_NUMBERS = 6;
+/**
+ * Scan ids per gate (K0..): few, so a device's retries of one scan happen. A scan race takes a fresh one
+ * after them; a later scan may name any scan id so far (a retry of that scan, or a repeated number).
+ */
+const CHECK_IDS = 4;
+/** Gates the world registers (driver.ts): 0 admits every product, 1 only T1. */
+export const GATES = 2;
 
 type Hot = { c: number; sender: number; bill: number; pd: { p: ProductKey; day: number } };
 
@@ -226,11 +247,15 @@ class Generator {
   /** Customers the operator reinstates at a step (by step index). */
   private readonly reinstatements = new Map<number, number[]>();
   private stepIndex = 0;
+  /** The next fresh refund number per customer, and the next fresh scan id, for scan races. */
+  private readonly freshRefunds: number[];
+  private freshCheckId = CHECK_IDS;
 
   constructor(private readonly rng: Rng, private readonly customers: number) {
     this.loginVersion = Array.from({ length: customers }, () => 0);
     this.payVersion = Array.from({ length: customers }, (_, c) => (c === customers - 1 ? null : 0));
     this.suspended = Array.from({ length: customers }, () => false);
+    this.freshRefunds = Array.from({ length: customers }, () => REFUND_NUMBERS);
   }
 
   stepSize(): number {
@@ -269,6 +294,7 @@ class Generator {
     if (fault?.kind === "abort-mid-hold" || fault?.kind.startsWith("order-insert") || fault?.kind.startsWith("expiry")) ops.push(this.addOn(hot));
     if (fault?.kind.startsWith("bill-insert")) ops.push({ kind: "bill-add", c: hot.c, bill: r.chance(0.5) ? null : this.slotOf(this.billSlots, hot.c, BILL_SLOTS, 0.5), items: this.retailItems(), format: "json" });
     if (r.chance(0.012)) appendOps(ops, this.storm(hot));
+    if (r.chance(0.1)) appendOps(ops, this.scanRace(hot));
     while (ops.length < size) ops.push(this.op(hot, burst));
     if (fault) faults.push(fault);
     if (r.chance(0.08)) faults.push({ kind: "lockout-window" });
@@ -303,7 +329,7 @@ class Generator {
       return [add, { kind: "bill-pay", c: hot.c, owner: hot.c, bill, by: "billnum", password: "right", session, format, after: 0 }];
     }
     const p = r.pick<ProductKey>(["T0", "T0", "T1"]);
-    const add: Op = { kind: "add", c: hot.c, sender: null, day: r.pick([30, 31]), lines: [{ p, qty: r.int(1, 2) }], timespan: null, path: "webinterface", format };
+    const add: Op = { kind: "add", c: hot.c, sender: null, day: r.pick([0, 30, 31]), lines: [{ p, qty: r.int(1, 2) }], timespan: null, path: "webinterface", format };
     const path = r.weighted<PayPath>({ bypassword: 4, min: 4, "aspx-get": 1, "aspx-form": 1 });
     return [add, { kind: "pay", c: hot.c, owner: hot.c, sender: hot.sender, path, password: "right", session, claim: "own", format, after: 0 }];
   }
@@ -313,6 +339,12 @@ class Generator {
     if (known.length === 0) return null;
     const fewest = Math.min(...known.map((k) => this.paysPlanned.get(`${kind}:${k}`) ?? 0));
     return Number(this.rng.pick(known.filter((k) => (this.paysPlanned.get(`${kind}:${k}`) ?? 0) === fewest)).split(":")[1]);
+  }
+
+  /** A slot of customer c some payment was planned for, if any. */
+  private somePaid(c: number): number | null {
+    const paid = [...this.orderSlots].filter((k) => k.startsWith(`${c}:`) && (this.paysPlanned.get(`order:${k}`) ?? 0) > 0);
+    return paid.length === 0 ? null : Number(this.rng.pick(paid).split(":")[1]);
   }
 
   private countPay(kind: "order" | "bill", c: number, slot: number): void {
@@ -332,6 +364,31 @@ class Generator {
     return ops;
   }
 
+  /**
+   * A scan racing a refund of the same ticket (SPEC §10: exactly one wins): a fresh order for today, paid
+   * as soon as it is placed; once paid, its first valid ticket scanned by one to three devices at once
+   * (under one fresh scan id, some of them: a device retrying while its first request is in flight), while
+   * a refund of that ticket, or of the whole order, runs under a fresh refund number.
+   */
+  private scanRace(hot: Hot): Op[] {
+    const r = this.rng;
+    // The customer without a pay password cannot pay the order.
+    const c = hot.c === this.customers - 1 ? 0 : hot.c;
+    const ops: Op[] = [
+      { kind: "add", c, sender: null, day: 0, lines: [{ p: r.pick<ProductKey>(["T0", "T0", "T1"]), qty: r.int(1, 2) }], timespan: null, path: "webinterface", format: "json" },
+      { kind: "pay", c, owner: c, sender: 0, path: r.pick<PayPath>(["bypassword", "min"]), password: "right", session: r.int(0, 3), claim: "own", format: "json", after: 0 },
+    ];
+    const checkid = this.freshCheckId++;
+    for (let i = r.int(1, 3); i > 0; i--) {
+      ops.push({ kind: "check", c, owner: c, sender: 0, pick: "valid", gate: r.chance(0.7) ? 0 : 1, checkid: r.chance(0.6) ? checkid : null, retry: true, format: r.weighted<Format>({ json: 8, xml: 3, bson: 1 }), after: 1 });
+    }
+    if (r.chance(0.8)) {
+      const refund = this.freshRefunds[c]!++;
+      ops.push({ kind: "refund", c, owner: c, sender: 0, refund, pick: r.chance(0.7) ? "one" : "all", via: r.chance(0.7) ? "partner" : "operator", session: r.int(0, 3), format: "json", after: 1 });
+    }
+    return ops;
+  }
+
   /** An add on the hot product-day (what an InventoryDO crash mid-hold strikes). */
   private addOn(hot: Hot): Op {
     const sender = this.rng.int(0, SENDER_SLOTS - 1);
@@ -346,14 +403,16 @@ class Generator {
     const c = onHot ? hot.c : r.int(0, this.customers - 1);
     let kind = r.weighted(
       burst
-        ? { pay: 45, "bill-pay": 20, add: 20, yearcard: 0, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1, operator: 0.5, "login-storm": 0, refund: 10 }
-        : { add: 24, yearcard: 5, verify: 7, pay: 26, "bill-add": 12, "bill-pay": 10, deposit: 7, login: 3, query: 6, operator: 2, "login-storm": 0.15, refund: 7 },
+        ? { pay: 45, "bill-pay": 20, add: 20, yearcard: 0, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1, operator: 0.5, "login-storm": 0, refund: 10, check: 10 }
+        : { add: 24, yearcard: 5, verify: 7, pay: 26, "bill-add": 12, "bill-pay": 10, deposit: 7, login: 3, query: 6, operator: 2, "login-storm": 0.15, refund: 7, check: 7 },
     );
     // The customer without a pay password pays bills (without PayPwd); its order pays are refused (3003).
     if (kind === "pay" && c === this.customers - 1 && r.chance(0.8)) kind = "bill-pay";
     const adding = kind === "add" || kind === "yearcard";
     const fresh = kind === "pay" && r.chance(0.5) ? this.leastPaid("order", this.orderSlots, c) : null;
-    const sender = onHot ? hot.sender : (fresh ?? this.slotOf(this.orderSlots, c, SENDER_SLOTS, adding ? 0.3 : 0.85));
+    // A scan mostly names an order a payment was planned for: one likely to have tickets.
+    const scanned = kind === "check" && r.chance(0.7) ? this.somePaid(c) : null;
+    const sender = onHot ? hot.sender : (fresh ?? scanned ?? this.slotOf(this.orderSlots, c, SENDER_SLOTS, adding ? 0.3 : 0.85));
     const bill = onHot ? hot.bill : this.slotOf(this.billSlots, c, BILL_SLOTS, kind === "bill-add" ? 0.3 : 0.85);
     const format = r.weighted<Format>({ json: 8, xml: 3, bson: 1 });
     switch (kind) {
@@ -432,6 +491,12 @@ class Generator {
         return {
           kind, c, owner: c, sender, refund: r.int(0, REFUND_NUMBERS - 1), pick: r.chance(0.5) ? "all" : "one",
           via: r.chance(0.7) ? "partner" : "operator", session: r.int(0, 3), format,
+        };
+      case "check":
+        // The order's customer names it; the request comes from a gate device, not the customer's session.
+        return {
+          kind, c, owner: c, sender, pick: r.chance(0.6) ? "valid" : r.int(0, 5), gate: r.chance(0.75) ? 0 : 1,
+          checkid: r.chance(0.5) ? r.int(0, this.freshCheckId - 1) : null, retry: r.chance(0.8), format,
         };
     }
     throw new Error(`unknown op kind ${kind as string}`);
@@ -593,7 +658,11 @@ export function planCounts(plan: Plan): { ops: Record<string, number>; faults: R
   const ops: Record<string, number> = {};
   const faults: Record<string, number> = {};
   for (const step of plan.steps) {
-    for (const op of step.ops) ops[op.kind] = (ops[op.kind] ?? 0) + 1;
+    for (const op of step.ops) {
+      ops[op.kind] = (ops[op.kind] ?? 0) + 1;
+      // Of those, the scans and refunds of a scan race (counted again under their own key).
+      if ((op.kind === "check" || op.kind === "refund") && op.after !== undefined) ops[`${op.kind} in a scan race`] = (ops[`${op.kind} in a scan race`] ?? 0) + 1;
+    }
     for (const f of step.faults) faults[f.kind] = (faults[f.kind] ?? 0) + 1;
   }
   return { ops, faults };

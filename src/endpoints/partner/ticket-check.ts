@@ -5,7 +5,8 @@
  * (db/gates.ts `checkTicket`), read back in the same transaction, so of many
  * scans of one code, or a scan and a refund of it, exactly one wins. The
  * device's `checkid` makes a retry of one scan answer the same (0, the same
- * usedat); a check whose outcome is unknown is HTTP 503 (retry the checkid).
+ * usedat), and only a retry: the same checkid for another ticket is refused
+ * (4808); a check whose outcome is unknown is HTTP 503 (retry the checkid).
  */
 import { checkTicket, ticketByCheck, ticketByCode, ticketsOfHolder, type GateTicket } from "../../db/gates";
 import { ResultCodes, type ResultKey } from "../../domain/codes";
@@ -28,7 +29,7 @@ export const ticketCheck = definePartnerEndpoint({
   description:
     "闸机用自己的令牌(Authorization: Bearer <闸机令牌>,由运营方登记闸机时发放)调用:按门票码,或按证件号码找到今天可入园的实名制门票,验票通过则门票变为已使用(used)。" +
     "不通过时各有代码:门票不存在、已使用(返回何时在哪个闸机使用)、已退票、订单未支付、不是今天的门票、不在入园时段内、本闸机不接待该产品。" +
-    "同一次扫描重试时带相同的checkid,返回同一结果;返回HTTP 503表示结果暂未确定,请用同一checkid重试。合作方的会话令牌不能调用本接口,闸机令牌也不能调用其他接口。",
+    "同一次扫描重试时带相同的checkid,返回同一结果;同一checkid用于另一张门票时拒绝(4808);返回HTTP 503表示结果暂未确定,请用同一checkid重试。合作方的会话令牌不能调用本接口,闸机令牌也不能调用其他接口。",
   request: TicketCheckParm,
   response: TicketCheckResponse,
   auth: "gate",
@@ -41,10 +42,11 @@ export async function checkAtGate(input: TicketCheckParm, ctx: PartnerContext): 
   const idNumber = blankToNull(input.idnumber);
   if ((code === null) === (idNumber === null)) return refuse("fieldRequired", "ticketcode 与 idnumber 须提供其一");
   const given = blankToNull(input.checkid);
-  // A retry of a scan this gate already admitted: the same answer.
+  // A retry of a scan this gate already admitted: the same answer. The same checkid for another
+  // ticket is no retry: refused, never answered with the other ticket's admission.
   if (given !== null) {
     const done = await ticketByCheck(ctx.env.DB, gate.gateId, given);
-    if (done) return answered(done, null);
+    if (done) return (code !== null ? done.ticketCode === code : done.idNumber === idNumber) ? answered(done, null) : refuse("checkIdConflict");
   }
   let ticket = code !== null ? await ticketByCode(ctx.env.DB, code) : await holderTicket(ctx, idNumber!);
   if (!ticket) return refuse("ticketUnknown", code === null ? "该证件号码今天没有可入园的实名制门票" : undefined);
