@@ -517,6 +517,14 @@ describe("the console's 门票查询 page", () => {
     expect(await card.getByRole("link", { name: orderId }).getAttribute("href")).toBe(`#/orders/${orderId}`);
     await screenshot(page, "ticket-search");
 
+    // The order's page says when and where each ticket went in, and leads back here.
+    await card.getByRole("link", { name: orderId }).click();
+    const row = page.locator("#view table.tickets tbody tr", { hasText: code! });
+    await expectText(row, `${shownShanghaiTime(history[3]!.at)} 闸机 ${gate.gateId}`);
+    await expectText(row, "已使用");
+    await row.getByRole("link", { name: code! }).click();
+    await expectText(page.locator(`.ticket-card[data-code="${code}"] .badge`), "已使用");
+
     await page.getByLabel("查询方式").selectOption("idnumber");
     await page.getByLabel("门票码或证件号码").fill(idNumber);
     await page.getByRole("button", { name: "查询" }).click();
