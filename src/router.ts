@@ -8,6 +8,7 @@
 import { Router, type IRequest, type RouteEntry } from "itty-router";
 import type { Env } from "./env";
 import { getAccount, getLedger, postDeposit } from "./endpoints/admin/accounts";
+import { getCheckinsHandler } from "./endpoints/admin/checkins";
 import { getCustomerHandler, listCustomersHandler, putCustomer, rotateCallbackSecret } from "./endpoints/admin/customers";
 import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./endpoints/admin/http";
 import { listGatesHandler, putGateHandler, rotateGateTokenHandler } from "./endpoints/admin/gates";
@@ -15,6 +16,7 @@ import { getNotificationHandler, listNotificationsHandler, retryNotificationHand
 import { cancelOrderHandler, getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
 import { listRefundsHandler, postOrderRefund } from "./endpoints/admin/refunds";
+import { searchTicketsHandler } from "./endpoints/admin/tickets";
 import { partnerEndpoints } from "./endpoints/partner";
 import { servePartner } from "./endpoints/partner-pipeline";
 import { isStoreUnavailable, RETRY_AFTER_SECONDS } from "./endpoints/store-errors";
@@ -76,6 +78,8 @@ export function buildRouter() {
     .get("/admin/gates", admin(listGatesHandler))
     .put("/admin/gates/:gateid", admin(putGateHandler))
     .post("/admin/gates/:gateid/token", admin(rotateGateTokenHandler))
+    .get("/admin/checkins", admin(getCheckinsHandler))
+    .get("/admin/tickets", admin(searchTicketsHandler))
     .get("/admin/notifications", admin(listNotificationsHandler))
     .get("/admin/notifications/:id", admin(getNotificationHandler))
     .post("/admin/notifications/:id/retry", admin(retryNotificationHandler))

@@ -14,6 +14,9 @@ import { orderPage, ordersPage } from "./orders.js";
 import { refundsPage } from "./refunds.js";
 import { billsPage } from "./bills.js";
 import { notificationsPage } from "./notifications.js";
+import { checkinsPage } from "./checkins.js";
+import { ticketsPage } from "./tickets.js";
+import { gatesPage } from "./gates.js";
 
 const HOME = "#/customers";
 
@@ -30,6 +33,9 @@ const ROUTES = [
   [/^\/orders$/, ordersPage, "orders"],
   [/^\/orders\/([^/]+)$/, orderPage, "orders"],
   [/^\/refunds$/, refundsPage, "refunds"],
+  [/^\/tickets$/, ticketsPage, "tickets"],
+  [/^\/checkins$/, checkinsPage, "checkins"],
+  [/^\/gates$/, gatesPage, "gates"],
   [/^\/bills$/, billsPage, "bills"],
   [/^\/notifications$/, notificationsPage, "notifications"],
 ];

@@ -1,7 +1,8 @@
 /**
  * Orders (订单): search by order id or senderid (q), customer, visit date and
  * status; an order's detail with its items, amount, status history, tickets
- * and refunds; while it is unpaid a cancel, confirmed first (SPEC §10:
+ * (each linked to 门票查询, with when and at which gate it was admitted) and
+ * refunds; while it is unpaid a cancel, confirmed first (SPEC §10:
  * POST /admin/orders/{id}/cancel; the stock comes back at once), and once
  * paid, while it has valid tickets, 退票 (order-refund.js). The history is
  * derived from the order's own timestamps (created, paid, expires) and its
@@ -152,10 +153,12 @@ function orderDetail(order, { onChanged, notice }) {
     order.tickets.length === 0
       ? h("p", { class: "muted tickets-empty" }, TICKETS_EMPTY[order.status] ?? "订单支付后出票")
       : simpleTable(
-          ["票号", "行号", "产品", "状态", "出票时间", "退款单号"],
+          ["票号", "行号", "产品", "状态", "出票时间", "退款单号", "入园"],
           order.tickets.map((t) => [
-            h("code", {}, t.ticketCode), t.lineNo, t.productId, h("span", { class: `ticket-${t.status}` }, ticketStatus(t.status)), dateTime(t.issuedAt),
+            h("a", { href: hashLink("/tickets", { code: t.ticketCode }), title: "门票查询：这张门票的经历" }, h("code", {}, t.ticketCode)),
+            t.lineNo, t.productId, h("span", { class: `ticket-${t.status}` }, ticketStatus(t.status)), dateTime(t.issuedAt),
             refundOf(order, t.ticketCode)?.refundId ?? "—",
+            t.usedAt ? `${dateTime(t.usedAt)} 闸机 ${t.gateId}` : "—",
           ]),
           { className: "tickets" },
         ),

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import type { ResultKey } from "../domain/codes";
+import { CheckinsQuery, TicketSearchQuery } from "../schemas/admin-checkins";
 import { RefundListQuery, RefundPost } from "../schemas/admin-refunds";
 import {
   BillListQuery, CalendarDayPut, CalendarMonthQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
@@ -217,6 +218,77 @@ export const AdminGate = z.strictObject({
 });
 const AdminGateWithToken = AdminGate.extend({ token: z.string().describe("闸机令牌(只显示这一次;闸机以 Authorization: Bearer 调用 Ticket/Check)") });
 
+const checkinCount = {
+  count: z.number().int().describe("入园人次"),
+  firstAt: isoTime.describe("当天第一次入园"),
+  lastAt: isoTime.describe("当天最后一次入园"),
+};
+
+export const AdminCheckins = z.strictObject({
+  date: z.string().describe("yyyyMMdd"),
+  productId: z.string().nullable().describe("筛选的产品;null 为全部"),
+  gateId: z.string().nullable().describe("筛选的闸机;null 为全部"),
+  from: isoTime.describe("统计区间开始(当天 00:00,Asia/Shanghai)"),
+  to: isoTime.describe("统计区间结束(次日 00:00,不含)"),
+  total: z.number().int().describe("入园总人次"),
+  byHour: z.array(z.strictObject({ hour: z.number().int().describe("0–23,Asia/Shanghai"), count: z.number().int() })).length(24).describe("每小时入园人次,24项"),
+  byGate: z.array(z.strictObject({ gateId: z.string(), name: z.string().nullable(), ...checkinCount })).describe("各闸机,多的在前"),
+  byProduct: z.array(z.strictObject({ productId: z.string(), name: z.string().nullable(), ...checkinCount })).describe("各产品,多的在前"),
+});
+
+const historyEvent = z.discriminatedUnion("event", [
+  z.strictObject({ event: z.literal("ordered").describe("下单"), at: isoTime }),
+  z.strictObject({ event: z.literal("issued").describe("支付出票"), at: isoTime }),
+  z.strictObject({
+    event: z.literal("dateChanged").describe("订单改期"),
+    at: isoTime,
+    fromDate: z.string(),
+    fromTimespan: z.number().int().nullable(),
+    toDate: z.string(),
+    toTimespan: z.number().int().nullable(),
+  }),
+  z.strictObject({ event: z.literal("used").describe("入园"), at: isoTime, gateId: z.string().nullable(), gateName: z.string().nullable() }),
+  z.strictObject({
+    event: z.literal("refunded").describe("退票"),
+    at: isoTime,
+    refundId: z.string().nullable().describe("退款单号"),
+    reason: z.string().nullable(),
+    requestedBy: z.enum(["partner", "operator"]).nullable(),
+  }),
+]);
+
+export const AdminTicketHistory = z.strictObject({
+  ticketCode: z.string(),
+  status: z.enum(["valid", "used", "refunded"]),
+  productId: z.string(),
+  productName: z.string().nullable(),
+  orderId: z.string(),
+  orderStatus: z.enum(["unpaid", "paid", "expired", "cancelled"]),
+  dwid: z.string(),
+  customerName: z.string().nullable(),
+  senderId: z.string().nullable(),
+  lineNo: z.number().int(),
+  effectDate: z.string().describe("游玩日期 yyyyMMdd(改期后的)"),
+  timespanIndex: z.number().int().nullable().describe("入园时段序号"),
+  fullname: z.string().nullable().describe("实名制游客姓名"),
+  idType: z.string().nullable(),
+  idNumber: z.string().nullable(),
+  mobile: z.string().describe("游客手机(无则为订单手机)"),
+  paidAt: isoTime.nullable(),
+  issuedAt: isoTime.describe("出票时间"),
+  usedAt: isoTime.nullable().describe("入园时间"),
+  gateId: z.string().nullable(),
+  gateName: z.string().nullable(),
+  refundedAt: isoTime.nullable(),
+  refundId: z.string().nullable().describe("退款单号"),
+  history: z.array(historyEvent).describe("门票的经历,早的在前"),
+});
+
+export const AdminTicketSearch = z.strictObject({
+  items: z.array(AdminTicketHistory),
+  truncated: z.boolean().describe("按证件号码查询时还有更早的门票未列出"),
+});
+
 export const AdminBill = z.strictObject({
   billNum: z.string(),
   dwid: z.string(),
@@ -392,6 +464,16 @@ export const adminOperations: readonly AdminOperation[] = [
     method: "post", path: "/admin/gates/{gateid}/token", summary: "更换闸机令牌(只显示一次;旧令牌立即失效)",
     params: z.object({ gateid: z.string().regex(/^[A-Za-z0-9_-]{1,36}$/) }),
     ok: { 200: { description: "新令牌", schema: AdminGateWithToken } }, errors: ["adminInvalid", "adminNotFound"],
+  },
+  {
+    method: "get", path: "/admin/checkins", summary: "某日入园统计(每小时、各闸机、各产品;Asia/Shanghai)", query: CheckinsQuery,
+    description: "按门票的入园(核销)时间统计当天 00:00–24:00(Asia/Shanghai)的入园人次,可按产品或闸机筛选。",
+    ok: { 200: { description: "当天的入园统计", schema: AdminCheckins } }, errors: ["adminInvalid"],
+  },
+  {
+    method: "get", path: "/admin/tickets", summary: "门票查询(按门票码或证件号码):订单、客户、改期、入园、退票的经历", query: TicketSearchQuery,
+    description: "code 与 idnumber 提供其一。按证件号码返回该证件的实名制门票,新的在前,最多50张。查不到时 items 为空。",
+    ok: { 200: { description: "门票及其经历", schema: AdminTicketSearch } }, errors: ["adminInvalid"],
   },
   {
     method: "get", path: "/admin/notifications", summary: "通知(短信、合作方回调)列表", query: NotificationListQuery,

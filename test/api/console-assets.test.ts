@@ -1,6 +1,7 @@
 /**
- * The operators' console is static assets (wrangler.toml [assets], issue 11):
- * /console and every module it loads exist, and no asset sits at a path the
+ * The operators' console and the gate screen are static assets
+ * (wrangler.toml [assets], issues 11 and 16): /console, /gate and every
+ * module they load exist, and no asset sits at a path the
  * Worker answers — a request that misses the assets falls through to the
  * Worker, so the legacy partner paths in any case, /health and the help
  * pages keep reaching it. (test/node/console.test.ts checks the same through
@@ -36,7 +37,34 @@ describe("the console's assets", () => {
       expect(module.headers.get("content-type"), name).toMatch(/javascript/);
       for (const [, imported] of (await module.text()).matchAll(/from "\.\/([\w-]+\.js)"/g)) queue.push(imported!);
     }
-    expect([...seen]).toEqual(expect.arrayContaining(["api.js", "format.js", "forms.js", "customers.js", "account.js", "products.js", "calendar.js", "orders.js", "bills.js", "notifications.js", "order-refund.js", "refunds.js"]));
+    expect([...seen]).toEqual(expect.arrayContaining([
+      "api.js", "format.js", "forms.js", "customers.js", "account.js", "products.js", "calendar.js", "orders.js", "bills.js", "notifications.js",
+      "order-refund.js", "refunds.js", "checkins.js", "tickets.js", "gates.js",
+    ]));
+  });
+
+  it("serve the gate screen at /gate, and every module it imports (its own and the console's helpers)", async () => {
+    const page = await assets.fetch(`${BASE}/gate`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('<script type="module" src="/gate/gate.js"></script>');
+    expect(html).toContain('<link rel="stylesheet" href="/gate/gate.css">');
+    expect((await assets.fetch(`${BASE}/gate/gate.css`)).status).toBe(200);
+
+    const seen = new Set<string>();
+    const queue = ["/gate/gate.js"];
+    while (queue.length > 0) {
+      const path = queue.shift()!;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const module = await assets.fetch(`${BASE}${path}`);
+      expect(module.status, path).toBe(200);
+      expect(module.headers.get("content-type"), path).toMatch(/javascript/);
+      for (const [, imported] of (await module.text()).matchAll(/from "(\.\.?\/[\w/-]+\.js)"/g)) queue.push(new URL(imported!, `${BASE}${path}`).pathname);
+    }
+    expect([...seen].sort()).toEqual(["/console/dom.js", "/console/format.js", "/gate/check.js", "/gate/gate.js", "/gate/idcard.js"]);
   });
 
   it("hold nothing at the Worker's paths, which therefore reach the Worker", async () => {

@@ -14,7 +14,8 @@ import { adminOperations } from "../../src/openapi/admin";
 import { openApiDocument } from "../../src/openapi/document";
 import { buildRouter } from "../../src/router";
 import { aCustomer, admin, fetchWorker, loginAs, partner, uniqueId } from "../helpers/api";
-import { ADD, LATER, aProduct, anOrderBody, call } from "../helpers/catalogue";
+import { ADD, LATER, TODAY, aProduct, anOrderBody, call } from "../helpers/catalogue";
+import { CHECK, aGate } from "../helpers/gates";
 
 describe("GET /openapi.json", () => {
   it("serves the generated document as JSON, at any case", async () => {
@@ -114,6 +115,23 @@ describe("the admin API in the document", () => {
     const bill = await call("/api/WebInterface/Pos/Sell/Bill/Add", s, { DWID: c.dwid, DWSX: c.dwlx, Items: [{ ProductId: retail, Amount: 1 }] });
     expect(bill.errcode).toBe(0);
     expectItems(documented.AdminBill, await admin("GET", `/admin/bills?customer=${c.dwid}`), 1);
+
+    // A ticket of today admitted at a gate: the day's check-ins and the ticket's history.
+    const todays = await aProduct({ price: 20 }, { date: TODAY() });
+    const visit = await call(ADD, s, anOrderBody([{ productid: todays, amount: 1 }], { effectdate: TODAY(), senderid: uniqueId("S") }));
+    const visitPaid = await partner("/api/PayOrder/MIN/UsePrepaymentAndPassword", {
+      orderid: visit.orderid, paypassword: await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!),
+    }, { token: s.token });
+    expect(((await visitPaid.json()) as { resultcode: number }).resultcode).toBe(0);
+    const gate = await aGate();
+    const code = ((await admin("GET", `/admin/orders/${visit.orderid}`)).body as { tickets: { ticketCode: string }[] }).tickets[0]!.ticketCode;
+    expect(((await (await partner(CHECK, { ticketcode: code }, { token: gate.token })).json()) as { errcode: number }).errcode).toBe(0);
+    const checkins = await admin("GET", `/admin/checkins?date=${TODAY()}&gateid=${gate.gateId}`);
+    expectAnswer(documented.AdminCheckins, checkins);
+    expect((checkins.body as { total: number }).total).toBe(1);
+    const history = await admin("GET", `/admin/tickets?code=${code}`);
+    expectAnswer(documented.AdminTicketSearch, history);
+    expect((history.body as { items: { history: unknown[] }[] }).items[0]!.history).toHaveLength(3);
 
     const notifications = await admin("GET", "/admin/notifications?limit=5");
     expectItems(documented.AdminNotification, notifications);

@@ -74,19 +74,24 @@ describe("partner operations", () => {
     }
   });
 
-  it("asks for the session's bearer token everywhere but Login", () => {
+  it("asks for the session's bearer token everywhere but Login, and the gate's on the gate's check", () => {
     expect(doc.components.securitySchemes.partnerSession).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(doc.components.securitySchemes.gateToken).toMatchObject({ type: "http", scheme: "bearer" });
     for (const entry of entries) {
       const op = doc.paths[`/${entry.path}`][entry.method.toLowerCase()];
       if (entry.endpoint.auth === "none") {
         expect(op.security, entry.id).toEqual([]);
         expect(op.responses["401"], entry.id).toBeUndefined();
+      } else if (entry.endpoint.auth === "gate") {
+        expect(op.security, entry.id).toEqual([{ gateToken: [] }]);
+        expect(op.responses["401"].description, entry.id).toContain(`${ResultCodes.gateUnauthorized.code} \`gateUnauthorized\``);
       } else {
         expect(op.security, entry.id).toEqual([{ partnerSession: [] }]);
         expect(op.responses["401"].description, entry.id).toContain(`${ResultCodes.sessionInvalid.code} \`sessionInvalid\``);
       }
     }
     expect(entries.filter((e) => e.endpoint.auth === "none").map((e) => e.path)).toEqual(["api/WebInterface/Session/Login"]);
+    expect(entries.filter((e) => e.endpoint.auth === "gate").map((e) => e.path)).toEqual(["api/WebInterface/Ticket/Check"]);
   });
 
   it("lists, in each answer's description, every code an understood request may get", () => {

@@ -65,12 +65,13 @@ export class Api {
   }
 
   /** A ticket product on sale with `stock` on `day` (and a refund policy other than the default when given). */
-  async aTicketProduct(day: string, options: { priceYuan?: number; stock?: number; refund?: RefundPolicy } = {}): Promise<string> {
+  async aTicketProduct(day: string, options: { priceYuan?: number; stock?: number; refund?: RefundPolicy; name?: string; realName?: boolean } = {}): Promise<string> {
     const productId = uniqueId("P");
     await this.admin("PUT", `/admin/products/${productId}`, {
-      name: `测试门票${counter}`,
+      name: options.name ?? `测试门票${counter}`,
       kind: "ticket",
       price: options.priceYuan ?? 60,
+      realName: options.realName ?? false,
       ...(options.refund ? { refund: options.refund } : {}),
     });
     await this.admin("PUT", `/admin/products/${productId}/calendar/${day}`, { stock: options.stock ?? 50 });
@@ -85,10 +86,14 @@ export class Api {
     return { customer, token: answer.tag.token, sessionKey: answer.tag.sessionkey };
   }
 
-  async addOrder(session: Session, order: { productId: string; day: string; tickets: number; senderId: string }): Promise<string> {
+  /** `holder`: a real-name line (one ticket) for this guest. */
+  async addOrder(session: Session, order: { productId: string; day: string; tickets: number; senderId: string; holder?: Holder }): Promise<string> {
+    const line = order.holder
+      ? { productid: order.productId, amount: 1, fullname: order.holder.fullname, identificationtype: "1", identificationnumber: order.holder.idNumber }
+      : { productid: order.productId, amount: order.tickets };
     const answer = await this.partner(
       "api/WebInterface/Order/Add",
-      { orderdetails: [{ productid: order.productId, amount: order.tickets }], mobile: "13800138000", effectdate: order.day, senderid: order.senderId },
+      { orderdetails: [line], mobile: "13800138000", effectdate: order.day, senderid: order.senderId },
       session.token,
     );
     if (answer.resultcode !== 0) throw new Error(`order refused: ${JSON.stringify(answer)}`);
@@ -119,6 +124,26 @@ export class Api {
     return answer.tag;
   }
 
+  /** POST api/WebInterface/Order/ChangeDate: the paid order to another day (and slot). */
+  async changeDate(session: Session, orderId: string, day: string, timespanIndex?: number): Promise<void> {
+    const answer = await this.partner("api/WebInterface/Order/ChangeDate", { orderid: orderId, effectdate: day, timespanindex: timespanIndex }, session.token);
+    if (answer.resultcode !== 0) throw new Error(`date change refused: ${JSON.stringify(answer)}`);
+  }
+
+  // ------------------------------------------------------------ the gate
+
+  /** A gate registered by an operator (PUT /admin/gates/{id}) and its token, shown once. */
+  async aGate(name = "东门闸机", products: string[] | null = null): Promise<{ gateId: string; name: string; token: string }> {
+    const gateId = uniqueId("G");
+    const gate = await this.admin("PUT", `/admin/gates/${gateId}`, { name, products });
+    return { gateId, name, token: gate.token };
+  }
+
+  /** POST api/WebInterface/Ticket/Check as a gate device. */
+  async check(token: string, body: { ticketcode?: string; idnumber?: string; checkid?: string }): Promise<{ errcode: number; errmsg: string; tag: any }> {
+    return this.partner("api/WebInterface/Ticket/Check", body, token);
+  }
+
   async addBill(session: Session, bill: { productId: string; quantity: number; senderBillNum: string }): Promise<{ BillNum: string; Amount: unknown }> {
     const answer = await this.partner(
       "api/WebInterface/Pos/Sell/Bill/Add",
@@ -128,6 +153,20 @@ export class Api {
     if (answer.errcode !== 0) throw new Error(`bill refused: ${JSON.stringify(answer)}`);
     return answer.tag;
   }
+}
+
+export interface Holder {
+  fullname: string;
+  idNumber: string;
+}
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+/** An 18-character resident ID with a correct GB 11643 check character. */
+export function aResidentId(birthDate: string, sequence: number): string {
+  const first17 = `110101${birthDate}${String(sequence).padStart(3, "0")}`;
+  const sum = [...first17].reduce((total, digit, i) => total + Number(digit) * ID_WEIGHTS[i]!, 0);
+  return first17 + "10X98765432"[sum % 11]!;
 }
 
 export interface RefundPolicy {
