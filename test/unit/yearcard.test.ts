@@ -181,7 +181,7 @@ describe("planYearCard: what the server fills in (orders.request_json)", () => {
     [
       "not bought: every insurance member cleared, whatever the client sent",
       card(),
-      input({ BuyInsurance: "0", InsurancePrice: "12.30", InsuranceCount: 2, InsurancePlanCode: "X" } as YearCardInput),
+      Object.assign(input({ BuyInsurance: "0", InsurancePrice: "12.30", InsuranceCount: 2 }), { InsurancePlanCode: "X" }),
       {
         BuyInsurance: "0", InsurancePrice: null, InsuranceCount: null, InsurancePlanCode: null, InsurancePlanName: null, InsuranceDestZone: null, InsuranceTimeRange: null,
         InsuranceHolderType: null, InsuranceHolderEmail: null, InsuranceSex: null, InsuranceBirthDay: null, InsuranceCertTypeName: null, InsuranceCertTypeCode: null,
