@@ -1,8 +1,10 @@
 /**
- * Faults at each step of the cross-store payment (SPEC §6). Each scenario
- * ends with the money invariants true once alarms have drained, and with the
- * client's answer true of the stores: told success ⇒ debit, paid order and
- * tickets exist; told failure ⇒ none of them.
+ * Faults at each step of the cross-store payment (SPEC §6), as tables: one
+ * fault point a line, with the answer the client gets (HTTP status,
+ * resultcode), the intents' states and the money once the alarms have
+ * drained, and what paying again answers. Every row ends with the money
+ * invariants true and with the client's answer true of the stores: told
+ * success ⇒ debit, paid order and tickets exist; told failure ⇒ none of them.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -14,6 +16,7 @@ import { accountState, expectMoneyInvariants } from "../helpers/invariants";
 import { anUnpaidOrder } from "../helpers/orders";
 import { payOrder, type PayAnswer } from "../helpers/payments";
 
+const DEPOSIT_FEN = 10_000;
 
 const pay = (c: TestCustomer, s: TestSession, orderId: string): Promise<PayAnswer> => payOrder(c, s, orderId);
 
@@ -54,155 +57,130 @@ async function expectAnswerTrue(answer: PayAnswer, c: TestCustomer, orderId: str
   }
 }
 
-describe("faults in the payment protocol", () => {
-  it("D1 rejects the batch: the hold is voided, the client is told it failed, nothing is paid", async () => {
-    const c = await aCustomer({ depositYuan: 100 });
+/** Pays inside the object, with no Worker around it to retry after a crash. */
+async function payWithoutRetry(c: TestCustomer, s: TestSession, orderId: string) {
+  return account(c.dwid).payOrder({
+    token: s.token,
+    requestId: crypto.randomUUID(),
+    claimedDwid: null,
+    claimedDwlx: null,
+    ciphertext: await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!),
+    orderId,
+    sellStationId: null,
+    marketAreaId: null,
+    teamTypeCode: null,
+    rollOverAt: null,
+  });
+}
+
+const states = (state: { intents: { state: string }[] }) => state.intents.map((i) => i.state).sort();
+
+interface ThroughTheWorker {
+  when: string;
+  point: FaultPoint;
+  /** The client's answer: [HTTP status, resultcode]. */
+  answer: [status: number, resultcode: number];
+  /** The fault lasts until disarmed: meanwhile the money stays held and alarms leave the intent pending. */
+  untilDisarmed?: true;
+  /** The intents' states once the alarms drained, sorted: one of these. */
+  intents: string[][];
+  /** The deposit once the alarms drained. */
+  money: "debited once" | "untouched";
+  order: "paid" | "unpaid";
+  /** The decisions D1 recorded for the order, sorted (when the row asserts them). */
+  decisions?: string[];
+  /** What paying the order again answers. */
+  retry?: "pays" | "already paid";
+}
+
+describe("a fault while a client pays through the Worker", () => {
+  it.each<ThroughTheWorker>([
+    { when: "D1 rejects the batch: the hold is voided, the client is told it failed, nothing is paid", point: "d1-batch-reject", answer: [200, 5004], intents: [["voided"]], money: "untouched", order: "unpaid", decisions: ["void"], retry: "pays" },
+    { when: "D1 commits but the reply is lost: the decision record settles it as paid, the client is told success", point: "d1-reply-lost", answer: [200, 0], intents: [["posted"]], money: "debited once", order: "paid", decisions: ["commit"], retry: "already paid" },
+    { when: "the object crashes after the hold: the Worker retries on a fresh object, which pays once", point: "abort-after-hold", answer: [200, 0], intents: [["posted"], ["posted", "voided"]], money: "debited once", order: "paid", retry: "already paid" },
+    { when: "the object crashes after the D1 batch, before posting: the retry posts the committed payment once", point: "abort-after-batch", answer: [200, 0], intents: [["posted"]], money: "debited once", order: "paid", decisions: ["commit"], retry: "already paid" },
+    { when: "a long D1 outage after the hold: the client is told 'pending', money stays held, and recovery voids it once D1 is back", point: "d1-outage-from-batch", answer: [503, 5002], untilDisarmed: true, intents: [["voided"]], money: "untouched", order: "unpaid", decisions: ["void"], retry: "pays" },
+  ])("$when", async (row) => {
+    const c = await aCustomer({ depositYuan: DEPOSIT_FEN / 100 });
     const s = await loginAs(c);
     const order = await anUnpaidOrder(c.dwid);
-    await arm(c.dwid, "d1-batch-reject");
+    await arm(c.dwid, row.point);
     const answer = await pay(c, s, order.orderId);
-    expect(answer.resultcode).toBe(5004);
-    await expectAnswerTrue(answer, c, order.orderId, order.amountFen);
-    await drainAlarms(c.dwid);
-    await expectMoneyInvariants(c.dwid);
-    // The failure fenced the intent: its decision in D1 is 'void'.
-    const { results } = await env.DB.prepare("SELECT outcome FROM payments WHERE target_id = ?").bind(order.orderId).all();
-    expect(results).toEqual([{ outcome: "void" }]);
-    // And a retry pays normally.
-    expect((await pay(c, s, order.orderId)).resultcode).toBe(0);
-    await expectMoneyInvariants(c.dwid);
-  });
+    expect([answer.status, answer.resultcode], answer.returnmessgage).toEqual(row.answer);
+    // A 503 claims nothing yet; any other answer must already be true of the stores.
+    if (answer.status !== 503) await expectAnswerTrue(answer, c, order.orderId, order.amountFen);
 
-  it("D1 commits but the reply is lost: the decision record settles it as paid, the client is told success", async () => {
-    const c = await aCustomer({ depositYuan: 100 });
-    const s = await loginAs(c);
-    const order = await anUnpaidOrder(c.dwid);
-    await arm(c.dwid, "d1-reply-lost");
-    const answer = await pay(c, s, order.orderId);
-    expect(answer.resultcode).toBe(0);
-    await expectAnswerTrue(answer, c, order.orderId, order.amountFen);
-    await drainAlarms(c.dwid);
-    await expectMoneyInvariants(c.dwid);
-  });
+    if (row.untilDisarmed) {
+      expect((await accountState(c.dwid)).heldFen).toBe(order.amountFen);
+      // Alarms during the fault leave it pending (and keep coming back).
+      await runDurableObjectAlarm(account(c.dwid));
+      await runDurableObjectAlarm(account(c.dwid));
+      expect(states(await accountState(c.dwid))).toEqual(["pending"]);
+      await expectMoneyInvariants(c.dwid, { allowPending: true });
+      await account(c.dwid).disarmFaults();
+    }
 
-  it("the object crashes after the hold: the Worker retries on a fresh object, which pays once", async () => {
-    const c = await aCustomer({ depositYuan: 100 });
-    const s = await loginAs(c);
-    const order = await anUnpaidOrder(c.dwid);
-    await arm(c.dwid, "abort-after-hold");
-    const answer = await pay(c, s, order.orderId);
-    expect(answer.resultcode).toBe(0);
-    await expectAnswerTrue(answer, c, order.orderId, order.amountFen);
     await drainAlarms(c.dwid);
-    const state = await expectMoneyInvariants(c.dwid);
-    // The crash may come before the hold was durable (then it never happened)
-    // or after (then the retry found it orphaned and voided it): one posted either way.
-    expect(state.intents.filter((i) => i.state === "posted")).toHaveLength(1);
-    expect(state.intents.filter((i) => i.state !== "posted").map((i) => i.state)).toEqual(
-      state.intents.length === 2 ? ["voided"] : [],
-    );
-  });
+    const after = await expectMoneyInvariants(c.dwid);
+    expect(row.intents).toContainEqual(states(after));
+    expect(after.balanceFen).toBe(row.money === "debited once" ? DEPOSIT_FEN - order.amountFen : DEPOSIT_FEN);
+    expect((await paidState(order.orderId)).status).toBe(row.order);
+    if (row.decisions) {
+      const { results } = await env.DB.prepare("SELECT outcome FROM payments WHERE target_id = ?").bind(order.orderId).all<{ outcome: string }>();
+      expect(results.map((r) => r.outcome).sort()).toEqual(row.decisions);
+    }
 
-  it("the object crashes after the D1 batch, before posting: the retry posts the committed payment once", async () => {
-    const c = await aCustomer({ depositYuan: 100 });
-    const s = await loginAs(c);
-    const order = await anUnpaidOrder(c.dwid);
-    await arm(c.dwid, "abort-after-batch");
-    const answer = await pay(c, s, order.orderId);
-    expect(answer.resultcode).toBe(0);
-    await expectAnswerTrue(answer, c, order.orderId, order.amountFen);
-    await drainAlarms(c.dwid);
-    const state = await expectMoneyInvariants(c.dwid);
-    expect(state.intents.map((i) => i.state)).toEqual(["posted"]);
-    expect(state.balanceFen).toBe(10_000 - order.amountFen);
+    if (row.retry) {
+      const again = await pay(c, s, order.orderId);
+      expect([again.status, again.resultcode], again.returnmessgage).toEqual([200, 0]);
+      expect(again.returnmessgage).toBe(row.retry === "pays" ? "支付成功" : "订单已支付,本次未重复扣款");
+      expect((await expectMoneyInvariants(c.dwid)).balanceFen).toBe(DEPOSIT_FEN - order.amountFen);
+    }
   });
+});
 
-  it("a crash with no retry is finished by the alarm, and running the alarm twice changes nothing", async () => {
-    const c = await aCustomer({ depositYuan: 100 });
+interface WithoutRetry {
+  when: string;
+  /** What happens to the order between the crash and the alarm. */
+  meanwhile: "nothing" | "its hold time passes";
+}
+
+describe("the object crashes after the D1 batch and no Worker retries: the alarm settles it", () => {
+  it.each<WithoutRetry>([
+    { when: "a crash with no retry is finished by the alarm, and running the alarm twice changes nothing", meanwhile: "nothing" },
+    { when: "an alarm running late, after the order expired, settles by D1's decision, not by the clock", meanwhile: "its hold time passes" },
+  ])("$when", async (row) => {
+    const c = await aCustomer({ depositYuan: DEPOSIT_FEN / 100 });
     const s = await loginAs(c);
     const order = await anUnpaidOrder(c.dwid);
     // Place a hold and commit D1 directly inside the object, then crash before posting.
     await arm(c.dwid, "abort-after-batch");
-    const stub = account(c.dwid);
-    await expect(
-      stub.payOrder({
-        token: s.token,
-        requestId: crypto.randomUUID(),
-        claimedDwid: null,
-        claimedDwlx: null,
-        ciphertext: await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!),
-        orderId: order.orderId,
-        sellStationId: null,
-        marketAreaId: null,
-        teamTypeCode: null,
-        rollOverAt: null,
-      }),
-    ).rejects.toThrow();
+    await expect(payWithoutRetry(c, s, order.orderId)).rejects.toThrow();
     const before = await accountState(c.dwid);
-    expect(before.intents.map((i) => i.state)).toEqual(["pending"]);
+    expect(states(before)).toEqual(["pending"]);
     expect(before.heldFen).toBe(order.amountFen);
     expect((await paidState(order.orderId)).status).toBe("paid");
 
+    if (row.meanwhile === "its hold time passes") {
+      await env.DB.prepare("UPDATE orders SET expires_at_ms = 0 WHERE order_id = ?").bind(order.orderId).run();
+    }
     await runDurableObjectAlarm(account(c.dwid));
     const after = await expectMoneyInvariants(c.dwid);
+    expect(states(after)).toEqual(["posted"]);
+    expect(after.balanceFen).toBe(DEPOSIT_FEN - order.amountFen);
     await runDurableObjectAlarm(account(c.dwid));
     expect(await accountState(c.dwid)).toEqual(after);
-    expect(after.balanceFen).toBe(10_000 - order.amountFen);
   });
+});
 
-  it("a long D1 outage after the hold: the client is told 'pending', money stays held, and recovery voids it once D1 is back", async () => {
-    const c = await aCustomer({ depositYuan: 100 });
-    const s = await loginAs(c);
-    const order = await anUnpaidOrder(c.dwid);
-    await arm(c.dwid, "d1-outage-from-batch");
-    const answer = await pay(c, s, order.orderId);
-    expect(answer.resultcode).toBe(5002);
-    const during = await accountState(c.dwid);
-    expect(during.heldFen).toBe(order.amountFen);
-    // Alarms during the outage leave it pending (and keep coming back).
-    await runDurableObjectAlarm(account(c.dwid));
-    await runDurableObjectAlarm(account(c.dwid));
-    expect((await accountState(c.dwid)).intents.map((i) => i.state)).toEqual(["pending"]);
-    await expectMoneyInvariants(c.dwid, { allowPending: true });
-
-    await account(c.dwid).disarmFaults();
-    await drainAlarms(c.dwid);
-    const after = await expectMoneyInvariants(c.dwid);
-    expect(after.balanceFen).toBe(10_000);
-    expect((await paidState(order.orderId)).status).toBe("unpaid");
-    // Paying again now works.
-    expect((await pay(c, s, order.orderId)).resultcode).toBe(0);
-    await expectMoneyInvariants(c.dwid);
+it("faults cannot be armed where FAULT_INJECTION is off", async () => {
+  // The test configuration turns it on; prove the switch is what allows it.
+  const c = await aCustomer();
+  await runInDurableObject(account(c.dwid), (instance) => {
+    const faults = (instance as unknown as { faults: { arm(p: string): void; enabled: boolean } }).faults;
+    expect(faults.enabled).toBe(true);
   });
-
-  it("an alarm running late, after the order expired, settles by D1's decision, not by the clock", async () => {
-    const c = await aCustomer({ depositYuan: 100 });
-    const s = await loginAs(c);
-    const order = await anUnpaidOrder(c.dwid);
-    await arm(c.dwid, "abort-after-batch");
-    await expect(
-      account(c.dwid).payOrder({
-        token: s.token, requestId: crypto.randomUUID(), claimedDwid: null, claimedDwlx: null, orderId: order.orderId,
-        ciphertext: await encryptPayPassword(s.sessionKey, c.loginPassword, c.payPassword!),
-        sellStationId: null, marketAreaId: null, teamTypeCode: null, rollOverAt: null,
-      }),
-    ).rejects.toThrow();
-    // The order's hold time passes before recovery runs.
-    await env.DB.prepare("UPDATE orders SET expires_at_ms = 0 WHERE order_id = ?").bind(order.orderId).run();
-    await drainAlarms(c.dwid);
-    const state = await expectMoneyInvariants(c.dwid);
-    expect(state.intents.map((i) => i.state)).toEqual(["posted"]);
-  });
-
-  it("faults cannot be armed where FAULT_INJECTION is off", async () => {
-    // The test configuration turns it on; prove the switch is what allows it.
-    const c = await aCustomer();
-    await runInDurableObject(account(c.dwid), (instance) => {
-      const faults = (instance as unknown as { faults: { arm(p: string): void; enabled: boolean } }).faults;
-      expect(faults.enabled).toBe(true);
-    });
-    const { Faults } = await import("../../src/durable/faults");
-    expect(() => new Faults(false).arm("d1-outage")).toThrow(/disabled/);
-    expect(new Faults(false).fires("d1-outage")).toBe(false);
-  });
+  const { Faults } = await import("../../src/durable/faults");
+  expect(() => new Faults(false).arm("d1-outage")).toThrow(/disabled/);
+  expect(new Faults(false).fires("d1-outage")).toBe(false);
 });

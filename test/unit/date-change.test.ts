@@ -28,17 +28,24 @@ describe("moveVerdict", () => {
 });
 
 describe("slots and prices", () => {
-  it("asks for the slot named, else the order's own, else the earliest with room", () => {
-    expect(slotToAsk({ timespanIndex: 2 }, 3)).toBe(3);
-    expect(slotToAsk({ timespanIndex: 2 }, null)).toBe(2);
-    expect(slotToAsk({ timespanIndex: null }, null)).toBe(-1);
-    expect(slotToAsk({ timespanIndex: null }, -1)).toBe(-1);
+  it.each<[label: string, ordersSlot: number | null, asked: number | null, expected: number]>([
+    ["the slot named, over the order's own", 2, 3, 3],
+    ["else the order's own", 2, null, 2],
+    ["else the earliest with room", null, null, -1],
+    ["-1 named: the earliest with room", null, -1, -1],
+  ])("asks for %s", (_label, ordersSlot, asked, expected) => {
+    expect(slotToAsk({ timespanIndex: ordersSlot }, asked)).toBe(expected);
   });
 
-  it("names the first line the new day sells at another price, to the fen", () => {
-    const lines = [{ productId: "A", unitPriceFen: 3000 }, { productId: "B", unitPriceFen: 4550 }];
-    expect(priceDiffers(lines, new Map([["A", 3000], ["B", 4550]]))).toBeNull();
-    expect(priceDiffers(lines, new Map([["A", 3000], ["B", 4551]]))).toEqual({ productId: "B", paidFen: 4550, newFen: 4551 });
+  const lines = [{ productId: "A", unitPriceFen: 3000 }, { productId: "B", unitPriceFen: 4550 }];
+  it.each<[label: string, newPrices: [string, number][], expected: ReturnType<typeof priceDiffers>]>([
+    ["the same prices: nothing", [["A", 3000], ["B", 4550]], null],
+    ["one fen more on the second line: that line", [["A", 3000], ["B", 4551]], { productId: "B", paidFen: 4550, newFen: 4551 }],
+  ])("names the first line the new day sells at another price, to the fen: %s", (_label, newPrices, expected) => {
+    expect(priceDiffers(lines, new Map(newPrices))).toEqual(expected);
+  });
+
+  it("asserts a price for every line's product (a programmer error)", () => {
     expect(() => priceDiffers(lines, new Map([["A", 3000]]))).toThrow(/no price for B/);
   });
 

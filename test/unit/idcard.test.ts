@@ -1,11 +1,12 @@
 /**
  * Resident IDs (GB 11643-1999: region, birth date, sequence, MOD 11-2 check
- * character) and the type/number consistency of SPEC §5.5; order ids and the
- * status a partner sees. Pure functions, no bindings.
+ * character) and the type/number consistency of SPEC §5.5; order ids, the
+ * status a partner sees and whether an order still counts. Pure functions,
+ * no bindings.
  */
 import { describe, expect, it } from "vitest";
 import { checkIdentification, parseResidentId, residentIdCheckChar } from "../../src/domain/idcard";
-import { makeOrderId, visibleStatus } from "../../src/domain/orders";
+import { isLive, makeOrderId, visibleStatus, type OrderStatus } from "../../src/domain/orders";
 
 const TODAY = "20261126";
 
@@ -95,6 +96,28 @@ describe("visibleStatus", () => {
     ["expired", 5000, 1000, "expired"],
   ] as const)("%s with expiry %d at %d reads %s", (status, expiresAtMs, nowMs, seen) => {
     expect(visibleStatus(status, expiresAtMs, nowMs)).toBe(seen);
+  });
+
+  it.each<[status: OrderStatus, refunded: { units: number; ticketUnits: number }, seen: string]>([
+    ["paid", { units: 0, ticketUnits: 3 }, "paid"],
+    ["paid", { units: 1, ticketUnits: 3 }, "partially_refunded"],
+    ["paid", { units: 3, ticketUnits: 3 }, "refunded"],
+    ["unpaid", { units: 3, ticketUnits: 3 }, "unpaid"],
+    ["cancelled", { units: 3, ticketUnits: 3 }, "cancelled"],
+  ])("%s with refunds %o reads %s", (status, refunded, seen) => {
+    expect(visibleStatus(status, 2000, 1000, refunded)).toBe(seen);
+  });
+});
+
+describe("isLive: counts against stock and limits (SPEC §5.5)", () => {
+  it.each<[status: OrderStatus, expiresAtMs: number, nowMs: number, live: boolean]>([
+    ["paid", 1000, 5000, true],
+    ["unpaid", 1001, 1000, true],
+    ["unpaid", 1000, 1000, false],
+    ["expired", 5000, 1000, false],
+    ["cancelled", 5000, 1000, false],
+  ])("%s with expiry %d at %d → %s", (status, expiresAtMs, nowMs, live) => {
+    expect(isLive(status, expiresAtMs, nowMs)).toBe(live);
   });
 });
 

@@ -25,11 +25,11 @@ describe("which orders may be resent", () => {
 
 describe("when the limit lifts", () => {
   const t0 = 1_800_000_000_000;
-  it("once the oldest of the 3 in the window is an hour old, whatever order they come in", () => {
-    expect(nextResendAtMs([t0 + 20, t0, t0 + 10])).toBe(t0 + RESEND_WINDOW_MS);
-  });
-  it("with more than 3 in the window (a clock step back), once all but 2 have left", () => {
-    expect(nextResendAtMs([t0, t0 + 1, t0 + 2, t0 + 3])).toBe(t0 + 1 + RESEND_WINDOW_MS);
+  it.each<[label: string, sentAtMs: number[], liftsAtMs: number]>([
+    ["once the oldest of the 3 in the window is an hour old, whatever order they come in", [t0 + 20, t0, t0 + 10], t0 + RESEND_WINDOW_MS],
+    ["with more than 3 in the window (a clock step back), once all but 2 have left", [t0, t0 + 1, t0 + 2, t0 + 3], t0 + 1 + RESEND_WINDOW_MS],
+  ])("%s", (_label, sentAtMs, liftsAtMs) => {
+    expect(nextResendAtMs(sentAtMs)).toBe(liftsAtMs);
   });
   it("below the limit there is nothing to wait for: a programmer error", () => {
     expect(() => nextResendAtMs([t0, t0 + 1])).toThrow();
