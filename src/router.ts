@@ -13,6 +13,7 @@ import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./
 import { listGatesHandler, putGateHandler, rotateGateTokenHandler } from "./endpoints/admin/gates";
 import { getNotificationHandler, listNotificationsHandler, retryNotificationHandler } from "./endpoints/admin/notifications";
 import { cancelOrderHandler, getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
+import { putCalendarRange } from "./endpoints/admin/calendar-bulk";
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
 import { listRefundsHandler, postOrderRefund } from "./endpoints/admin/refunds";
 import { partnerEndpoints } from "./endpoints/partner";
@@ -67,6 +68,7 @@ export function buildRouter() {
     .get("/admin/products/:productid", admin(getProductHandler))
     .put("/admin/products/:productid/calendar/:day", admin(putCalendarDay))
     .get("/admin/products/:productid/calendar", admin(getCalendarMonth))
+    .put("/admin/products/:productid/calendar", admin(putCalendarRange))
     .get("/admin/orders", admin(listOrdersHandler))
     .get("/admin/orders/:orderid", admin(getOrderHandler))
     .post("/admin/orders/:orderid/cancel", admin(cancelOrderHandler))

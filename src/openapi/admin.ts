@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { ResultKey } from "../domain/codes";
 import { RefundListQuery, RefundPost } from "../schemas/admin-refunds";
 import {
-  BillListQuery, CalendarDayPut, CalendarMonthQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
+  BillListQuery, CalendarDayPut, CalendarMonthQuery, CalendarRangeQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
   GatePut, OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut,
 } from "../schemas/admin";
 
@@ -25,6 +25,16 @@ export const AdminError = z.strictObject({
     code: z.number().int().describe("结果代码(src/domain/codes.ts)"),
     message: z.string(),
     field: z.string().optional().describe("出错的字段"),
+    detail: z
+      .strictObject({
+        day: z.string().describe("yyyyMMdd"),
+        slotIndex: z.number().int().nullable().describe("时段序号;null 为全天库存"),
+        capacity: z.number().int().describe("要设置的库存或时段容量"),
+        sold: z.number().int().describe("已售"),
+        held: z.number().int().describe("未支付订单占用"),
+      })
+      .optional()
+      .describe("409 stockBelowUsage 的日期和数字"),
   }),
 });
 
@@ -134,6 +144,14 @@ export const AdminCalendarDay = z.strictObject({
 });
 
 export const AdminCalendarMonth = z.strictObject({ productId: z.string(), month: z.string(), days: z.array(AdminCalendarDay) });
+
+export const AdminCalendarRangeSet = z.strictObject({
+  productId: z.string(),
+  from: z.string().describe("yyyyMMdd"),
+  to: z.string().describe("yyyyMMdd"),
+  weekdays: z.array(z.number().int()).describe("设置了的星期(1=周一 … 7=周日)"),
+  days: z.array(z.string()).describe("设置了的日期 yyyyMMdd,按日期顺序"),
+});
 
 export const AdminOrder = z.strictObject({
   orderId: z.string(),
@@ -343,6 +361,17 @@ export const adminOperations: readonly AdminOperation[] = [
     method: "get", path: "/admin/products/{productid}/calendar", summary: "某月的日历(库存、价格、时段、占用)",
     params: z.object({ productid }), query: CalendarMonthQuery,
     ok: { 200: { description: "该月已配置的日期", schema: AdminCalendarMonth } }, errors: ["adminInvalid", "productNotFound"],
+  },
+  {
+    method: "put", path: "/admin/products/{productid}/calendar", summary: "批量设置:日期范围内(可只选某几个星期)每天的库存、价格和入园时段,全部或全不",
+    description:
+      "请求体与单日设置相同,设置 from 到 to(北京时间,含两端,最多366天,from 不能早于今天)之间 weekdays 所列星期的每一天。" +
+      "任何一天(或其某时段)已售与占用之和超过新的库存(容量)时返回 409,message 和 detail 给出最早的那一天及其数字,任何一天都不修改。" +
+      "与并发订单:各日先预留新配置,预留期间下单须同时满足新旧配置,因此一旦开始应用就不会被拒绝。" +
+      "503 6101:未执行(各日均未修改),可重试;503 9003:结果未定,稍后查询日历或重试(重复设置同样的内容是安全的)。",
+    params: z.object({ productid }), query: CalendarRangeQuery, body: CalendarDayPut,
+    ok: { 200: { description: "已设置的日期", schema: AdminCalendarRangeSet } },
+    errors: ["adminInvalid", "productNotFound", "stockBelowUsage", "calendarBulkNotApplied", "outcomeUnknown", "bodyUnreadable", "bodyTooLarge"],
   },
   {
     method: "get", path: "/admin/orders", summary: "订单列表(按客户、日期、状态筛选,按订单号或 senderid 搜索)", query: OrderListQuery,
