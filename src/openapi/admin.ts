@@ -290,8 +290,8 @@ export interface AdminOperation {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  /** Success statuses and their bodies. */
-  ok: Record<number, { description: string; schema: z.ZodType }>;
+  /** Success statuses and their bodies; `csv`: the same answer also comes as text/csv (what its lines are). */
+  ok: Record<number, { description: string; schema: z.ZodType; csv?: string }>;
   /** Refusals beyond 401 (every operation) and 400 for a malformed query or body. */
   errors: ResultKey[];
 }
@@ -374,8 +374,19 @@ export const adminOperations: readonly AdminOperation[] = [
     errors: ["adminInvalid", "productNotFound", "stockBelowUsage", "calendarBulkNotApplied", "outcomeUnknown", "bodyUnreadable", "bodyTooLarge"],
   },
   {
-    method: "get", path: "/admin/orders", summary: "订单列表(按客户、日期、状态筛选,按订单号或 senderid 搜索)", query: OrderListQuery,
-    ok: { 200: { description: "一页订单", schema: pageOf(AdminOrder) } }, errors: ["adminInvalid"],
+    method: "get", path: "/admin/orders", summary: "订单列表(按客户、日期、状态筛选,按订单号或 senderid 搜索);format=csv 导出",
+    description:
+      "format=csv:按同样的筛选导出全部匹配的订单(新的在前),UTF-8 带 BOM(Excel 可直接打开中文),CRLF 换行,RFC 4180 引号规则;" +
+      "以 = + - @ 制表符或回车开头的文本前加 ' (防公式注入),12位以上的纯数字(订单号)前加制表符(Excel 按文本显示)。逐页从 D1 读出并流式返回。",
+    query: OrderListQuery,
+    ok: {
+      200: {
+        description: "一页订单;format=csv 时为 CSV 文件",
+        schema: pageOf(AdminOrder),
+        csv: "表头:订单号,客户ID,客户名称,第三方单号,类型,产品,张数,状态,游玩日期,入园时段,金额(元),已退款(元),已退张数,联系手机,下单时间,支付时间,营业日;每个订单一行,时间为北京时间",
+      },
+    },
+    errors: ["adminInvalid"],
   },
   {
     method: "get", path: "/admin/orders/{orderid}", summary: "订单详情(明细和门票)",
