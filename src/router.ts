@@ -14,6 +14,7 @@ import { listGatesHandler, putGateHandler, rotateGateTokenHandler } from "./endp
 import { getNotificationHandler, listNotificationsHandler, retryNotificationHandler } from "./endpoints/admin/notifications";
 import { cancelOrderHandler, getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
 import { putCalendarRange } from "./endpoints/admin/calendar-bulk";
+import { getDashboard } from "./endpoints/admin/dashboard";
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
 import { listRefundsHandler, postOrderRefund } from "./endpoints/admin/refunds";
 import { partnerEndpoints } from "./endpoints/partner";
@@ -55,6 +56,7 @@ export function buildRouter() {
   const admin = (handler: AdminHandler) => (request: IRequest, env: Env, ctx: ExecutionContext) =>
     requireAdmin(request, env) ?? handler(request, env, ctx);
   router
+    .get("/admin/dashboard", admin(getDashboard))
     .get("/admin/customers", admin(listCustomersHandler))
     .put("/admin/customers/:dwid", admin(putCustomer))
     .get("/admin/customers/:dwid", admin(getCustomerHandler))

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { ResultKey } from "../domain/codes";
 import { RefundListQuery, RefundPost } from "../schemas/admin-refunds";
 import {
-  BillListQuery, CalendarDayPut, CalendarMonthQuery, CalendarRangeQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
+  BillListQuery, CalendarDayPut, CalendarMonthQuery, CalendarRangeQuery, DashboardQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
   GatePut, OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut,
 } from "../schemas/admin";
 
@@ -272,6 +272,49 @@ export const AdminNotificationDetail = AdminNotification.extend({
   ),
 });
 
+const salesOut = {
+  orders: z.number().int().describe("已支付订单数(按支付时间)"),
+  tickets: z.number().int().describe("这些订单的门票张数"),
+  amount: yuanNumber("这些订单的金额"),
+};
+const refundsOut = {
+  refunds: z.number().int().describe("退款笔数(按退款时间)"),
+  refundedTickets: z.number().int().describe("退的门票张数"),
+  refunded: yuanNumber("退回预订金的金额"),
+};
+const AdminDashboardTotals = z.strictObject({ ...salesOut, ...refundsOut });
+
+export const AdminDashboard = z.strictObject({
+  date: z.string().describe("统计日 yyyyMMdd(北京时间)"),
+  from: z.string().describe("近30天的第一天 yyyyMMdd"),
+  to: z.string().describe("近30天的最后一天(即统计日)"),
+  generatedAt: isoTime,
+  today: AdminDashboardTotals.describe("统计日当天"),
+  last30Days: AdminDashboardTotals.describe("from 到 to 的30天"),
+  byProduct: z
+    .array(
+      z.strictObject({
+        productId: z.string(),
+        name: z.string().nullable(),
+        today: z.strictObject({ ...salesOut, refundedTickets: z.number().int().describe("退的门票张数") }),
+        last30Days: z.strictObject({ ...salesOut, refundedTickets: z.number().int() }),
+      }),
+    )
+    .describe("近30天有销售或退票的产品,按近30天金额从高到低;订单含多个产品时各产品各计一次"),
+  byCustomer: z
+    .array(z.strictObject({ dwid: z.string(), name: z.string().nullable(), today: AdminDashboardTotals, last30Days: AdminDashboardTotals }))
+    .describe("近30天有销售或退款的客户,按近30天金额从高到低"),
+  daily: z.array(z.strictObject({ day: z.string(), ...salesOut, refunded: yuanNumber("当天退回的金额") })).describe("30天每天一项,早的在前"),
+  checkins: z.strictObject({
+    total: z.number().int().describe("统计日入园人次"),
+    byHour: z.array(z.number().int()).length(24).describe("统计日每小时(北京时间0–23时)入园的门票数"),
+  }),
+  notifications: z.strictObject({
+    failed: z.number().int().describe("发送失败(将自动重试)的通知数"),
+    dead: z.number().int().describe("已放弃(不再自动重试)的通知数"),
+  }),
+});
+
 export const AdminNotificationRetried = z.strictObject({ id: z.string(), status: z.string() });
 
 const pageOf = <Item extends z.ZodType>(item: Item) => z.strictObject({ items: z.array(item), nextCursor: cursor });
@@ -297,6 +340,12 @@ export interface AdminOperation {
 }
 
 export const adminOperations: readonly AdminOperation[] = [
+  {
+    method: "get", path: "/admin/dashboard", summary: "运营概况:当天和近30天的订单、门票、金额(按产品、按客户、按天),退款,当天每小时入园,失败的通知",
+    description: "已支付订单按支付时间计入(退款不减少销售,另按退款时间计入退款);与 /admin/orders、/admin/refunds、/admin/notifications 列出的数字一致。",
+    query: DashboardQuery,
+    ok: { 200: { description: "概况", schema: AdminDashboard } }, errors: ["adminInvalid"],
+  },
   {
     method: "get", path: "/admin/customers", summary: "客户列表(分页、搜索)", query: CustomerListQuery,
     ok: { 200: { description: "一页客户", schema: pageOf(AdminCustomer) } }, errors: ["adminInvalid"],
