@@ -36,7 +36,7 @@ describe("the console's assets", () => {
       expect(module.headers.get("content-type"), name).toMatch(/javascript/);
       for (const [, imported] of (await module.text()).matchAll(/from "\.\/([\w-]+\.js)"/g)) queue.push(imported!);
     }
-    expect([...seen]).toEqual(expect.arrayContaining(["api.js", "format.js", "forms.js", "customers.js", "account.js", "products.js", "calendar.js", "orders.js", "bills.js", "notifications.js", "order-refund.js", "refunds.js"]));
+    expect([...seen]).toEqual(expect.arrayContaining(["api.js", "format.js", "forms.js", "customers.js", "account.js", "products.js", "calendar.js", "orders.js", "bills.js", "notifications.js", "order-refund.js", "refunds.js", "dashboard.js", "charts.js", "calendar-bulk.js", "slot-editor.js"]));
   });
 
   it("hold nothing at the Worker's paths, which therefore reach the Worker", async () => {

@@ -119,6 +119,19 @@ export class Api {
     return answer.tag;
   }
 
+  /** A gate admitting every product, and its token (shown once). */
+  async aGate(): Promise<{ gateId: string; token: string }> {
+    const gateId = uniqueId("G");
+    const created = await this.admin("PUT", `/admin/gates/${gateId}`, { name: `东门 ${gateId}` });
+    return { gateId, token: created.token as string };
+  }
+
+  /** POST api/WebInterface/Ticket/Check with the gate's token: the ticket admitted (核销). */
+  async checkIn(gateToken: string, ticketCode: string): Promise<void> {
+    const answer = await this.partner("api/WebInterface/Ticket/Check", { ticketcode: ticketCode }, gateToken);
+    if (answer.errcode !== 0) throw new Error(`check-in refused: ${JSON.stringify(answer)}`);
+  }
+
   async addBill(session: Session, bill: { productId: string; quantity: number; senderBillNum: string }): Promise<{ BillNum: string; Amount: unknown }> {
     const answer = await this.partner(
       "api/WebInterface/Pos/Sell/Bill/Add",
