@@ -74,7 +74,7 @@ describe("partner operations", () => {
     }
   });
 
-  it("asks for the session's bearer token everywhere but Login", () => {
+  it("asks for the session's bearer token everywhere but Login, and for a gate's token at Ticket/Check", () => {
     expect(doc.components.securitySchemes.partnerSession).toMatchObject({ type: "http", scheme: "bearer" });
     for (const entry of entries) {
       const op = doc.paths[`/${entry.path}`][entry.method.toLowerCase()];
@@ -82,11 +82,12 @@ describe("partner operations", () => {
         expect(op.security, entry.id).toEqual([]);
         expect(op.responses["401"], entry.id).toBeUndefined();
       } else {
-        expect(op.security, entry.id).toEqual([{ partnerSession: [] }]);
+        expect(op.security, entry.id).toEqual(entry.endpoint.auth === "gate" ? [{ gateToken: [] }] : [{ partnerSession: [] }]);
         expect(op.responses["401"].description, entry.id).toContain(`${ResultCodes.sessionInvalid.code} \`sessionInvalid\``);
       }
     }
     expect(entries.filter((e) => e.endpoint.auth === "none").map((e) => e.path)).toEqual(["api/WebInterface/Session/Login"]);
+    expect(entries.filter((e) => e.endpoint.auth === "gate").map((e) => e.path)).toEqual(["api/WebInterface/Ticket/Check"]);
   });
 
   it("lists, in each answer's description, every code an understood request may get", () => {
