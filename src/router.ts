@@ -14,6 +14,8 @@ import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./
 import { listGatesHandler, putGateHandler, rotateGateTokenHandler } from "./endpoints/admin/gates";
 import { getNotificationHandler, listNotificationsHandler, retryNotificationHandler } from "./endpoints/admin/notifications";
 import { cancelOrderHandler, getOrderHandler, listBillsHandler, listCustomerOrders, listOrdersHandler } from "./endpoints/admin/orders";
+import { putCalendarRange } from "./endpoints/admin/calendar-bulk";
+import { getDashboard } from "./endpoints/admin/dashboard";
 import { getCalendarMonth, getProductHandler, listProductsHandler, putCalendarDay, putProduct } from "./endpoints/admin/products";
 import { listRefundsHandler, postOrderRefund } from "./endpoints/admin/refunds";
 import { searchTicketsHandler } from "./endpoints/admin/tickets";
@@ -56,6 +58,7 @@ export function buildRouter() {
   const admin = (handler: AdminHandler) => (request: IRequest, env: Env, ctx: ExecutionContext) =>
     requireAdmin(request, env) ?? handler(request, env, ctx);
   router
+    .get("/admin/dashboard", admin(getDashboard))
     .get("/admin/customers", admin(listCustomersHandler))
     .put("/admin/customers/:dwid", admin(putCustomer))
     .get("/admin/customers/:dwid", admin(getCustomerHandler))
@@ -69,6 +72,7 @@ export function buildRouter() {
     .get("/admin/products/:productid", admin(getProductHandler))
     .put("/admin/products/:productid/calendar/:day", admin(putCalendarDay))
     .get("/admin/products/:productid/calendar", admin(getCalendarMonth))
+    .put("/admin/products/:productid/calendar", admin(putCalendarRange))
     .get("/admin/orders", admin(listOrdersHandler))
     .get("/admin/orders/:orderid", admin(getOrderHandler))
     .post("/admin/orders/:orderid/cancel", admin(cancelOrderHandler))

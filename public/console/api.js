@@ -6,14 +6,15 @@
 
 const TOKEN_KEY = "eticket.console.adminToken";
 
-/** An answer of `{error: {code, message, field?}}`, or a request that never got one. */
+/** An answer of `{error: {code, message, field?, detail?}}`, or a request that never got one. */
 export class ApiError extends Error {
-  constructor({ status, code = null, message, field = null }) {
+  constructor({ status, code = null, message, field = null, detail = null }) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field;
+    this.detail = detail;
   }
 }
 
@@ -42,20 +43,7 @@ export function onUnauthorized(handler) {
  * rejects with ApiError. A 401 signs the operator out, except while signing in.
  */
 export async function request(method, path, { query, body, bearer = token(), signOutOn401 = true } = {}) {
-  const url = new URL(path, location.origin);
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, String(value));
-  }
-  const headers = { accept: "application/json" };
-  if (bearer) headers.authorization = `Bearer ${bearer}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-
-  let response;
-  try {
-    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (error) {
-    throw new ApiError({ status: 0, message: `无法连接服务器，请检查网络后重试（${error.message}）` });
-  }
+  const response = await send(method, path, { query, body, bearer });
   const text = await response.text();
   let data = null;
   try {
@@ -64,16 +52,62 @@ export async function request(method, path, { query, body, bearer = token(), sig
     data = null;
   }
   if (response.ok) return data;
+  throw failureOf(response, data, signOutOn401);
+}
 
+async function send(method, path, { query, body, bearer, accept = "application/json" }) {
+  const url = new URL(path, location.origin);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, String(value));
+  }
+  const headers = { accept };
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  try {
+    return await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    throw new ApiError({ status: 0, message: `无法连接服务器，请检查网络后重试（${error.message}）` });
+  }
+}
+
+function failureOf(response, data, signOutOn401 = true) {
   const failure = data?.error;
   const error = new ApiError({
     status: response.status,
     code: failure?.code ?? null,
     message: failure?.message ?? `服务器返回错误（HTTP ${response.status}）`,
     field: failure?.field ?? null,
+    detail: failure?.detail ?? null,
   });
   if (response.status === 401 && signOutOn401) unauthorizedHandler(error);
-  throw error;
+  return error;
+}
+
+/**
+ * A file the API answers (GET …?format=csv), saved by the browser under the
+ * name the server gives: the bearer token cannot ride on a plain link, so
+ * the page fetches it and hands the browser the bytes.
+ */
+export async function download(path, query) {
+  const response = await send("GET", path, { query, bearer: token(), accept: "text/csv" });
+  if (!response.ok) {
+    let data = null;
+    try {
+      data = JSON.parse(await response.text());
+    } catch {
+      data = null;
+    }
+    throw failureOf(response, data);
+  }
+  const blob = await response.blob();
+  const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "export.csv";
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement("a"), { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return { name, bytes: blob.size };
 }
 
 export const get = (path, query) => request("GET", path, { query });

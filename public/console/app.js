@@ -17,11 +17,13 @@ import { notificationsPage } from "./notifications.js";
 import { checkinsPage } from "./checkins.js";
 import { ticketsPage } from "./tickets.js";
 import { gatesPage } from "./gates.js";
+import { dashboardPage } from "./dashboard.js";
 
-const HOME = "#/customers";
+const HOME = "#/dashboard";
 
 /** [pattern of the hash path, page, section of the navigation it belongs to] */
 const ROUTES = [
+  [/^\/dashboard$/, dashboardPage, "dashboard"],
   [/^\/customers$/, customersPage, "customers"],
   [/^\/customers\/new$/, customerEditPage, "customers"],
   [/^\/customers\/([^/]+)\/account$/, accountPage, "customers"],
@@ -45,7 +47,7 @@ const nav = document.getElementById("nav");
 const signOutButton = document.getElementById("sign-out");
 
 function parseHash() {
-  const raw = location.hash.replace(/^#/, "") || "/customers";
+  const raw = location.hash.replace(/^#/, "") || HOME.slice(1);
   const [path, search = ""] = raw.split("?");
   return { path, query: Object.fromEntries(new URLSearchParams(search)) };
 }
@@ -65,7 +67,7 @@ function render() {
     page({ container, params, query });
     return;
   }
-  replaceChildren(view, h("section", { class: "page" }, h("h2", {}, "页面不存在"), h("p", {}, h("a", { href: HOME }, "返回客户列表"))));
+  replaceChildren(view, h("section", { class: "page" }, h("h2", {}, "页面不存在"), h("p", {}, h("a", { href: HOME }, "返回概况"))));
 }
 
 function renderSignIn(notice) {

@@ -2,12 +2,15 @@
  * A product's calendar (库存日历): one month of days, each with its stock,
  * what unpaid orders hold, what is sold, what is left and the day's price,
  * live from the InventoryDO; a day opens an editor for its stock, price and
- * time slots (PUT /admin/products/{id}/calendar/{yyyyMMdd}).
+ * time slots (PUT /admin/products/{id}/calendar/{yyyyMMdd}); 批量设置 sets a
+ * range of days, on chosen weekdays, in one go (calendar-bulk.js).
  */
 import * as api from "./api.js";
+import { bulkPanel } from "./calendar-bulk.js";
 import { h, hashLink, p, replaceChildren } from "./dom.js";
 import { actions, busy, describeError, field, input, integerOrText, showError, showOk, valueOf } from "./forms.js";
 import { businessDate, monthTitle, shanghaiToday, yuan } from "./format.js";
+import { slotEditor } from "./slot-editor.js";
 
 const WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"];
 
@@ -21,9 +24,12 @@ export function calendarPage({ container, params, query }) {
   const grid = h("div", { class: "calendar", role: "grid", "aria-label": `${monthTitle(month)}库存` });
   const status = h("p", { class: "list-status", role: "status" }, "加载中…");
   const editor = h("section", { class: "card day-editor", hidden: true, "aria-live": "polite" });
+  const bulk = h("section", { class: "card bulk-editor", hidden: true, "aria-label": "批量设置" });
+  const bulkToggle = h("button", { type: "button", class: "secondary", "aria-expanded": "false" }, "批量设置…");
   const link = (m) => hashLink(p`/products/${productId}/calendar`, { month: m });
   container.append(
-    h("div", { class: "page-head" }, title, h("a", { href: `#${p`/products/${productId}`}` }, "← 产品资料")),
+    h("div", { class: "page-head" }, title, h("div", { class: "buttons" }, bulkToggle, h("a", { class: "button secondary", href: `#${p`/products/${productId}`}` }, "← 产品资料"))),
+    bulk,
     h(
       "nav",
       { class: "month-nav", "aria-label": "月份" },
@@ -76,24 +82,47 @@ export function calendarPage({ container, params, query }) {
     return cell;
   };
 
-  Promise.all([api.get(p`/admin/products/${productId}`), api.get(p`/admin/products/${productId}/calendar`, { month })]).then(
-    ([found, calendar]) => {
-      product = found;
-      title.textContent = `库存日历 · ${found.name}（${found.productId}）`;
-      for (const day of calendar.days) days.set(day.day, day);
-      status.textContent = monthStatus(month, days);
-      replaceChildren(
-        grid,
-        WEEKDAYS.map((w) => h("span", { class: "weekday", role: "columnheader" }, `周${w}`)),
-        Array.from({ length: mondayOffset(month) }, () => h("span", { class: "blank" })),
-        daysOf(month).map(renderCell),
-      );
-    },
-    (error) => {
-      status.classList.add("error");
-      status.textContent = error.status === 404 ? `产品 ${productId} 不存在` : `加载失败：${describeError(error)}`;
-    },
-  );
+  /** The product and the month as they stand now (again after a bulk change); `refusedDay` marked. */
+  const load = (refusedDay = null) =>
+    Promise.all([api.get(p`/admin/products/${productId}`), api.get(p`/admin/products/${productId}/calendar`, { month })]).then(
+      ([found, calendar]) => {
+        product = found;
+        title.textContent = `库存日历 · ${found.name}（${found.productId}）`;
+        days.clear();
+        for (const day of calendar.days) days.set(day.day, day);
+        status.classList.remove("error");
+        status.textContent = monthStatus(month, days);
+        replaceChildren(
+          grid,
+          WEEKDAYS.map((w) => h("span", { class: "weekday", role: "columnheader" }, `周${w}`)),
+          Array.from({ length: mondayOffset(month) }, () => h("span", { class: "blank" })),
+          daysOf(month).map(renderCell),
+        );
+        cells.get(refusedDay)?.classList.add("refused");
+      },
+      (error) => {
+        status.classList.add("error");
+        status.textContent = error.status === 404 ? `产品 ${productId} 不存在` : `加载失败：${describeError(error)}`;
+      },
+    );
+
+  bulkToggle.addEventListener("click", () => {
+    const opening = bulk.hidden;
+    bulk.hidden = !opening;
+    bulkToggle.setAttribute("aria-expanded", String(opening));
+    if (!opening) return;
+    replaceChildren(bulk, bulkPanel({
+      productId,
+      product,
+      month,
+      today,
+      monthLink: link,
+      onApplied: () => load(),
+      onRefused: (day) => load(day),
+    }));
+    bulk.querySelector("input")?.focus();
+  });
+  load();
 }
 
 function monthStatus(month, days) {
@@ -114,17 +143,7 @@ function cellFigures(config, product) {
 
 function dayEditor(productId, product, day, config, onSaved) {
   const submit = h("button", { type: "submit" }, "保存");
-  const slots = h("div", { class: "slots" });
-  const slotBox = h(
-    "div",
-    { class: "slot-editor wide", dataset: { field: "timeslots" } },
-    h("h4", {}, "入园时段（分时段预约）"),
-    h("p", { class: "muted" }, "不设时段则全天通用；设时段时各时段容量之和不能小于当日库存。"),
-    slots,
-    h("span", { class: "field-error" }),
-    h("button", { type: "button", class: "secondary", on: { click: () => addSlot(slots, null) } }, "添加时段"),
-  );
-  for (const slot of config?.timeslots ?? []) addSlot(slots, slot);
+  const slots = slotEditor({ slots: config?.timeslots ?? [], idPrefix: "f-day" });
 
   const form = h(
     "form",
@@ -137,23 +156,13 @@ function dayEditor(productId, product, day, config, onSaved) {
     field("当日价格（元）", input("price", { value: config?.price ?? "", inputmode: "decimal", placeholder: product ? `默认 ${product.price}` : "" }), {
       hint: "留空则按产品价格",
     }),
-    slotBox,
+    slots.element,
     actions(submit),
   );
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const rows = [...slots.querySelectorAll(".slot-row")];
-    const body = {
-      stock: integerOrText(valueOf(form, "stock")),
-      price: valueOf(form, "price") || null,
-      timeslots: rows.length === 0 ? null : rows.map((_, i) => ({
-        index: integerOrText(valueOf(form, `timeslots[${i}].index`)),
-        start: valueOf(form, `timeslots[${i}].start`),
-        end: valueOf(form, `timeslots[${i}].end`),
-        capacity: integerOrText(valueOf(form, `timeslots[${i}].capacity`)),
-      })),
-    };
+    const body = { stock: integerOrText(valueOf(form, "stock")), price: valueOf(form, "price") || null, timeslots: slots.read(form) };
     if (body.stock === null) return showError(form, { message: "请填写库存", field: "stock" });
     await busy(submit, async () => {
       try {
@@ -164,32 +173,6 @@ function dayEditor(productId, product, day, config, onSaved) {
     });
   });
   return form;
-}
-
-/** One editable time slot; its inputs are named timeslots[i].… as the API names errors. */
-function addSlot(slots, slot) {
-  const next = slot?.index ?? Math.max(0, ...[...slots.querySelectorAll(".slot-row")].map((r) => Number(r.querySelector("[data-part=index]").value) || 0)) + 1;
-  const row = h(
-    "div",
-    { class: "slot-row" },
-    field("序号", h("input", { dataset: { part: "index" }, value: next, inputmode: "numeric", class: "narrow" })),
-    field("开始", h("input", { dataset: { part: "start" }, type: "time", value: slot?.start ?? "" })),
-    field("结束", h("input", { dataset: { part: "end" }, type: "time", value: slot?.end ?? "" })),
-    field("容量", h("input", { dataset: { part: "capacity" }, value: slot?.capacity ?? "", inputmode: "numeric", class: "narrow" })),
-    slot ? h("span", { class: "slot-live" }, `已售 ${slot.sold}，占用 ${slot.held}，可售 ${slot.available}`) : null,
-    h("button", { type: "button", class: "secondary", on: { click: () => { row.remove(); renumber(slots); } } }, "删除"),
-  );
-  slots.append(row);
-  renumber(slots);
-}
-
-function renumber(slots) {
-  [...slots.querySelectorAll(".slot-row")].forEach((row, i) => {
-    for (const control of row.querySelectorAll("[data-part]")) {
-      control.name = `timeslots[${i}].${control.dataset.part}`;
-      control.id = `f-timeslots-${i}-${control.dataset.part}`;
-    }
-  });
 }
 
 function shiftMonth(month, delta) {

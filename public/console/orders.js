@@ -8,7 +8,8 @@
  * derived from the order's own timestamps (created, paid, expires) and its
  * refunds: the API keeps no separate log of order states. The admin API
  * keeps a refunded order `paid`; its 部分退款 / 已退款 label is derived
- * (format.js orderStanding).
+ * (format.js orderStanding). 导出CSV downloads every order the applied
+ * filters match (GET /admin/orders?…&format=csv, SPEC §12).
  */
 import * as api from "./api.js";
 import { h, hashLink, p, replaceChildren } from "./dom.js";
@@ -30,6 +31,7 @@ export function ordersPage({ container, query }) {
     field("状态", select("status", STATUSES, query.status ?? "")),
     h("div", { class: "buttons" }, h("button", { type: "submit" }, "查询"), h("a", { class: "button secondary", href: "#/orders" }, "清除")),
   );
+  const exported = exportButton(query);
   filters.addEventListener("submit", (event) => {
     event.preventDefault();
     location.hash = hashLink("/orders", {
@@ -56,7 +58,30 @@ export function ordersPage({ container, query }) {
     ],
   });
 
-  container.append(h("div", { class: "page-head" }, h("h2", {}, "订单")), filters, table.element);
+  container.append(h("div", { class: "page-head" }, h("h2", {}, "订单"), exported.element), filters, table.element);
+}
+
+/**
+ * 导出CSV: every order the list's filters match (the query in the address,
+ * as the table shows them), as the API's CSV file (GET /admin/orders?…&format=csv).
+ */
+function exportButton(query) {
+  const button = h("button", { type: "button", class: "secondary export", title: "按当前的查询条件导出全部匹配的订单（CSV，Excel 可直接打开）" }, "导出CSV");
+  const status = h("span", { class: "export-status", role: "status" }, "按当前查询条件导出全部订单");
+  button.addEventListener("click", () =>
+    busy(button, async () => {
+      status.classList.remove("error");
+      status.textContent = "正在导出…";
+      try {
+        const file = await api.download("/admin/orders", { q: query.q, customer: query.customer, date: query.date, status: query.status, format: "csv" });
+        status.textContent = `已导出 ${file.name}`;
+      } catch (error) {
+        status.classList.add("error");
+        status.textContent = `导出失败：${describeError(error)}`;
+      }
+    }),
+  );
+  return { element: h("div", { class: "export-box" }, button, status) };
 }
 
 function statusBadge(status) {

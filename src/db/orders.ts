@@ -3,8 +3,6 @@
  * placing unpaid orders (orders issue), cancelling them (SPEC §10), and the
  * InventoryDO's questions about an order's fate.
  */
-import { decodeCursor, pageOf, type Page } from "./pages";
-import { escapeLike } from "./customers";
 
 export type OrderStatus = "unpaid" | "paid" | "expired" | "cancelled";
 
@@ -166,35 +164,6 @@ export async function getOrderDetail(db: D1Database, orderId: string): Promise<{
       usedGateId: (r.used_gate_id as string | null) ?? null,
     })),
   };
-}
-
-export interface OrderFilter {
-  dwid?: string;
-  effectDate?: string;
-  status?: OrderStatus;
-  /** Matches order id or senderid exactly or by prefix. */
-  q?: string;
-  limit: number;
-  cursor?: string;
-}
-
-/** Newest first. */
-export async function listOrders(db: D1Database, f: OrderFilter): Promise<Page<Order>> {
-  const key = decodeCursor(f.cursor);
-  const { results } = await db
-    .prepare(
-      `SELECT ${ORDER_COLUMNS} FROM orders
-       WHERE (?1 IS NULL OR dwid = ?1) AND (?2 IS NULL OR effect_date = ?2) AND (?3 IS NULL OR status = ?3)
-         AND (?4 IS NULL OR order_id LIKE ?4 || '%' ESCAPE '\\' OR sender_id LIKE ?4 || '%' ESCAPE '\\')
-         AND (?5 IS NULL OR created_at_ms < ?5 OR (created_at_ms = ?5 AND order_id < ?6))
-       ORDER BY created_at_ms DESC, order_id DESC LIMIT ?7`,
-    )
-    .bind(
-      f.dwid ?? null, f.effectDate ?? null, f.status ?? null, f.q ? escapeLike(f.q) : null,
-      key ? (key[0] as number) : null, key ? (key[1] as string) : null, f.limit + 1,
-    )
-    .all<OrderRow>();
-  return pageOf(results, f.limit, toOrder, (r) => [r.created_at_ms, r.order_id]);
 }
 
 // ---------------------------------------------------------------- placing orders

@@ -147,6 +147,8 @@ export const ResultCodes = {
   productNotFound: { code: 6005, http: 404, message: "产品不存在" },
   adminInvalid: { code: 6006, http: 400, message: "请求参数错误" },
   stockBelowUsage: { code: 6007, http: 409, message: "库存不能低于已售与占用之和" },
+  // 61xx — the calendar in bulk (SPEC §12): nothing of the call was applied (an object unreachable, or the call outlived its reservations); retry it.
+  calendarBulkNotApplied: { code: 6101, http: 503, message: "批量设置未执行:库存服务暂时不可用或处理超时,各日均未修改,请重试" },
 
   // 7xxx — notifications (operators' /admin/notifications)
   notificationNotFound: { code: 7001, http: 404, message: "通知不存在" },

@@ -79,3 +79,9 @@ export function whenToRetry(retryAtMs: number, nowMs: number): string {
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }
+
+/** "yyyy-MM-dd HH:mm:ss" of the instant in Asia/Shanghai (exports, SPEC §12). */
+export function shanghaiDateTime(instantMs: number): string {
+  const d = new Date(instantMs + SHANGHAI_OFFSET_MS);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+}

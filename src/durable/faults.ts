@@ -84,6 +84,14 @@ export type FaultPoint =
   | "return-units-reject"
   /** InventoryDO: the day an order moves from refuses to release its hold (Order/ChangeDate); the new day's alarm retries. */
   | "move-out-reject"
+  /** InventoryDO: a bulk PUT's reservation (its phase one) is refused, as by an unreachable object (SPEC §12). */
+  | "prepare-config-reject"
+  /** InventoryDO: a bulk PUT's commit of a prepared configuration is refused (SPEC §12); the object's alarm applies it from D1's decision. */
+  | "commit-config-reject"
+  /** Worker: the calendar-in-bulk batch (decision and days, SPEC §12) is refused before it reaches D1. */
+  | "calendar-bulk-reject"
+  /** Worker: the calendar-in-bulk batch commits in D1 and its reply is lost. */
+  | "calendar-bulk-reply-lost"
   /** Worker: the order insert (orders + order_items, one batch) is refused before it reaches D1. */
   | "order-insert-reject"
   /** Worker: the order insert commits in D1 and its reply is lost. */
@@ -150,8 +158,9 @@ interface Strikes {
  * (the Worker's fence of an order whose insert failed: the outage only), and
  * the Worker's writes (inserts, a cancel's UPDATE, a date change's batch).
  */
-export type D1CallKind = "read" | "settle" | "batch" | "ledger-copy" | "expiry" | "fence" | "order-insert" | "bill-insert" | "order-cancel" | "date-change";
-type WorkerWrite = "order-insert" | "bill-insert" | "order-cancel" | "date-change";
+export type D1CallKind =
+  | "read" | "settle" | "batch" | "ledger-copy" | "expiry" | "fence" | "order-insert" | "bill-insert" | "order-cancel" | "date-change" | "calendar-bulk";
+type WorkerWrite = "order-insert" | "bill-insert" | "order-cancel" | "date-change" | "calendar-bulk";
 
 const STRIKES: Record<D1CallKind, Strikes> = {
   read: {},
@@ -164,6 +173,7 @@ const STRIKES: Record<D1CallKind, Strikes> = {
   "bill-insert": { reject: "bill-insert-reject", lost: "bill-insert-reply-lost" },
   "order-cancel": { reject: "order-cancel-reject", lost: "order-cancel-reply-lost" },
   "date-change": { reject: "date-change-reject", lost: "date-change-reply-lost", lostThenOutage: "date-change-reply-lost-then-outage" },
+  "calendar-bulk": { reject: "calendar-bulk-reject", lost: "calendar-bulk-reply-lost" },
 };
 
 export class Faults {

@@ -11,7 +11,7 @@ interface Env {
 import { placeInStock, slotsFromTimes } from "../domain/stock";
 import { inventoryName } from "./inventory-names";
 import { retryingReset } from "./stubs";
-import type { DayConfig, HoldResult, InventoryAsk, InventoryDO, InventoryRefusal, StockView } from "./inventory";
+import type { DayConfig, HoldResult, InventoryAsk, InventoryDO, InventoryRefusal, CommitResult, PrepareResult, StockBelowUsage, StockView } from "./inventory";
 
 export function inventoryOf(env: Env, productId: string, day: string) {
   return env.INVENTORY.get(env.INVENTORY.idFromName(inventoryName(productId, day)));
@@ -140,4 +140,95 @@ export async function confirmMove(env: Env, changeId: string, day: string, produ
   for (const r of results) {
     if (r.status === "rejected") console.error(JSON.stringify({ event: "inventory_move_unconfirmed", changeId, error: String(r.reason) }));
   }
+}
+
+// ------------------------------------------------------------ the calendar in bulk (SPEC §12)
+
+/**
+ * Calls in flight at once from one request into InventoryDOs: Workers allow
+ * 6 simultaneous outgoing connections per request, and a bulk call of 366
+ * days must not open 366 at once.
+ */
+export const BULK_PARALLEL_CALLS = 6;
+
+/** One day's answer to a bulk PUT's phase one. */
+export type PreparedDay = { day: string; result: PrepareResult };
+
+/**
+ * Phase one in every day's object, BULK_PARALLEL_CALLS at a time; no new
+ * day is asked once one refuses or fails. `prepared`: the days holding a
+ * reservation under `token` now (to abort or commit); `refused`: the
+ * earliest refused day; `failed`: an object could not be reached.
+ */
+export async function prepareDays(
+  env: Env,
+  token: string,
+  configs: readonly DayConfig[],
+  expiresAtMs: number,
+): Promise<{ prepared: { day: string; version: number }[]; refused: (StockBelowUsage & { day: string }) | null; failed: unknown }> {
+  const prepare = async (config: DayConfig): Promise<PrepareResult> =>
+    retryingReset(() => inventoryOf(env, config.productId, config.day), async (inventory): Promise<PrepareResult> => inventory.prepareConfig(token, config, expiresAtMs));
+  const answers = await mapBounded(configs, BULK_PARALLEL_CALLS, prepare, (result) => !result.ok);
+  const prepared: { day: string; version: number }[] = [];
+  let refused: (StockBelowUsage & { day: string }) | null = null;
+  let failed: unknown = null;
+  answers.forEach((answer, i) => {
+    const day = configs[i]!.day;
+    if (!answer) return;
+    if (answer.status === "rejected") failed ??= answer.reason;
+    else if (answer.value.ok) prepared.push({ day, version: answer.value.version });
+    else refused ??= { ...answer.value, day };
+  });
+  return { prepared, refused, failed };
+}
+
+/** Phase two after D1 committed the call: every day applies; a day not reached applies from its alarm (D1 says committed). */
+export async function commitDays(env: Env, productId: string, token: string, days: readonly string[]): Promise<number> {
+  const answers = await mapBounded(days, BULK_PARALLEL_CALLS, async (day): Promise<CommitResult> =>
+    retryingReset(() => inventoryOf(env, productId, day), async (inventory): Promise<CommitResult> => inventory.commitConfig(token)),
+  );
+  const unreached = answers.flatMap((a, i) => (a?.status === "rejected" ? [{ day: days[i], error: String(a.reason) }] : []));
+  for (const u of unreached) console.error(JSON.stringify({ event: "inventory_bulk_commit_unreached", token, ...u }));
+  return unreached.length;
+}
+
+/** The call was refused: each reservation goes at once (one not reached goes at its expiry: D1 has no decision, the alarm aborts it). */
+export async function abortDays(env: Env, productId: string, token: string, days: readonly string[]): Promise<void> {
+  const answers = await mapBounded(days, BULK_PARALLEL_CALLS, (day) =>
+    retryingReset(() => inventoryOf(env, productId, day), (inventory) => inventory.abortConfig(token)),
+  );
+  for (const [i, a] of answers.entries()) {
+    if (a?.status === "rejected") console.error(JSON.stringify({ event: "inventory_bulk_abort_unreached", token, day: days[i], error: String(a.reason) }));
+  }
+}
+
+/**
+ * `work` on every item, at most `limit` at a time, in order of the items;
+ * once `stop` says so of an answer (or a call rejects, when `stop` is
+ * given) no further item starts. An item never started answers undefined.
+ */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  stop?: (result: R) => boolean,
+): Promise<(PromiseSettledResult<R> | undefined)[]> {
+  const settled: (PromiseSettledResult<R> | undefined)[] = Array.from({ length: items.length }, () => undefined);
+  let next = 0;
+  let stopped = false;
+  const worker = async () => {
+    while (!stopped && next < items.length) {
+      const i = next++;
+      try {
+        const value = await work(items[i]!);
+        settled[i] = { status: "fulfilled", value };
+        if (stop?.(value)) stopped = true;
+      } catch (reason) {
+        settled[i] = { status: "rejected", reason };
+        if (stop) stopped = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return settled;
 }

@@ -13,6 +13,8 @@
  *   hold_returns ('6f1c…-refund-intent', '20261126804215739906', 1, 1764200000000)  -- v4
  *   holds      ('20261126804215739906.9f3a61c2', 2, 1, 'sold', …, '20261201', '20261126804215739906', 'done')  -- v5:
  *              the order moved here from 20261201 (Order/ChangeDate); its hold there is released
+ *   pending_configs ('c0a8…-bulk-token', 'T-GATE', '20261201', 80, NULL, 1764547300456, 1764547360456)  -- v6:
+ *              a calendar-in-bulk call reserved stock 80 here; applied once D1 records its decision
  */
 
 export const INVENTORY_SCHEMA_V1 = [
@@ -109,10 +111,28 @@ export const INVENTORY_SCHEMA_V5 = [
   `CREATE INDEX holds_move_out_due ON holds (order_id) WHERE move_out = 'due'`,
 ];
 
+// Version 6 (SPEC §12, the calendar in bulk): a configuration prepared by a
+// bulk PUT, waiting for the call's decision (D1 calendar_bulk_decisions).
+// While it waits, a hold must fit it as well as the day's current
+// configuration, so that applying it can never be refused (below what is
+// sold and held); it is applied or dropped when the coordinator says, or by
+// the alarm at expires_at_ms from D1's decision.
+export const INVENTORY_SCHEMA_V6 = [
+  `CREATE TABLE pending_configs (
+     token          TEXT PRIMARY KEY,
+     product_id     TEXT NOT NULL,
+     day            TEXT NOT NULL CHECK (length(day) = 8),
+     stock          INTEGER NOT NULL CHECK (stock >= 0),
+     timeslots_json TEXT,
+     version        INTEGER NOT NULL,
+     expires_at_ms  INTEGER NOT NULL)`,
+];
+
 export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [
   INVENTORY_SCHEMA_V1,
   INVENTORY_SCHEMA_V2,
   INVENTORY_SCHEMA_V3,
   INVENTORY_SCHEMA_V4,
   INVENTORY_SCHEMA_V5,
+  INVENTORY_SCHEMA_V6,
 ];

@@ -31,6 +31,13 @@ export interface BuyerUnits {
   units: number;
 }
 
+/** A configuration a bulk PUT prepared here (schema v6), until its call's decision. */
+export interface PendingConfig {
+  token: string;
+  config: DayConfig;
+  expiresAtMs: number;
+}
+
 export interface HoldRow {
   order_id: string;
   quantity: number;
@@ -101,6 +108,47 @@ export class InventoryStore {
       .toArray()
       .map((r) => ({ index: r.slot_index, startMinute: r.start_minute, endMinute: r.end_minute, capacity: r.capacity }));
     return { stock: stored.stock, slots };
+  }
+
+  // ------------------------------------------------------------ configurations prepared in bulk
+
+  pendingConfigs(): PendingConfig[] {
+    return this.sql
+      .exec<{ token: string; product_id: string; day: string; stock: number; timeslots_json: string | null; version: number; expires_at_ms: number }>(
+        "SELECT token, product_id, day, stock, timeslots_json, version, expires_at_ms FROM pending_configs ORDER BY version",
+      )
+      .toArray()
+      .map((r) => ({
+        token: r.token,
+        config: { productId: r.product_id, day: r.day, stock: r.stock, timeslots: r.timeslots_json ? (JSON.parse(r.timeslots_json) as DayConfig["timeslots"]) : null, version: r.version },
+        expiresAtMs: r.expires_at_ms,
+      }));
+  }
+
+  pendingOf(token: string): PendingConfig | undefined {
+    return this.pendingConfigs().find((p) => p.token === token);
+  }
+
+  insertPending(p: PendingConfig): void {
+    this.sql.exec(
+      "INSERT INTO pending_configs (token, product_id, day, stock, timeslots_json, version, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      p.token, p.config.productId, p.config.day, p.config.stock, p.config.timeslots ? JSON.stringify(p.config.timeslots) : null, p.config.version, p.expiresAtMs,
+    );
+  }
+
+  deletePending(token: string): void {
+    this.sql.exec("DELETE FROM pending_configs WHERE token = ?", token);
+  }
+
+  /** The newest version anything here has: the stored configuration's or a pending one's. */
+  newestVersion(): number {
+    const pending = this.sql.exec<{ v: number | null }>("SELECT max(version) AS v FROM pending_configs").one().v;
+    return Math.max(this.storedConfig()?.version ?? 0, pending ?? 0);
+  }
+
+  /** When the alarm must ask D1 about the first pending configuration, if any. */
+  nextPendingExpiry(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(expires_at_ms) AS at FROM pending_configs").one().at;
   }
 
   // ------------------------------------------------------------ holds

@@ -19,19 +19,28 @@
  * when a hold would not fit; a release that cannot reach D1 leaves its hold
  * due at once, for the alarm's next try.
  *
+ * The calendar in bulk (SPEC §12) configures many of these objects in one
+ * call, all or nothing, in two phases: each day first reserves the new
+ * configuration (`prepareConfig`: refused below what is sold and held, and
+ * from then on every hold must fit it too), D1 then records the call's
+ * decision with every day's row in one batch, and only then does each day
+ * apply it (`commitConfig`). A call that goes quiet leaves reservations that
+ * the alarm resolves from D1's decision at their expiry.
+ *
  * RPC methods answer a partner's situation with results; a throw is a
  * programmer error and rolls back the transaction it happened in.
  */
 import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type ConfigVars } from "../config";
+import { settleCalendarBulk } from "../db/calendar-bulk";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
 import { checkDailyLimits, hasDailyLimits, type DailyLimits, type LimitRefusal } from "../domain/limits";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
 import { inventoryName } from "./inventory-names";
 import { retryingReset } from "./stubs";
-import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState, type MovedFrom } from "./inventory-store";
+import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState, type MovedFrom, type PendingConfig } from "./inventory-store";
 
 export type { DayConfig, HoldState, MovedFrom } from "./inventory-store";
 
@@ -97,6 +106,15 @@ export interface StockBelowUsage {
   held: number;
 }
 
+/** prepareConfig(): reserved under the version the object gave it (D1 is written with it), or refused. */
+export type PrepareResult = { ok: true; version: number } | StockBelowUsage;
+/**
+ * commitConfig(): applied; superseded (a newer configuration reached the
+ * object first); or unknown (nothing prepared under the token here any more:
+ * committed or resolved earlier).
+ */
+export type CommitResult = { outcome: "applied" | "superseded" | "unknown" };
+
 export interface InventorySnapshot {
   productId: string | null;
   day: string | null;
@@ -140,7 +158,8 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    */
   async configure(config: DayConfig): Promise<ConfigureResult> {
     const decided = this.ctx.storage.transactionSync((): { ok: true; version: number } | StockBelowUsage => {
-      const version = Math.max(config.version, (this.store.storedConfig()?.version ?? 0) + 1);
+      // Newer than a configuration prepared in bulk, too: the later word wins in D1 and here alike.
+      const version = Math.max(config.version, this.store.newestVersion() + 1);
       const below = this.belowUsage(config);
       if (below) return below;
       this.store.adopt({ ...config, version });
@@ -173,6 +192,84 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     for (const slot of config.timeslots ?? []) {
       const below = refusal(slot.index, slot.capacity, split.sold.bySlot.get(slot.index) ?? 0, split.held.bySlot.get(slot.index) ?? 0);
       if (below) return below;
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------ the calendar in bulk (SPEC §12)
+
+  /**
+   * Phase one of a bulk PUT: would `config` fit what is sold and held now?
+   * If so it is reserved under `token` until the call's decision: from now
+   * on a hold must fit it as well as the current configuration (`decide`),
+   * so applying it later cannot be refused — the call never meets a late
+   * refusal after other days were applied. Not applied yet; nothing else
+   * changes. Idempotent per token. The alarm rings by `expiresAtMs`, to ask
+   * D1 for the decision should the call never come back.
+   */
+  async prepareConfig(token: string, config: DayConfig, expiresAtMs: number): Promise<PrepareResult> {
+    if (this.faults.fires("prepare-config-reject")) throw new InjectedFault("prepare-config-reject");
+    await this.alarmNoLaterThan(expiresAtMs);
+    const result = this.ctx.storage.transactionSync((): PrepareResult => {
+      const prior = this.store.pendingOf(token);
+      if (prior) return { ok: true, version: prior.config.version };
+      const below = this.belowUsage(config);
+      if (below) return below;
+      const version = Math.max(config.version, this.store.newestVersion() + 1);
+      this.store.insertPending({ token, config: { ...config, version }, expiresAtMs });
+      return { ok: true, version };
+    });
+    if (!result.ok) await this.scheduleAlarm();
+    return result;
+  }
+
+  /** Phase two, once D1 recorded the call as committed: the prepared configuration takes effect (unless a newer one already did). */
+  async commitConfig(token: string): Promise<CommitResult> {
+    if (this.faults.fires("commit-config-reject")) throw new InjectedFault("commit-config-reject");
+    const outcome = this.ctx.storage.transactionSync(() => this.applyPending(token));
+    await this.scheduleAlarm();
+    return { outcome };
+  }
+
+  /** The call was refused elsewhere (another day below its usage): the reservation goes, nothing applied. Idempotent. */
+  async abortConfig(token: string): Promise<void> {
+    this.ctx.storage.transactionSync(() => this.store.deletePending(token));
+    await this.scheduleAlarm();
+  }
+
+  private applyPending(token: string): CommitResult["outcome"] {
+    const pending = this.store.pendingOf(token);
+    if (!pending) return "unknown";
+    this.store.deletePending(token);
+    const stored = this.store.storedConfig();
+    if (stored && stored.version >= pending.config.version) return "superseded";
+    // Every hold since the prepare was decided against this configuration too (decide).
+    const below = this.belowUsage(pending.config);
+    if (below) throw new Error(`prepared configuration ${token} below usage at commit: ${JSON.stringify(below)}`);
+    this.store.adopt(pending.config);
+    return "applied";
+  }
+
+  /** Reservations whose call went quiet: D1's decision (an absent one fenced as 'aborted') applies or drops each. */
+  private async resolveDuePendings(): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    for (const pending of this.store.pendingConfigs().filter((p) => p.expiresAtMs <= nowMs)) {
+      const decision = await this.faults.d1("settle", () => settleCalendarBulk(this.env.DB, pending.token, pending.config.productId, nowMs));
+      this.ctx.storage.transactionSync(() => (decision === "committed" ? this.applyPending(pending.token) : this.store.deletePending(pending.token)));
+      console.log(JSON.stringify({ event: "inventory_bulk_config_resolved", token: pending.token, day: pending.config.day, decision }));
+    }
+  }
+
+  /**
+   * Where a hold placed in `slotIndex` would leave a configuration prepared in
+   * bulk below what is sold and held (the same rule as `belowUsage`): such a
+   * hold is refused while the reservation waits.
+   */
+  private pendingRefusal(pendings: readonly PendingConfig[], usage: Usage, slotIndex: number | null, quantity: number): StockRefusal | null {
+    for (const { config } of pendings) {
+      if (usage.day + quantity > config.stock) return "stockSoldOut";
+      const slot = slotIndex === null ? undefined : config.timeslots?.find((s) => s.index === slotIndex);
+      if (slot && (usage.bySlot.get(slot.index) ?? 0) + quantity > slot.capacity) return "timeslotSoldOut";
     }
     return null;
   }
@@ -273,6 +370,8 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   private decide(day: DayStock, usage: Usage, ask: InventoryAsk, ignoring: ReadonlySet<string>): HoldResult {
     const placement = placeInStock(day, usage, ask);
     if (!placement.ok) return placement;
+    const reserved = this.pendingRefusal(this.store.pendingConfigs(), usage, placement.slotIndex, ask.quantity);
+    if (reserved) return { ok: false, reason: reserved };
     for (const seat of ask.seatIds) {
       const owner = this.store.seatOwner(placement.slotIndex, seat);
       if (owner !== null && !ignoring.has(owner)) return { ok: false, reason: "seatTaken" };
@@ -298,6 +397,9 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     if (usage.day > day.stock) throw new Error(`oversold: ${usage.day} > ${day.stock}`);
     const slot = day.slots.find((s) => s.index === slotIndex);
     if (slot && (usage.bySlot.get(slot.index) ?? 0) > slot.capacity) throw new Error(`slot ${slot.index} oversold`);
+    for (const pending of this.store.pendingConfigs()) {
+      if (this.belowUsage(pending.config)) throw new Error(`a hold left the configuration prepared under ${pending.token} below usage`);
+    }
   }
 
   // ------------------------------------------------------------ an order's fate
@@ -411,6 +513,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   override async alarm(): Promise<void> {
     try {
       await this.settle();
+      await this.resolveDuePendings();
     } catch (error) {
       console.error(JSON.stringify({ event: "inventory_settle_failed", error: String(error) }));
       await this.setAlarm(this.clock.nowMs() + ALARM_RETRY_MS);
@@ -462,11 +565,15 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     if (current === null || current > atMs) await this.setAlarm(atMs);
   }
 
-  /** The alarm rings at the earliest expiry of a held hold, or to retry a move-out still due; neither, no alarm. */
+  /**
+   * The alarm rings at the earliest expiry of a held hold or of a
+   * configuration prepared in bulk, or to retry a move-out still due; none
+   * of them, no alarm.
+   */
   private async scheduleAlarm(): Promise<void> {
-    const expiry = this.store.nextExpiry();
     const retry = this.store.dueMoveOuts().length > 0 ? this.clock.nowMs() + ALARM_RETRY_MS : null;
-    const next = expiry === null ? retry : retry === null ? expiry : Math.min(expiry, retry);
+    const times = [this.store.nextExpiry(), this.store.nextPendingExpiry(), retry].filter((t): t is number => t !== null);
+    const next = times.length === 0 ? null : Math.min(...times);
     if (next === null) {
       await this.ctx.storage.deleteAlarm();
       return;

@@ -11,7 +11,7 @@ import type { ResultKey } from "../domain/codes";
 import { CheckinsQuery, TicketSearchQuery } from "../schemas/admin-checkins";
 import { RefundListQuery, RefundPost } from "../schemas/admin-refunds";
 import {
-  BillListQuery, CalendarDayPut, CalendarMonthQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
+  BillListQuery, CalendarDayPut, CalendarMonthQuery, CalendarRangeQuery, DashboardQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
   GatePut, OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut,
 } from "../schemas/admin";
 
@@ -26,6 +26,16 @@ export const AdminError = z.strictObject({
     code: z.number().int().describe("结果代码(src/domain/codes.ts)"),
     message: z.string(),
     field: z.string().optional().describe("出错的字段"),
+    detail: z
+      .strictObject({
+        day: z.string().describe("yyyyMMdd"),
+        slotIndex: z.number().int().nullable().describe("时段序号;null 为全天库存"),
+        capacity: z.number().int().describe("要设置的库存或时段容量"),
+        sold: z.number().int().describe("已售"),
+        held: z.number().int().describe("未支付订单占用"),
+      })
+      .optional()
+      .describe("409 stockBelowUsage 的日期和数字"),
   }),
 });
 
@@ -135,6 +145,14 @@ export const AdminCalendarDay = z.strictObject({
 });
 
 export const AdminCalendarMonth = z.strictObject({ productId: z.string(), month: z.string(), days: z.array(AdminCalendarDay) });
+
+export const AdminCalendarRangeSet = z.strictObject({
+  productId: z.string(),
+  from: z.string().describe("yyyyMMdd"),
+  to: z.string().describe("yyyyMMdd"),
+  weekdays: z.array(z.number().int()).describe("设置了的星期(1=周一 … 7=周日)"),
+  days: z.array(z.string()).describe("设置了的日期 yyyyMMdd,按日期顺序"),
+});
 
 export const AdminOrder = z.strictObject({
   orderId: z.string(),
@@ -326,6 +344,49 @@ export const AdminNotificationDetail = AdminNotification.extend({
   ),
 });
 
+const salesOut = {
+  orders: z.number().int().describe("已支付订单数(按支付时间)"),
+  tickets: z.number().int().describe("这些订单的门票张数"),
+  amount: yuanNumber("这些订单的金额"),
+};
+const refundsOut = {
+  refunds: z.number().int().describe("退款笔数(按退款时间)"),
+  refundedTickets: z.number().int().describe("退的门票张数"),
+  refunded: yuanNumber("退回预订金的金额"),
+};
+const AdminDashboardTotals = z.strictObject({ ...salesOut, ...refundsOut });
+
+export const AdminDashboard = z.strictObject({
+  date: z.string().describe("统计日 yyyyMMdd(北京时间)"),
+  from: z.string().describe("近30天的第一天 yyyyMMdd"),
+  to: z.string().describe("近30天的最后一天(即统计日)"),
+  generatedAt: isoTime,
+  today: AdminDashboardTotals.describe("统计日当天"),
+  last30Days: AdminDashboardTotals.describe("from 到 to 的30天"),
+  byProduct: z
+    .array(
+      z.strictObject({
+        productId: z.string(),
+        name: z.string().nullable(),
+        today: z.strictObject({ ...salesOut, refundedTickets: z.number().int().describe("退的门票张数") }),
+        last30Days: z.strictObject({ ...salesOut, refundedTickets: z.number().int() }),
+      }),
+    )
+    .describe("近30天有销售或退票的产品,按近30天金额从高到低;订单含多个产品时各产品各计一次"),
+  byCustomer: z
+    .array(z.strictObject({ dwid: z.string(), name: z.string().nullable(), today: AdminDashboardTotals, last30Days: AdminDashboardTotals }))
+    .describe("近30天有销售或退款的客户,按近30天金额从高到低"),
+  daily: z.array(z.strictObject({ day: z.string(), ...salesOut, refunded: yuanNumber("当天退回的金额") })).describe("30天每天一项,早的在前"),
+  checkins: z.strictObject({
+    total: z.number().int().describe("统计日入园人次"),
+    byHour: z.array(z.number().int()).length(24).describe("统计日每小时(北京时间0–23时)入园的门票数"),
+  }),
+  notifications: z.strictObject({
+    failed: z.number().int().describe("发送失败(将自动重试)的通知数"),
+    dead: z.number().int().describe("已放弃(不再自动重试)的通知数"),
+  }),
+});
+
 export const AdminNotificationRetried = z.strictObject({ id: z.string(), status: z.string() });
 
 const pageOf = <Item extends z.ZodType>(item: Item) => z.strictObject({ items: z.array(item), nextCursor: cursor });
@@ -344,13 +405,19 @@ export interface AdminOperation {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  /** Success statuses and their bodies. */
-  ok: Record<number, { description: string; schema: z.ZodType }>;
+  /** Success statuses and their bodies; `csv`: the same answer also comes as text/csv (what its lines are). */
+  ok: Record<number, { description: string; schema: z.ZodType; csv?: string }>;
   /** Refusals beyond 401 (every operation) and 400 for a malformed query or body. */
   errors: ResultKey[];
 }
 
 export const adminOperations: readonly AdminOperation[] = [
+  {
+    method: "get", path: "/admin/dashboard", summary: "运营概况:当天和近30天的订单、门票、金额(按产品、按客户、按天),退款,当天每小时入园,失败的通知",
+    description: "已支付订单按支付时间计入(退款不减少销售,另按退款时间计入退款);与 /admin/orders、/admin/refunds、/admin/notifications 列出的数字一致。",
+    query: DashboardQuery,
+    ok: { 200: { description: "概况", schema: AdminDashboard } }, errors: ["adminInvalid"],
+  },
   {
     method: "get", path: "/admin/customers", summary: "客户列表(分页、搜索)", query: CustomerListQuery,
     ok: { 200: { description: "一页客户", schema: pageOf(AdminCustomer) } }, errors: ["adminInvalid"],
@@ -417,8 +484,30 @@ export const adminOperations: readonly AdminOperation[] = [
     ok: { 200: { description: "该月已配置的日期", schema: AdminCalendarMonth } }, errors: ["adminInvalid", "productNotFound"],
   },
   {
-    method: "get", path: "/admin/orders", summary: "订单列表(按客户、日期、状态筛选,按订单号或 senderid 搜索)", query: OrderListQuery,
-    ok: { 200: { description: "一页订单", schema: pageOf(AdminOrder) } }, errors: ["adminInvalid"],
+    method: "put", path: "/admin/products/{productid}/calendar", summary: "批量设置:日期范围内(可只选某几个星期)每天的库存、价格和入园时段,全部或全不",
+    description:
+      "请求体与单日设置相同,设置 from 到 to(北京时间,含两端,最多366天,from 不能早于今天)之间 weekdays 所列星期的每一天。" +
+      "任何一天(或其某时段)已售与占用之和超过新的库存(容量)时返回 409,message 和 detail 给出最早的那一天及其数字,任何一天都不修改。" +
+      "与并发订单:各日先预留新配置,预留期间下单须同时满足新旧配置,因此一旦开始应用就不会被拒绝。" +
+      "503 6101:未执行(各日均未修改),可重试;503 9003:结果未定,稍后查询日历或重试(重复设置同样的内容是安全的)。",
+    params: z.object({ productid }), query: CalendarRangeQuery, body: CalendarDayPut,
+    ok: { 200: { description: "已设置的日期", schema: AdminCalendarRangeSet } },
+    errors: ["adminInvalid", "productNotFound", "stockBelowUsage", "calendarBulkNotApplied", "outcomeUnknown", "bodyUnreadable", "bodyTooLarge"],
+  },
+  {
+    method: "get", path: "/admin/orders", summary: "订单列表(按客户、日期、状态筛选,按订单号或 senderid 搜索);format=csv 导出",
+    description:
+      "format=csv:按同样的筛选导出全部匹配的订单(新的在前),UTF-8 带 BOM(Excel 可直接打开中文),CRLF 换行,RFC 4180 引号规则;" +
+      "以 = + - @ 制表符或回车开头的文本前加 ' (防公式注入),12位以上的纯数字(订单号)前加制表符(Excel 按文本显示)。逐页从 D1 读出并流式返回。",
+    query: OrderListQuery,
+    ok: {
+      200: {
+        description: "一页订单;format=csv 时为 CSV 文件",
+        schema: pageOf(AdminOrder),
+        csv: "表头:订单号,客户ID,客户名称,第三方单号,类型,产品,张数,状态,游玩日期,入园时段,金额(元),已退款(元),已退张数,联系手机,下单时间,支付时间,营业日;每个订单一行,时间为北京时间",
+      },
+    },
+    errors: ["adminInvalid"],
   },
   {
     method: "get", path: "/admin/orders/{orderid}", summary: "订单详情(明细和门票)",

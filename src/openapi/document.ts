@@ -12,7 +12,7 @@
  * would clone them away from their DataContract entries.
  */
 import { OpenApiGeneratorV31, OpenAPIRegistry, zodToOpenAPIRegistry, type ResponseConfig, type ZodContentObject } from "@asteasolutions/zod-to-openapi";
-import type { z } from "zod";
+import { z } from "zod";
 import { ResultCodes, type ResultKey } from "../domain/codes";
 import { adminStatus } from "../endpoints/admin/http";
 import { partnerEndpoints } from "../endpoints/partner";
@@ -240,8 +240,11 @@ function partnerSuccessKeys(): ResultKey[] {
 
 function registerAdminOperation(registry: OpenAPIRegistry, operation: AdminOperation): void {
   const responses: Record<string, ResponseConfig> = {};
-  for (const [status, { description, schema }] of Object.entries(operation.ok)) {
-    responses[status] = { description, content: { "application/json": { schema } } };
+  for (const [status, { description, schema, csv }] of Object.entries(operation.ok)) {
+    responses[status] = {
+      description,
+      content: { "application/json": { schema }, ...(csv ? { "text/csv": { schema: z.string().describe(csv) } } : {}) },
+    };
   }
   const byStatus = new Map<number, ResultKey[]>();
   for (const key of ["adminUnauthorized", ...operation.errors] as ResultKey[]) {

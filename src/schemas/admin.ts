@@ -141,8 +141,18 @@ export const OrderListQuery = PageQuery.extend({
   customer: z.string().max(36).optional().describe("客户ID"),
   date: dayParam.optional().describe("游玩日期 yyyyMMdd"),
   status: z.enum(["unpaid", "paid", "expired", "cancelled"]).optional().describe("订单状态"),
-  q: z.string().min(1).max(50).optional().describe("订单号或 senderid"),
+  q: z.string().min(1).max(50).optional().describe("订单号或 senderid(前缀,区分大小写)"),
+  format: z.enum(["json", "csv"]).optional().describe("csv:按同样的筛选导出全部订单为 CSV(UTF-8 带 BOM;忽略 limit 和 cursor)"),
 });
 export const BillListQuery = PageQuery.extend({ customer: z.string().max(36).optional().describe("客户ID") });
 export const NotificationListQuery = PageQuery.extend({ status: z.enum(OUTBOX_STATUSES).optional().describe("投递状态") });
+export const DashboardQuery = z.object({ date: dayParam.optional().describe("统计日 yyyyMMdd(北京时间),默认今天;近30天为该日及之前29天") });
 export const CalendarMonthQuery = z.object({ month: monthParam.describe("yyyyMM") });
+/** PUT /admin/products/{productid}/calendar?from=&to=&weekdays= (SPEC §12): the days the same body sets. */
+export const CalendarRangeQuery = z.object({
+  from: dayParam.describe("第一天 yyyyMMdd(北京时间;不能早于今天)"),
+  to: dayParam.describe("最后一天 yyyyMMdd(含;from 到 to 最多366天)"),
+  weekdays: matching(/^[1-7](,[1-7])*$/, "必须是1到7的数字,以逗号分隔(1=周一,7=周日)")
+    .optional()
+    .describe("只设置这些星期(ISO:1=周一 … 7=周日),以逗号分隔;不填为每天"),
+});

@@ -39,7 +39,7 @@ describe("the console's assets", () => {
     }
     expect([...seen]).toEqual(expect.arrayContaining([
       "api.js", "format.js", "forms.js", "customers.js", "account.js", "products.js", "calendar.js", "orders.js", "bills.js", "notifications.js",
-      "order-refund.js", "refunds.js", "checkins.js", "tickets.js", "gates.js",
+      "order-refund.js", "refunds.js", "checkins.js", "tickets.js", "gates.js", "dashboard.js", "charts.js", "calendar-bulk.js", "slot-editor.js",
     ]));
   });
 

@@ -14,6 +14,7 @@ import { adminOperations } from "../../src/openapi/admin";
 import { openApiDocument } from "../../src/openapi/document";
 import { buildRouter } from "../../src/router";
 import { aCustomer, admin, fetchWorker, loginAs, partner, uniqueId } from "../helpers/api";
+import { addDays } from "../../src/domain/dates";
 import { ADD, LATER, TODAY, aProduct, anOrderBody, call } from "../helpers/catalogue";
 import { CHECK, aGate } from "../helpers/gates";
 
@@ -93,6 +94,7 @@ describe("the admin API in the document", () => {
     expectAnswer(documented.AdminProduct, await admin("GET", `/admin/products/${card}`));
     expectAnswer(documented.AdminCalendarMonth, await admin("GET", `/admin/products/${ticket}/calendar?month=${LATER().slice(0, 6)}`));
     expectAnswer(documented.AdminCalendarDay, await admin("PUT", `/admin/products/${ticket}/calendar/${LATER()}`, { stock: 20, price: 28, timeslots: [{ index: 1, start: "09:00", end: "12:00", capacity: 20 }] }));
+    expectAnswer(documented.AdminCalendarRangeSet, await admin("PUT", `/admin/products/${ticket}/calendar?from=${LATER()}&to=${addDays(LATER(), 6)}&weekdays=1,7`, { stock: 20, timeslots: [{ index: 1, start: "09:00", end: "12:00", capacity: 20 }] }));
     expectItems(documented.AdminProduct, await admin("GET", "/admin/products?limit=2"));
 
     const s = await loginAs(c);
@@ -108,6 +110,8 @@ describe("the admin API in the document", () => {
     expectItems(documented.AdminOrder, await admin("GET", `/admin/orders?customer=${c.dwid}`), 1);
     expectItems(documented.AdminOrder, await admin("GET", `/admin/customers/${c.dwid}/orders`), 1);
     expectAnswer(documented.AdminError, await admin("POST", `/admin/orders/${added.orderid}/cancel`), 409);
+    expectAnswer(documented.AdminError, await admin("PUT", `/admin/products/${ticket}/calendar?from=${LATER()}&to=${LATER()}`, { stock: 1 }), 409);
+    expectAnswer(documented.AdminDashboard, await admin("GET", "/admin/dashboard"));
     const unpaid = await call(ADD, s, anOrderBody([{ productid: ticket, amount: 1 }], { timespanindex: 1, senderid: uniqueId("S") }));
     expectAnswer(documented.AdminOrderDetail, await admin("POST", `/admin/orders/${unpaid.orderid}/cancel`));
 

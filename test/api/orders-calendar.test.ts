@@ -41,6 +41,7 @@ it("lowering a day's stock below sold + held is refused (409, naming the day and
     code: ResultCodes.stockBelowUsage.code,
     message: `${LATER()}库存不能低于已售与占用之和：库存3，已售2，占用2`,
     field: "stock",
+    detail: { day: LATER(), slotIndex: null, capacity: 3, sold: 2, held: 2 },
   });
   expect(await d1Day()).toEqual(d1Before);
   expect(await inventoryStub(productid, LATER()).snapshot()).toEqual(objectBefore);
@@ -61,6 +62,7 @@ it("a time slot's capacity below its sold + held is refused the same way (field 
     code: ResultCodes.stockBelowUsage.code,
     message: `${LATER()}时段1容量不能低于已售与占用之和：容量2，已售0，占用3`,
     field: "timeslots",
+    detail: { day: LATER(), slotIndex: 1, capacity: 2, sold: 0, held: 3 },
   });
   expect(await inventoryStub(productid, LATER()).snapshot()).toMatchObject({ stock: 10, held: 3, slots: [expect.objectContaining({ index: 1, capacity: 4 }), expect.anything()] });
 });

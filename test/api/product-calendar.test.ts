@@ -159,7 +159,7 @@ describe("what a partner may sell", () => {
       .bind(productid, date, testClock.nowMs()).run();
     expect((await calendar({ productid, begindate: date, enddate: date })).tag.days).toEqual([{ date, price: 30, available: 25, timeslots: [] }]);
     // Asking did not configure the object, nor hold anything in it.
-    expect(await inventoryRows(productid, date)).toEqual({ config: [], slots: [], holds: [], seats: [] });
+    expect(await inventoryRows(productid, date)).toEqual({ config: [], slots: [], holds: [], seats: [], pending: [] });
   });
 
   it("90 days at most: a range of 90 configured days lists them all, read in one D1 query and one object call per day", async () => {

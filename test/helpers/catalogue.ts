@@ -132,6 +132,7 @@ export async function inventoryRows(productId: string, date = LATER()) {
     slots: state.storage.sql.exec("SELECT * FROM slots ORDER BY slot_index").toArray(),
     holds: state.storage.sql.exec("SELECT * FROM holds ORDER BY order_id").toArray(),
     seats: state.storage.sql.exec("SELECT * FROM seats ORDER BY slot_key, seat_id").toArray(),
+    pending: state.storage.sql.exec("SELECT * FROM pending_configs ORDER BY token").toArray(),
   }));
 }
 

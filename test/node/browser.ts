@@ -46,7 +46,7 @@ export function pageErrors(page: Page): string[] {
   return (page as PageWithProblems).problems ?? [];
 }
 
-/** Opens the console and signs in with `token`; resolves once the customer list shows. */
+/** Opens the console at `hash` and signs in with `token`; resolves once the navigation shows. */
 export async function signIn(page: Page, token: string, hash = "#/customers"): Promise<void> {
   await page.goto(`/console${hash}`);
   await page.getByLabel("管理令牌").fill(token);

@@ -95,12 +95,12 @@ describe("signing in", () => {
 
     await page.getByLabel("管理令牌").fill(server.adminToken);
     await page.getByRole("button", { name: "登录" }).click();
-    await expectText(main(page).locator("h2"), "客户");
+    await expectText(main(page).locator("h2"), "运营概况");
     expect(await page.evaluate("sessionStorage.getItem('eticket.console.adminToken')")).toBe(server.adminToken);
     expect(await page.evaluate("localStorage.length")).toBe(0);
 
     await page.reload();
-    await expectText(main(page).locator("h2"), "客户");
+    await expectText(main(page).locator("h2"), "运营概况");
     const other = await context.newPage();
     await other.goto("/console");
     await other.getByLabel("管理令牌").waitFor();

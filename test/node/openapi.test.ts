@@ -202,4 +202,11 @@ describe("result codes and admin operations", () => {
     }
     expect(schemas.AdminError!.properties.error.properties).toHaveProperty("code");
   });
+
+  it("documents the order list's CSV export beside its JSON page", () => {
+    const ok = doc.paths["/admin/orders"].get.responses["200"].content;
+    expect(Object.keys(ok).sort()).toEqual(["application/json", "text/csv"]);
+    expect(ok["text/csv"].schema).toMatchObject({ type: "string" });
+    expect(doc.paths["/admin/orders"].get.parameters.find((p: Json) => p.name === "format").schema.enum).toEqual(["json", "csv"]);
+  });
 });

@@ -144,6 +144,12 @@ export class Api {
     return this.partner("api/WebInterface/Ticket/Check", body, token);
   }
 
+  /** POST api/WebInterface/Ticket/Check with the gate's token: the ticket admitted (核销). */
+  async checkIn(gateToken: string, ticketCode: string): Promise<void> {
+    const answer = await this.check(gateToken, { ticketcode: ticketCode });
+    if (answer.errcode !== 0) throw new Error(`check-in refused: ${JSON.stringify(answer)}`);
+  }
+
   async addBill(session: Session, bill: { productId: string; quantity: number; senderBillNum: string }): Promise<{ BillNum: string; Amount: unknown }> {
     const answer = await this.partner(
       "api/WebInterface/Pos/Sell/Bill/Add",

@@ -40,9 +40,10 @@ export function adminStatus(key: ResultKey): number {
   return http === 200 ? 400 : http;
 }
 
-export function adminError(key: ResultKey, message?: string, field?: string): Response {
+/** `detail`: the refusal's numbers for programs (a 409 stockBelowUsage: the day, the slot, capacity, sold and held). */
+export function adminError(key: ResultKey, message?: string, field?: string, detail?: Record<string, unknown>): Response {
   const entry = ResultCodes[key];
-  return json({ error: { code: entry.code, message: message ?? entry.message, ...(field ? { field } : {}) } }, adminStatus(key));
+  return json({ error: { code: entry.code, message: message ?? entry.message, ...(field ? { field } : {}), ...(detail ? { detail } : {}) } }, adminStatus(key));
 }
 
 /** itty `before`-style guard: answers 401 unless the bearer is ADMIN_TOKEN. */

@@ -4,7 +4,9 @@
  */
 import { clockOf } from "../../clock";
 import { listBills, type Bill } from "../../db/bills";
-import { getOrderDetail, listOrders, type Order, type OrderItem, type Ticket } from "../../db/orders";
+import { getOrderDetail, type Order, type OrderItem, type Ticket } from "../../db/orders";
+import { listOrders } from "../../db/order-search";
+import { ordersCsv } from "./orders-csv";
 import { refundsOfOrder, type RefundRecord } from "../../db/refunds";
 import { fenToYuanNumber } from "../../domain/money";
 import { BillListQuery, OrderListQuery, PageQuery } from "../../schemas/admin";
@@ -99,7 +101,9 @@ export const cancelOrderHandler: AdminHandler = async (request, env) => {
 
 export const listOrdersHandler: AdminHandler = async (request, env) => {
   const query = validate(OrderListQuery, request.query);
-  const page = await listOrders(env.DB, { dwid: query.customer, effectDate: query.date, status: query.status, q: query.q, limit: query.limit, cursor: query.cursor });
+  const filter = { dwid: query.customer, effectDate: query.date, status: query.status, q: query.q };
+  if (query.format === "csv") return ordersCsv(env.DB, filter, clockOf(env).nowMs());
+  const page = await listOrders(env.DB, { ...filter, limit: query.limit, cursor: query.cursor });
   return json({ items: page.items.map(orderJson), nextCursor: page.nextCursor });
 };
 

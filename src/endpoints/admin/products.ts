@@ -64,7 +64,7 @@ function liveCounts(env: Env, d: CalendarDay): Promise<InventorySnapshot> {
   return inventoryOf(env, d.productId, d.day).snapshot();
 }
 
-function productIdParam(request: Parameters<AdminHandler>[0]): string | Response {
+export function productIdParam(request: Parameters<AdminHandler>[0]): string | Response {
   const productId = param(request, "productid");
   return PRODUCT_ID_PATTERN.test(productId) ? productId : adminError("adminInvalid", "productid 必须是1到36位字母、数字、_或-", "productid");
 }
@@ -128,10 +128,8 @@ export const putCalendarDay: AdminHandler = async (request, env) => {
   const body = await readJson(request, CalendarDayPut);
   const product = await getProduct(env.DB, productId);
   if (!product) return adminError("productNotFound");
-  const slotTotal = (body.timeslots ?? []).reduce((sum, s) => sum + s.capacity, 0);
-  if (body.timeslots && body.timeslots.length > 0 && slotTotal < body.stock) {
-    return adminError("adminInvalid", "timeslots 各时段容量之和不能小于当日库存 stock", "timeslots");
-  }
+  const slotsShort = slotsBelowStock(body);
+  if (slotsShort) return slotsShort;
   const timeslots = body.timeslots ?? null;
   // The object first: it refuses stock below what is sold and held (SPEC §6), and then
   // nothing is written anywhere. D1 follows with the version the object adopted; should
@@ -146,12 +144,21 @@ export const putCalendarDay: AdminHandler = async (request, env) => {
   return json(calendarDayJson(saved, configured.snapshot));
 };
 
-/** 409 naming the day (and slot) and its numbers. */
-function stockBelowUsage(day: string, below: StockBelowUsage): Response {
+/** The one rule between the body's fields the schema cannot say: slots, when given, hold at least the day's stock. */
+export function slotsBelowStock(body: z.infer<typeof CalendarDayPut>): Response | null {
+  const slotTotal = (body.timeslots ?? []).reduce((sum, s) => sum + s.capacity, 0);
+  return body.timeslots && body.timeslots.length > 0 && slotTotal < body.stock
+    ? adminError("adminInvalid", "timeslots 各时段容量之和不能小于当日库存 stock", "timeslots")
+    : null;
+}
+
+/** 409 naming the day (and slot) and its numbers, in words and in `detail`. */
+export function stockBelowUsage(day: string, below: StockBelowUsage): Response {
   const { slotIndex, capacity, sold, held } = below;
+  const detail = { day, slotIndex, capacity, sold, held };
   return slotIndex === null
-    ? adminError("stockBelowUsage", `${day}${ResultCodes.stockBelowUsage.message}：库存${capacity}，已售${sold}，占用${held}`, "stock")
-    : adminError("stockBelowUsage", `${day}时段${slotIndex}容量不能低于已售与占用之和：容量${capacity}，已售${sold}，占用${held}`, "timeslots");
+    ? adminError("stockBelowUsage", `${day}${ResultCodes.stockBelowUsage.message}：库存${capacity}，已售${sold}，占用${held}`, "stock", detail)
+    : adminError("stockBelowUsage", `${day}时段${slotIndex}容量不能低于已售与占用之和：容量${capacity}，已售${sold}，占用${held}`, "timeslots", detail);
 }
 
 export const getCalendarMonth: AdminHandler = async (request, env) => {
