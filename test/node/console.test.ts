@@ -338,7 +338,7 @@ describe("products and their calendar", () => {
     ]);
     await screenshot(page, "calendar");
 
-    await page.getByRole("link", { name: "产品与库存" }).click();
+    await page.getByRole("link", { name: "产品", exact: true }).click();
     await expect.poll(() => tableRows(main(page)).then((rows) => rows.find((r) => r[0] === productId)?.slice(0, 6))).toEqual([
       productId, "测试游船票", "门票", "¥88.00", "否", "每单≤5",
     ]);
