@@ -79,3 +79,10 @@ export function whenToRetry(retryAtMs: number, nowMs: number): string {
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }
+
+/** "2026-11-27 14:03:05", the instant in Asia/Shanghai (statements, for people reading them in a spreadsheet). */
+export function shanghaiDateTime(instantMs: number): string {
+  const d = new Date(instantMs + SHANGHAI_OFFSET_MS);
+  const date = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  return `${date} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+}

@@ -34,6 +34,8 @@ export const AdminCustomer = z.strictObject({
   name: z.string(),
   callbackUrl: z.string().nullable(),
   suspended: z.boolean().describe("已停用:不能登录和支付"),
+  lowBalance: yuanNumber("余额提醒额度").nullable().describe("余额提醒额度(元);null 不提醒"),
+  contactMobile: z.string().nullable().describe("客户自己的联系手机(余额提醒短信)"),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
@@ -230,7 +232,7 @@ export const AdminBill = z.strictObject({
 
 export const AdminNotification = z.strictObject({
   id: z.string(),
-  kind: z.string().describe("order_paid | bill_paid | order_refunded | order_resent"),
+  kind: z.string().describe("order_paid | bill_paid | order_refunded | order_resent | ticket_used | balance_low"),
   dwid: z.string(),
   targetId: z.string(),
   status: z.string().describe("pending | enqueued | sent | failed | dead"),
@@ -284,7 +286,7 @@ export const adminOperations: readonly AdminOperation[] = [
     ok: { 200: { description: "一页客户", schema: pageOf(AdminCustomer) } }, errors: ["adminInvalid"],
   },
   {
-    method: "put", path: "/admin/customers/{dwid}", summary: "新建或修改客户(登录密码、支付密码、回调地址、停用);改密码或停用立即结束该客户的所有会话",
+    method: "put", path: "/admin/customers/{dwid}", summary: "新建或修改客户(登录密码、支付密码、回调地址、停用、余额提醒额度、联系手机);改密码或停用立即结束该客户的所有会话",
     params: z.object({ dwid }), body: CustomerPut,
     ok: { 200: { description: "已修改", schema: AdminCustomerSaved }, 201: { description: "已新建", schema: AdminCustomerSaved } },
     errors: ["adminInvalid", "loginPasswordRequired", "bodyUnreadable", "bodyTooLarge"],
