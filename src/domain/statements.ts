@@ -67,11 +67,14 @@ export interface StatementWindow {
 /** Days from `from` to `to`, both included; ≤ 0 when `to` is earlier. */
 export const statementSpanDays = (from: string, to: string): number => calendarSpanDays(from, to);
 
-/** The Chinese rule a [from, to] breaks, or null. Both are real yyyyMMdd dates. */
-export function statementRangeProblem(from: string, to: string): string | null {
+/**
+ * The Chinese rule the end of [from, to] breaks, or null; `fromName` is how
+ * the request names the start (from, begindate). Both are real yyyyMMdd dates.
+ */
+export function statementRangeProblem(from: string, to: string, fromName: string): string | null {
   const span = statementSpanDays(from, to);
-  if (span < 1) return "不能早于开始日期";
-  if (span > STATEMENT_MAX_DAYS) return `与开始日期之间不能超过${STATEMENT_MAX_DAYS}天(含首尾两天)`;
+  if (span < 1) return `不能早于 ${fromName}`;
+  if (span > STATEMENT_MAX_DAYS) return `与 ${fromName} 之间不能超过${STATEMENT_MAX_DAYS}天(含首尾两天)`;
   return null;
 }
 
@@ -132,7 +135,7 @@ const D1_NAME: Record<LedgerKind, string> = { deposit: "ledger_copy", debit: "pa
 export function checkEntry(entry: StatementEntry, dwid: string, record: D1Record | null): EntryCheck {
   const differ = (note: string, d1AmountFen: number | null = record?.amountFen ?? null): EntryCheck => ({
     ok: false,
-    difference: { kind: entry.kind, reference: entry.reference, ledgerAmountFen: entry.amountFen, d1AmountFen, note: `账本第${entry.seq}笔:${note}` },
+    difference: { kind: entry.kind, reference: entry.reference, ledgerAmountFen: entry.amountFen, d1AmountFen, note: `账本第${entry.seq}笔：${note}` },
   });
   if (entry.kind === "deposit") {
     if (!record) return { ok: "uncopied" };
@@ -142,10 +145,10 @@ export function checkEntry(entry: StatementEntry, dwid: string, record: D1Record
   }
   const what = entry.kind === "debit" ? "支付" : "退款";
   if (!record) return differ(`D1 ${D1_NAME[entry.kind]} 中没有这笔${what}的决定记录`, null);
-  if (record.outcome !== "commit") return differ(`D1 记录的决定是 ${record.outcome},不是 commit`);
+  if (record.outcome !== "commit") return differ(`D1 记录的决定是 ${record.outcome}，不是 commit`);
   if (record.dwid !== dwid) return differ(`D1 记录属于另一客户 ${record.dwid}`);
   if (record.amountFen !== entry.amountFen) return differ("D1 记录的金额不同");
-  if (record.target !== entry.target) return differ(`D1 记录的${entry.kind === "debit" ? "订单或单据" : "订单"}不同(${record.target ?? "无"})`);
+  if (record.target !== entry.target) return differ(`D1 记录的${entry.kind === "debit" ? "订单或单据" : "订单"}不同（${record.target ?? "无"}）`);
   return { ok: true };
 }
 
@@ -166,7 +169,7 @@ export function lackingCommit(commit: D1Commit, state: ReferenceState): Differen
   if (state === "posted") return null;
   const what = commit.kind === "debit" ? "扣款" : "退款";
   const why: Record<Exclude<ReferenceState, "posted">, string> = {
-    pending: `对象中这笔${what}仍待入账(恢复任务会按 D1 的决定补记)`,
+    pending: `对象中这笔${what}仍待入账（恢复任务会按 D1 的决定补记）`,
     voided: `对象把这笔${what}记为已作废`,
     absent: `对象中没有这笔${what}`,
   };
@@ -175,20 +178,7 @@ export function lackingCommit(commit: D1Commit, state: ReferenceState): Differen
     reference: commit.reference,
     ledgerAmountFen: null,
     d1AmountFen: commit.amountFen,
-    note: `D1 已提交(${commit.target},${shanghaiDateTime(commit.decidedAtMs)}),账本中没有:${why[state]}`,
-  };
-}
-
-/** The period's own arithmetic: opening + Σ = closing, or the difference. */
-export function arithmeticDifference(window: Pick<StatementWindow, "openingFen" | "closingFen" | "totals">): Difference | null {
-  const expected = expectedClosingFen(window.openingFen, window.totals);
-  if (expected === window.closingFen) return null;
-  return {
-    kind: "balance",
-    reference: null,
-    ledgerAmountFen: window.closingFen,
-    d1AmountFen: null,
-    note: `期初 ${fenToYuan(window.openingFen)} + 充值 − 扣款 + 退款 = ${fenToYuan(expected)},不等于期末 ${fenToYuan(window.closingFen)}`,
+    note: `D1 已提交（${commit.target}，${shanghaiDateTime(commit.decidedAtMs)}），账本中没有：${why[state]}`,
   };
 }
 
@@ -234,10 +224,10 @@ export function csvSummaryLines(window: StatementWindow, check: { balanced: bool
     csvLine(["扣款合计(元)", fenToYuan(t.debit.amountFen), `${t.debit.count}笔`]),
     csvLine(["退款合计(元)", fenToYuan(t.refund.amountFen), `${t.refund.count}笔`]),
     csvLine(["期末余额(元)", fenToYuan(window.closingFen)]),
-    csvLine(["对账结果", check.balanced ? "平衡" : `不平衡,差异${check.differences.length}项`]),
+    csvLine(["对账结果", check.balanced ? "平衡" : `不平衡，差异${check.differences.length}项`]),
   ];
   if (check.uncopiedDeposits > 0) {
-    lines.push(csvLine(["说明", `${check.uncopiedDeposits}笔充值尚未复制到 D1 的 ledger_copy(稍后自动补齐,不计为差异)`]));
+    lines.push(csvLine(["说明", `${check.uncopiedDeposits}笔充值尚未复制到 D1 的 ledger_copy（稍后自动补齐，不计为差异）`]));
   }
   if (check.differences.length > 0) {
     lines.push(csvLine(["差异", "类型", "流水号", "账本金额(元)", "D1金额(元)", "说明"]));

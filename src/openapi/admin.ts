@@ -11,7 +11,7 @@ import type { ResultKey } from "../domain/codes";
 import { RefundListQuery, RefundPost } from "../schemas/admin-refunds";
 import {
   BillListQuery, CalendarDayPut, CalendarMonthQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
-  GatePut, OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut,
+  GatePut, OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut, StatementQuery,
 } from "../schemas/admin";
 
 // ---------------------------------------------------------------- answers
@@ -71,6 +71,43 @@ export const AdminDepositResult = z.strictObject({
 });
 
 export const AdminLedgerPage = z.strictObject({ account: AdminAccount, items: z.array(AdminLedgerEntry), nextCursor: cursor });
+
+const kindTotal = (what: string) => z.strictObject({ count: z.number().int().describe(`${what}笔数`), amount: yuanNumber(`${what}合计`) });
+
+export const AdminStatement = z.strictObject({
+  dwid: z.string(),
+  from: z.string().describe("yyyyMMdd"),
+  to: z.string().describe("yyyyMMdd"),
+  opening: yuanNumber("期初余额:本期第一笔之前最后一笔之后的余额,没有则为0"),
+  closing: yuanNumber("期末余额:本期最后一笔之后的余额"),
+  totals: z.strictObject({ deposits: kindTotal("充值"), debits: kindTotal("扣款"), refunds: kindTotal("退款") }),
+  entries: z.array(
+    z.strictObject({
+      seq: z.number().int().describe("账本序号"),
+      kind: z.enum(["deposit", "debit", "refund"]),
+      amount: yuanNumber("金额"),
+      balanceAfter: yuanNumber("之后的余额"),
+      reference: z.string().describe("充值流水号;扣款:支付意图号;退款:退款意图号"),
+      orderId: z.string().nullable(),
+      billNum: z.string().nullable(),
+      refundId: z.string().nullable().describe("退款单号(合作方的 refundid 或运营方的)"),
+      createdAt: isoTime,
+    }),
+  ).describe("本期各笔,按账本序号"),
+  reconciliation: z.strictObject({
+    balanced: z.boolean().describe("期初加减各笔等于期末,且扣款、退款与 D1 一致"),
+    differences: z.array(
+      z.strictObject({
+        kind: z.enum(["deposit", "debit", "refund", "balance"]),
+        reference: z.string().nullable(),
+        ledgerAmount: yuanNumber("账本金额").nullable(),
+        d1Amount: yuanNumber("D1 金额").nullable(),
+        note: z.string(),
+      }),
+    ).describe("每一项差异,不隐藏"),
+    uncopiedDeposits: z.number().int().describe("D1 的 ledger_copy 尚未复制到的充值笔数(稍后补齐,不计为差异)"),
+  }),
+});
 
 const insuranceOut = z.strictObject({
   mode: z.enum(["forced", "optional", "none"]),
@@ -274,8 +311,8 @@ export interface AdminOperation {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  /** Success statuses and their bodies. */
-  ok: Record<number, { description: string; schema: z.ZodType }>;
+  /** Success statuses and their bodies (JSON; `media`: the same answer in other media types). */
+  ok: Record<number, { description: string; schema: z.ZodType; media?: Record<string, z.ZodType> }>;
   /** Refusals beyond 401 (every operation) and 400 for a malformed query or body. */
   errors: ResultKey[];
 }
@@ -310,6 +347,22 @@ export const adminOperations: readonly AdminOperation[] = [
     method: "get", path: "/admin/customers/{dwid}/ledger", summary: "账户流水(新的在前,含每笔之后的余额)",
     params: z.object({ dwid }), query: PageQuery,
     ok: { 200: { description: "一页流水", schema: AdminLedgerPage } }, errors: ["adminInvalid", "customerNotFound"],
+  },
+  {
+    method: "get", path: "/admin/customers/{dwid}/statement", summary: "对账单:期初、每一笔、期末,并与 D1 对账(json 或 csv)",
+    description:
+      "北京时间 from 至 to(含两端,最多366天)。本期按账本序号截取:从 from 零点及以后记账的第一笔起,到 to 次日零点及以后记账的第一笔之前(还没有则到最新一笔),所以期初 + 充值 − 扣款 + 退款 = 期末,相邻两期首尾相接、不重不漏。" +
+      "对账:每笔扣款须是 D1 中本客户、同金额、同订单或单据的已提交支付,每笔退款须是 D1 中已提交的退款;充值是账本自己的,D1 的 ledger_copy 可能稍后才复制(只说明,不算差异,除非复制的金额不同);本期在 D1 提交而账本完全没有的支付和退款也列为差异。" +
+      "format=csv:UTF-8 带 BOM、中文表头,逐页流式输出,最后是汇总和对账结果。",
+    params: z.object({ dwid }), query: StatementQuery,
+    ok: {
+      200: {
+        description: "对账单",
+        schema: AdminStatement,
+        media: { "text/csv": z.string().describe("UTF-8 带 BOM:表头 序号,时间(北京时间),类型,金额(元),余额(元),流水号,订单号,单据号,退款单号;每笔一行;然后汇总、对账结果和每一项差异") },
+      },
+    },
+    errors: ["adminInvalid", "customerNotFound"],
   },
   {
     method: "get", path: "/admin/customers/{dwid}/orders", summary: "一个客户的订单", params: z.object({ dwid }), query: PageQuery,

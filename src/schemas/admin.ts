@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { isRealDate } from "../domain/dates";
+import { statementRangeProblem, STATEMENT_MAX_DAYS } from "../domain/statements";
 import { yuanToFen } from "../domain/money";
 import { OUTBOX_STATUSES } from "../domain/notifications";
 import { rule } from "./fields";
@@ -153,3 +154,16 @@ export const OrderListQuery = PageQuery.extend({
 export const BillListQuery = PageQuery.extend({ customer: z.string().max(36).optional().describe("客户ID") });
 export const NotificationListQuery = PageQuery.extend({ status: z.enum(OUTBOX_STATUSES).optional().describe("投递状态") });
 export const CalendarMonthQuery = z.object({ month: monthParam.describe("yyyyMM") });
+
+/** GET /admin/customers/{dwid}/statement (SPEC §12): Asia/Shanghai days, both included, at most STATEMENT_MAX_DAYS. */
+export const StatementQuery = z
+  .object({
+    from: dayParam.describe("开始日期 yyyyMMdd(北京时间,含当天)"),
+    to: dayParam.describe(`结束日期 yyyyMMdd(北京时间,含当天),不早于 from,与 from 之间最多${STATEMENT_MAX_DAYS}天`),
+    format: z.enum(["json", "csv"]).default("json").describe("json(默认)或 csv(UTF-8 带 BOM,Excel 可直接打开)"),
+  })
+  .superRefine((q, ctx) => {
+    // Only once both are real dates: a malformed one has its own message.
+    const problem = isRealDate(q.from) && isRealDate(q.to) ? statementRangeProblem(q.from, q.to, "from") : null;
+    if (problem) ctx.addIssue({ code: "custom", path: ["to"], params: rule("range", problem) });
+  });
