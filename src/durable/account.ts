@@ -278,6 +278,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
 
   private statementPage(q: { afterSeq: number; throughSeq: number; limit: number; offset?: number }): StatementEntry[] {
     assert(Number.isSafeInteger(q.limit) && q.limit >= 1 && q.limit <= STATEMENT_PAGE_MAX, `statement page of ${q.limit}`);
+    assert(q.offset === undefined || (Number.isSafeInteger(q.offset) && q.offset >= 0), `statement offset ${q.offset}`);
     return statementEntries(this.sql, q);
   }
 
