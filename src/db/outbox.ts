@@ -1,7 +1,8 @@
 /**
  * D1 `outbox` and `outbox_deliveries`: the notifications the payment batch
- * wrote (db/payments.ts), their delivery state per channel, the sweep's and
- * the operators' questions. States and rules: domain/notifications.ts.
+ * wrote (db/payments.ts) — and the refund batch, Order/Resend, the gate and
+ * the AccountDO's low-balance alerts — their delivery state per channel, the
+ * sweep's and the operators' questions. States and rules: domain/notifications.ts.
  *
  * Every state change here is guarded so that a late or duplicate writer
  * never undoes a delivery: nothing leaves 'sent', and a channel once done

@@ -255,3 +255,14 @@ describe("exactly once", () => {
     expect(await alertRows(a.c.dwid)).toHaveLength(1);
   });
 });
+
+describe("migration 0010", () => {
+  it("rebuilt the outbox for balance_low keeping every index 0001–0008 made, and its rows' deliveries still reference it", async () => {
+    const { results } = await env.DB.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL ORDER BY name").all<{ name: string; sql: string }>();
+    expect(results.map((r) => r.name)).toEqual(["outbox_by_created", "outbox_by_kind_target", "outbox_by_status", "outbox_by_status_updated"]);
+    const table = await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").first<{ sql: string }>();
+    expect(table!.sql).toContain("'balance_low'");
+    const deliveries = await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox_deliveries'").first<{ sql: string }>();
+    expect(deliveries!.sql).toMatch(/REFERENCES\s+"?outbox"?\s*\(id\)/);
+  });
+});
