@@ -151,7 +151,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
     this.gate = new PayPasswordGate(this.sql, this.config);
     this.credentials = new AccountCredentials(ctx.storage, env.PASSWORD_KEY, this.clock);
     this.sessions = new AccountSessions(ctx.storage, this.credentials, this.config, this.random);
-    this.watch = new BalanceWatch(this.sql, () => this.alertRecorded());
+    this.watch = new BalanceWatch(this.sql, (cause) => this.alertRecorded(cause));
     const armAlarm = (atMs: number) => this.armAlarm(atMs);
     this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, armAlarm, this.watch);
     this.refunds = new RefundDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, this.desk, returnUnitsThrough(env), armAlarm, this.watch);
@@ -183,7 +183,9 @@ export class AccountDO extends DurableObject<AccountEnv> {
    * standing (account-credentials.ts). `payMd5: null` removes the pay
    * password; a changed password or a suspension ends every session. A
    * threshold given is set and judged at once against available (SPEC §12):
-   * a customer already below a new threshold is told once.
+   * a customer already below a new threshold is told once — written to D1
+   * when the caller says the customer's D1 row is up to date (`flushAlerts`),
+   * or by the alarm.
    */
   async setProfile(input: ProfileChange): Promise<ProfileChanged> {
     const { lowBalanceFen, ...profile } = input;
@@ -452,14 +454,18 @@ export class AccountDO extends DurableObject<AccountEnv> {
   // ------------------------------------------------------------ low-balance alerts
 
   /**
-   * An alert was recorded, inside the transaction that moved the money: once
-   * that transaction is done, its write to D1 starts, and the alarm is the
-   * backstop should the write fail or the object go away first.
+   * An alert was recorded, inside the transaction that moved the money. Once
+   * that transaction is done, a debit's alert is written to D1 at once; one
+   * the operator's new threshold caused waits for the admin PUT to have
+   * written the customer's D1 row (its callback URL and contact mobile, which
+   * the delivery reads), and calls `flushAlerts` then. The alarm is the
+   * backstop for both: a write that fails, an object gone first, an alert
+   * recorded while a flush was finishing.
    */
-  private alertRecorded(): void {
+  private alertRecorded(cause: "debit" | "threshold"): void {
     queueMicrotask(() => {
       this.armAlarm(this.clock.nowMs() + ALARM_RETRY_MS);
-      void this.flushAlerts();
+      if (cause === "debit") void this.flushAlerts();
     });
   }
 
@@ -468,9 +474,9 @@ export class AccountDO extends DurableObject<AccountEnv> {
    * at a time per instance; returns how many are still unwritten. The row's
    * id is the alert's own seq (INSERT OR IGNORE): a retry after a lost reply
    * writes nothing twice. Its message is then sent; when that fails, the
-   * row stays 'pending' and the cron sweep sends it.
+   * row stays 'pending' and the cron sweep sends it. Safe to call any time.
    */
-  private flushAlerts(): Promise<number> {
+  async flushAlerts(): Promise<number> {
     this.flushing ??= this.writeAlerts().finally(() => {
       this.flushing = null;
     });

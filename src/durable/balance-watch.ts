@@ -40,8 +40,8 @@ interface AlertRow {
 export class BalanceWatch {
   constructor(
     private readonly sql: SqlStorage,
-    /** Called (inside the transaction) when an alert was recorded: the object schedules its write. */
-    private readonly recorded: () => void,
+    /** Called (inside the transaction) when an alert was recorded, with its cause: the object schedules its write. */
+    private readonly recorded: (cause: BalanceAlert["cause"]) => void,
   ) {}
 
   /** A debit was just posted as ledger entry `ledgerSeq`. */
@@ -96,7 +96,7 @@ export class BalanceWatch {
       `INSERT INTO balance_alerts (cause, ledger_seq, balance_fen, available_fen, threshold_fen, at_ms) VALUES (?, ?, ?, ?, ?, ?)`,
       event === "debit" ? "debit" : "threshold", ledgerSeq, totals.balanceFen, availableFen, state.thresholdFen, atMs,
     );
-    this.recorded();
+    this.recorded(event === "debit" ? "debit" : "threshold");
   }
 
   private profile(): { low_balance_fen: number | null; low_balance_alerted: number } | null {

@@ -186,6 +186,26 @@ describe("crossing below the threshold", () => {
     expect((await admin("GET", `/admin/customers/${a.c.dwid}`)).body).toMatchObject({ lowBalance: null, contactMobile: CONTACT });
   });
 
+  it("a customer created below its threshold is told once, at the callback URL and the contact mobile of that same PUT", async () => {
+    const dwid = uniqueId("c");
+    const host = http.partner();
+    const created = await admin("PUT", `/admin/customers/${dwid}`, {
+      dwlx: "1", name: "新开户旅行社", loginPassword: "login#1", callbackUrl: `https://${host}/notify`, lowBalance: 500, contactMobile: "13700001111",
+    });
+    expect(created.status).toBe(201);
+    const a: Agency = { c: { dwid, dwlx: "1", loginPassword: "login#1", payPassword: null }, s: { token: "", sessionKey: "" }, host, secret: created.body.callbackSecret };
+    const [call] = await deliveredAlerts(a, 1);
+    expect(JSON.parse(call!.body)).toMatchObject({ dwid, balance: "0.00", available: "0.00", threshold: "500.00" });
+    const header = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(call!.headers.get("x-signature")!)!;
+    expect(header[2]).toBe(await expectedSignature(a.secret, header[1]!, call!.body));
+    expect(logs.sms((await alertRows(dwid))[0]!.id)).toEqual([expect.objectContaining({ to: "137****1111" })]);
+    // Written only once the customer's row was: the delivery could not have read a row without them.
+    const written = await env.DB.prepare("SELECT o.created_at_ms AS alert, c.updated_at_ms AS customer FROM outbox o JOIN customers c ON c.dwid = o.dwid WHERE o.dwid = ?")
+      .bind(dwid)
+      .first<{ alert: number; customer: number }>();
+    expect(written!.alert).toBeGreaterThanOrEqual(written!.customer);
+  });
+
   it("without a contact mobile: the callback only, the SMS skipped and said why", async () => {
     const a = await anAgency(100, 100, null);
     await paid(a, 1);

@@ -73,6 +73,12 @@ export const putCustomer: AdminHandler = async (request, env) => {
     clockOf(env).nowMs(),
   );
   const callbackSecret = body.callbackUrl ? await issueCallbackSecret(env, dwid, true) : null;
+  // A new threshold may have recorded an alert: delivered now that D1 has the callback and contact mobile it goes to (else by the object's alarm).
+  if (body.lowBalance !== undefined) {
+    await withAccount(env, dwid, (account) => account.flushAlerts()).catch((error: unknown) => {
+      console.warn(JSON.stringify({ event: "balance_alert_flush_deferred", dwid, error: String(error) }));
+    });
+  }
   const customer = await getCustomer(env.DB, dwid);
   return json({ ...customerJson(customer!), ...(callbackSecret ? { callbackSecret } : {}) }, created ? 201 : 200);
 };
