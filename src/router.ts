@@ -10,6 +10,7 @@ import type { Env } from "./env";
 import { getAccount, getLedger, postDeposit } from "./endpoints/admin/accounts";
 import { getCheckinsHandler } from "./endpoints/admin/checkins";
 import { getCustomerHandler, listCustomersHandler, putCustomer, rotateCallbackSecret } from "./endpoints/admin/customers";
+import { getStatement } from "./endpoints/admin/statement";
 import { AdminInputError, adminError, requireAdmin, type AdminHandler } from "./endpoints/admin/http";
 import { listGatesHandler, putGateHandler, rotateGateTokenHandler } from "./endpoints/admin/gates";
 import { getNotificationHandler, listNotificationsHandler, retryNotificationHandler } from "./endpoints/admin/notifications";
@@ -65,6 +66,7 @@ export function buildRouter() {
     .post("/admin/customers/:dwid/deposits", admin(postDeposit))
     .get("/admin/customers/:dwid/account", admin(getAccount))
     .get("/admin/customers/:dwid/ledger", admin(getLedger))
+    .get("/admin/customers/:dwid/statement", admin(getStatement))
     .get("/admin/customers/:dwid/orders", admin(listCustomerOrders))
     .post("/admin/customers/:dwid/callback-secret", admin(rotateCallbackSecret))
     .get("/admin/products", admin(listProductsHandler))

@@ -1,7 +1,8 @@
 /**
  * Customers (客户): the list with search by dwid or name (suspended ones
  * marked), and the form that creates or edits one — name, type, callback
- * URL, and new login or pay passwords (the API keeps only their sealed
+ * URL, the low-balance threshold (余额提醒额度) and the agency's contact
+ * mobile its SMS goes to, and new login or pay passwords (the API keeps only their sealed
  * UPPER_MD5, so they are never shown back). A customer's page shows its
  * standing (正常 / 已停用) with a confirmed toggle (SPEC §11: suspending ends
  * every session at once; the customer cannot log in or pay until reinstated).
@@ -190,6 +191,12 @@ function customerForm(customer, onSaved = () => {}) {
       wide: true,
     }),
     secret.element,
+    field("余额提醒额度（元）", input("lowBalance", { value: customer?.lowBalance ?? "", inputmode: "decimal", placeholder: "如 1000" }), {
+      hint: "可用余额在扣款后低于此额度时，回调通知客户并短信提醒联系手机一次；充值或退款使余额回到额度以上后会再次提醒。留空表示不提醒",
+    }),
+    field("联系手机（余额提醒短信）", input("contactMobile", { value: customer?.contactMobile ?? "", inputmode: "numeric", maxlength: 11 }), {
+      hint: "客户自己的11位手机号码；留空表示不发短信",
+    }),
     h(
       "fieldset",
       { class: "wide" },
@@ -215,7 +222,13 @@ function customerForm(customer, onSaved = () => {}) {
     event.preventDefault();
     const dwid = valueOf(form, "dwid");
     if (!dwid) return showError(form, { message: "请填写客户ID", field: "dwid" });
-    const body = { dwlx: valueOf(form, "dwlx"), name: valueOf(form, "name"), callbackUrl: valueOf(form, "callbackUrl") || null };
+    const body = {
+      dwlx: valueOf(form, "dwlx"),
+      name: valueOf(form, "name"),
+      callbackUrl: valueOf(form, "callbackUrl") || null,
+      lowBalance: valueOf(form, "lowBalance") || null,
+      contactMobile: valueOf(form, "contactMobile") || null,
+    };
     const login = form.elements.namedItem("loginPassword").value;
     const pay = form.elements.namedItem("payPassword").value;
     if (login) body.loginPassword = login;

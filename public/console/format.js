@@ -81,6 +81,7 @@ export const ledgerKind = wordsOf({ deposit: "充值", debit: "扣款", refund: 
 export const insuranceMode = wordsOf({ forced: "强制投保", optional: "自愿投保", none: "不提供" });
 export const notificationKind = wordsOf({
   order_paid: "订单支付", bill_paid: "单据支付", order_refunded: "订单退款", order_resent: "门票短信重发", ticket_used: "门票入园",
+  balance_low: "余额不足提醒",
 });
 export const notificationStatus = wordsOf({ pending: "待发送", enqueued: "排队中", sent: "已送达", failed: "发送失败", dead: "已放弃" });
 export const refundRequester = wordsOf({ partner: "合作方", operator: "运营方" });

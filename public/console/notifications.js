@@ -52,6 +52,7 @@ export function notificationsPage({ container, query }) {
 function targetOf(n) {
   if (n.kind === "order_paid" || n.kind === "order_refunded") return h("a", { href: `#${p`/orders/${n.targetId}`}` }, `订单 ${n.targetId}`);
   if (n.kind === "bill_paid") return h("a", { href: hashLink("/bills", { customer: n.dwid }) }, `POS单据 ${n.targetId}`);
+  if (n.kind === "balance_low") return h("a", { href: `#${p`/customers/${n.dwid}`}/account` }, `客户 ${n.dwid} 的账户`);
   return n.targetId;
 }
 

@@ -8,6 +8,10 @@ export interface Customer {
   callbackUrl: string | null;
   /** A copy of the AccountDO's standing, for lists (0005); the object decides logins and payments. */
   suspended: boolean;
+  /** The agency's own mobile, for the balance_low SMS (0012). */
+  contactMobile: string | null;
+  /** A copy of the AccountDO's low-balance threshold (0012); the object decides when an alert is due. */
+  lowBalanceFen: number | null;
   createdAtMs: number;
   updatedAtMs: number;
 }
@@ -18,6 +22,8 @@ interface CustomerRow {
   name: string;
   callback_url: string | null;
   suspended: number;
+  contact_mobile: string | null;
+  low_balance_fen: number | null;
   created_at_ms: number;
   updated_at_ms: number;
 }
@@ -28,25 +34,43 @@ const toCustomer = (r: CustomerRow): Customer => ({
   name: r.name,
   callbackUrl: r.callback_url,
   suspended: r.suspended === 1,
+  contactMobile: r.contact_mobile,
+  lowBalanceFen: r.low_balance_fen,
   createdAtMs: r.created_at_ms,
   updatedAtMs: r.updated_at_ms,
 });
 
+/**
+ * `callbackUrl` and `contactMobile` undefined: unchanged; `suspended` and
+ * `lowBalanceFen` are the AccountDO's values after the change, copied.
+ */
 export async function upsertCustomer(
   db: D1Database,
-  c: { dwid: string; dwlx: string; name: string; callbackUrl: string | null | undefined; suspended: boolean },
+  c: {
+    dwid: string;
+    dwlx: string;
+    name: string;
+    callbackUrl: string | null | undefined;
+    contactMobile: string | null | undefined;
+    suspended: boolean;
+    lowBalanceFen: number | null;
+  },
   nowMs: number,
 ): Promise<{ created: boolean }> {
   const row = await db
     .prepare(
-      `INSERT INTO customers (dwid, dwlx, name, callback_url, suspended, created_at_ms, updated_at_ms)
-       VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?5)
+      `INSERT INTO customers (dwid, dwlx, name, callback_url, suspended, contact_mobile, low_balance_fen, created_at_ms, updated_at_ms)
+       VALUES (?1, ?2, ?3, ?4, ?7, ?8, ?10, ?5, ?5)
        ON CONFLICT (dwid) DO UPDATE SET dwlx = excluded.dwlx, name = excluded.name,
          callback_url = CASE WHEN ?6 THEN excluded.callback_url ELSE customers.callback_url END,
-         suspended = excluded.suspended, updated_at_ms = excluded.updated_at_ms
+         contact_mobile = CASE WHEN ?9 THEN excluded.contact_mobile ELSE customers.contact_mobile END,
+         suspended = excluded.suspended, low_balance_fen = excluded.low_balance_fen, updated_at_ms = excluded.updated_at_ms
        RETURNING created_at_ms = updated_at_ms AS created`,
     )
-    .bind(c.dwid, c.dwlx, c.name, c.callbackUrl ?? null, nowMs, c.callbackUrl !== undefined ? 1 : 0, c.suspended ? 1 : 0)
+    .bind(
+      c.dwid, c.dwlx, c.name, c.callbackUrl ?? null, nowMs, c.callbackUrl !== undefined ? 1 : 0, c.suspended ? 1 : 0,
+      c.contactMobile ?? null, c.contactMobile !== undefined ? 1 : 0, c.lowBalanceFen,
+    )
     .first<{ created: number }>();
   return { created: row?.created === 1 };
 }

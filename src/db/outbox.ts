@@ -1,7 +1,8 @@
 /**
  * D1 `outbox` and `outbox_deliveries`: the notifications the payment batch
- * wrote (db/payments.ts), their delivery state per channel, the sweep's and
- * the operators' questions. States and rules: domain/notifications.ts.
+ * wrote (db/payments.ts) — and the refund batch, Order/Resend, the gate and
+ * the AccountDO's low-balance alerts — their delivery state per channel, the
+ * sweep's and the operators' questions. States and rules: domain/notifications.ts.
  *
  * Every state change here is guarded so that a late or duplicate writer
  * never undoes a delivery: nothing leaves 'sent', and a channel once done
@@ -77,6 +78,39 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
   updatedAtMs: r.updated_at_ms,
   sentAtMs: r.sent_at_ms,
 });
+
+// ---------------------------------------------------------------- writers outside a payment batch
+
+/** A low-balance alert as the customer's AccountDO recorded it (durable/balance-watch.ts). */
+export interface BalanceLowRow {
+  id: string;
+  dwid: string;
+  balanceFen: number;
+  availableFen: number;
+  thresholdFen: number;
+  atMs: number;
+  cause: "debit" | "threshold";
+  ledgerSeq: number | null;
+}
+
+/**
+ * The alert's outbox row, 'pending' (the object then sends its message; the
+ * sweep sends it when that fails). The id is the object's own alert seq, so
+ * a retry of this write, after a lost reply or a crash, inserts nothing.
+ */
+export async function insertBalanceLow(db: D1Database, alert: BalanceLowRow, nowMs: number): Promise<void> {
+  const payload = {
+    balanceFen: alert.balanceFen, availableFen: alert.availableFen, thresholdFen: alert.thresholdFen, atMs: alert.atMs,
+    cause: alert.cause, ledgerSeq: alert.ledgerSeq,
+  };
+  await db
+    .prepare(
+      `INSERT OR IGNORE INTO outbox (id, kind, dwid, target_id, payload_json, status, attempts, created_at_ms, updated_at_ms)
+       VALUES (?1, 'balance_low', ?2, ?2, ?3, 'pending', 0, ?4, ?4)`,
+    )
+    .bind(alert.id, alert.dwid, JSON.stringify(payload), nowMs)
+    .run();
+}
 
 // ---------------------------------------------------------------- operators
 
@@ -187,13 +221,18 @@ function deliveryViewStatements(db: D1Database, id: string): D1PreparedStatement
        JOIN outbox o ON o.kind = 'order_refunded' AND r.intent_id = json_extract(o.payload_json, '$.intentId')
        JOIN orders d ON d.order_id = r.order_id WHERE o.id = ?1`,
     ).bind(id),
+    // A balance alert says what the object recorded at the crossing; the SMS goes to the agency's contact mobile of now.
+    db.prepare(
+      `SELECT o.payload_json, c.contact_mobile FROM outbox o LEFT JOIN customers c ON c.dwid = o.dwid
+       WHERE o.id = ?1 AND o.kind = 'balance_low'`,
+    ).bind(id),
   ];
 }
 
-const VIEW_STATEMENTS = 8;
+const VIEW_STATEMENTS = 9;
 
 function parseDeliveryView(results: D1Result[]): DeliveryView | null {
-  const [entryRes, customerRes, orderRes, ticketsRes, billRes, deliveriesRes, usedRes, refundRes] = results;
+  const [entryRes, customerRes, orderRes, ticketsRes, billRes, deliveriesRes, usedRes, refundRes, balanceRes] = results;
   const row = (entryRes!.results as OutboxRow[])[0];
   if (!row) return null;
   const entry = toEntry(row);
@@ -201,6 +240,7 @@ function parseDeliveryView(results: D1Result[]): DeliveryView | null {
   const order = (orderRes!.results as { order_id: string; sender_id: string | null; status: string; mobile: string | null; paid_at_ms: number | null; resend_mobile: string | null }[])[0];
   const used = (usedRes!.results as { ticket_code: string; used_at_ms: number | null; used_gate_id: string | null; order_id: string; sender_id: string | null }[])[0];
   const refund = (refundRes!.results as { refund_no: string; order_id: string; amount_fen: number; tickets_json: string; decided_at_ms: number; sender_id: string | null; mobile: string | null }[])[0];
+  const balance = (balanceRes!.results as { payload_json: string; contact_mobile: string | null }[])[0];
   const bill = (billRes!.results as { bill_num: string; sender_bill_num: string | null; status: string; rnd_code: string | null; paid_at_ms: number | null }[])[0];
   const ticketCodes = () => (ticketsRes!.results as { ticket_code: string }[]).map((t) => t.ticket_code);
   let target: NotificationTarget | null = null;
@@ -223,6 +263,8 @@ function parseDeliveryView(results: D1Result[]): DeliveryView | null {
       kind: "ticket_used", dwid: entry.dwid, orderId: used.order_id, senderId: used.sender_id, ticketCode: used.ticket_code,
       usedAtMs: used.used_at_ms, gateId: used.used_gate_id ?? "",
     };
+  } else if (entry.kind === "balance_low" && balance) {
+    target = balanceLowTarget(entry.dwid, balance.payload_json, balance.contact_mobile);
   } else if (entry.kind === "order_refunded" && refund) {
     target = {
       kind: "order_refunded", dwid: entry.dwid, refundNo: refund.refund_no, orderId: refund.order_id, senderId: refund.sender_id,
@@ -235,6 +277,14 @@ function parseDeliveryView(results: D1Result[]): DeliveryView | null {
     target,
     deliveries: new Map((deliveriesRes!.results as DeliveryRow[]).map((r) => [r.channel, toDelivery(r)])),
   };
+}
+
+/** The alert's facts from its payload; null (undeliverable) when the payload is not one. */
+function balanceLowTarget(dwid: string, payloadJson: string, contactMobile: string | null): NotificationTarget | null {
+  const p = JSON.parse(payloadJson) as Partial<Record<"balanceFen" | "availableFen" | "thresholdFen" | "atMs", unknown>>;
+  const fen = (v: unknown): v is number => Number.isSafeInteger(v);
+  if (!fen(p.balanceFen) || !fen(p.availableFen) || !fen(p.thresholdFen) || !fen(p.atMs)) return null;
+  return { kind: "balance_low", dwid, balanceFen: p.balanceFen, availableFen: p.availableFen, thresholdFen: p.thresholdFen, atMs: p.atMs, contactMobile };
 }
 
 export async function loadDeliveryView(db: D1Database, id: string): Promise<DeliveryView | null> {

@@ -8,11 +8,13 @@
  * channels: the partner's signed callback and the guest's SMS. Each channel
  * is tracked on its own, so retrying the message never repeats a channel
  * that is already done. A refund (SPEC §10) is announced the same way; a
- * resend of an order's tickets (SPEC §10 Resend) is an SMS only.
+ * resend of an order's tickets (SPEC §10 Resend) is an SMS only. A customer's
+ * available deposit falling below its threshold (SPEC §12 balance_low) is
+ * the partner's callback and an SMS to the agency's own contact mobile.
  */
 import { fenToYuan } from "./money";
 
-export type NotificationKind = "order_paid" | "bill_paid" | "order_refunded" | "order_resent" | "ticket_used";
+export type NotificationKind = "order_paid" | "bill_paid" | "order_refunded" | "order_resent" | "ticket_used" | "balance_low";
 
 /**
  * pending  — written by the payment, not yet handed to the queue;
@@ -48,6 +50,12 @@ export const billPaidOutboxId = (billNum: string): string => `bill-paid:${billNu
 export const ticketUsedOutboxId = (ticketCode: string): string => `ticket-used:${ticketCode}`;
 /** One per refund (an order may have several): by the refund's intent id. */
 export const orderRefundedOutboxId = (refundIntentId: string): string => `order-refunded:${refundIntentId}`;
+/**
+ * One per alert the customer's AccountDO recorded (its own alert seq): a
+ * retry of the object's write lands on the same row (INSERT OR IGNORE). A
+ * dwid is at most 36 characters, so the id stays within OUTBOX_ID_MAX_CHARS.
+ */
+export const balanceLowOutboxId = (dwid: string, alertSeq: number): string => `balance-low:${dwid}:${alertSeq}`;
 export const OUTBOX_ID_MAX_CHARS = 64;
 
 // ---------------------------------------------------------------- limits
@@ -79,7 +87,11 @@ export function retryDelaySeconds(attempt: number, baseSeconds: number): number 
 
 // ---------------------------------------------------------------- what is said
 
-/** The paid order or bill, the refund, or the resent order, as D1 has it when the notification is delivered. */
+/**
+ * The paid order or bill, the refund, or the resent order, as D1 has it when
+ * the notification is delivered; a balance alert as the object recorded it
+ * at the crossing, with the customer's contact mobile at delivery.
+ */
 export type NotificationTarget =
   | CallbackTarget
   /** The order's tickets still valid when delivered, to `mobile`: the one the resend named, else the order's. */
@@ -100,6 +112,17 @@ export type CallbackTarget =
       refundAmountFen: number;
       ticketCodes: string[];
       refundedAtMs: number;
+    }
+  | {
+      kind: "balance_low";
+      dwid: string;
+      balanceFen: number;
+      availableFen: number;
+      thresholdFen: number;
+      /** When the crossing was posted (the debit's, or the operator's change of threshold). */
+      atMs: number;
+      /** The agency's own number (PUT /admin/customers contactMobile); null: no SMS. */
+      contactMobile: string | null;
     };
 
 /**
@@ -108,6 +131,13 @@ export type CallbackTarget =
  * retry and duplicate.
  */
 export function callbackBody(id: string, target: CallbackTarget): Record<string, unknown> {
+  if (target.kind === "balance_low") {
+    // SPEC §12 issue 17: {id, kind, dwid, balance, available, threshold, at}
+    return {
+      id, kind: target.kind, dwid: target.dwid, balance: fenToYuan(target.balanceFen), available: fenToYuan(target.availableFen),
+      threshold: fenToYuan(target.thresholdFen), at: new Date(target.atMs).toISOString(),
+    };
+  }
   if (target.kind === "ticket_used") {
     // SPEC §10: {id, kind, dwid, orderid, senderid, ticketcode, usedAt, gateid}
     return {
@@ -143,6 +173,13 @@ export function smsFor(target: NotificationTarget): { to: string; text: string }
     // Every ticket refunded (or used) since the resend was asked: nothing left to send.
     if (target.ticketCodes.length === 0) return null;
     return { to: target.mobile, text: `您的订单${target.orderId}的门票码：${ticketList(target.ticketCodes)}。入园时请出示门票码。` };
+  }
+  if (target.kind === "balance_low") {
+    if (!target.contactMobile) return null;
+    return {
+      to: target.contactMobile,
+      text: `您的预订金可用余额${fenToYuan(target.availableFen)}元，已低于提醒额度${fenToYuan(target.thresholdFen)}元，请及时充值。`,
+    };
   }
   if (target.kind === "order_refunded") {
     if (!target.mobile) return null;

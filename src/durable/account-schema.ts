@@ -3,7 +3,7 @@
  * `schema_version` on wake and applies what is missing. Documented with
  * example rows in docs/storage.md.
  */
-export const ACCOUNT_SCHEMA_VERSION = 4;
+export const ACCOUNT_SCHEMA_VERSION = 5;
 
 export const ACCOUNT_SCHEMA_V1 = [
   `CREATE TABLE profile (
@@ -130,5 +130,33 @@ export const ACCOUNT_SCHEMA_V4 = [
   `CREATE INDEX refund_intents_open ON refund_intents (created_at_ms) WHERE state = 'pending' OR (state = 'posted' AND stock_returned = 0)`,
 ];
 
+/**
+ * Version 5 (SPEC §12): statements and the low-balance alert.
+ *  - statements cut a period by the first entry stamped on or after each
+ *    midnight (domain/statements.ts): an index on (created_at_ms, seq);
+ *  - the operator's threshold (`low_balance_fen`, null: no alert) and
+ *    whether the current crossing below it was already announced
+ *    (`low_balance_alerted`), decided in the transaction that moves the money
+ *    (durable/balance-watch.ts);
+ *  - `balance_alerts`: each announcement, recorded in that same transaction;
+ *    `written_at_ms` once D1's outbox has its row (the alarm retries until then).
+ */
+export const ACCOUNT_SCHEMA_V5 = [
+  `CREATE INDEX ledger_by_time ON ledger (created_at_ms, seq)`,
+  `ALTER TABLE profile ADD COLUMN low_balance_fen INTEGER CHECK (low_balance_fen IS NULL OR low_balance_fen >= 0)`,
+  `ALTER TABLE profile ADD COLUMN low_balance_alerted INTEGER NOT NULL DEFAULT 0 CHECK (low_balance_alerted IN (0, 1))`,
+  `CREATE TABLE balance_alerts (
+     alert_seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+     cause          TEXT NOT NULL CHECK (cause IN ('debit','threshold')),
+     -- the debit that crossed (null: the operator's new threshold)
+     ledger_seq     INTEGER,
+     balance_fen    INTEGER NOT NULL CHECK (balance_fen >= 0),
+     available_fen  INTEGER NOT NULL CHECK (available_fen >= 0),
+     threshold_fen  INTEGER NOT NULL CHECK (threshold_fen > available_fen),
+     at_ms          INTEGER NOT NULL,
+     written_at_ms  INTEGER)`,
+  `CREATE INDEX balance_alerts_unwritten ON balance_alerts (alert_seq) WHERE written_at_ms IS NULL`,
+];
+
 /** Each version's statements, applied in order on wake from the stored version on. */
-export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_V2, ACCOUNT_SCHEMA_V3, ACCOUNT_SCHEMA_V4];
+export const ACCOUNT_MIGRATIONS: readonly (readonly string[])[] = [ACCOUNT_SCHEMA_V1, ACCOUNT_SCHEMA_V2, ACCOUNT_SCHEMA_V3, ACCOUNT_SCHEMA_V4, ACCOUNT_SCHEMA_V5];

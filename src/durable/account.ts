@@ -8,19 +8,28 @@
  * throw is a programmer error and rolls back the transaction it happened in.
  *
  * Identity and password material live in account-credentials.ts, sessions
- * (login, authenticate) in account-sessions.ts; this class delegates to them.
+ * (login, authenticate) in account-sessions.ts, statements' reads in
+ * account-statement.ts, the low-balance alert in balance-watch.ts; this
+ * class delegates to them.
  */
 import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type Config, type ConfigVars } from "../config";
+import { insertBalanceLow } from "../db/outbox";
 import type { OrderLookup } from "../db/refunds";
 import type { ResultKey } from "../domain/codes";
+import { isRealDate } from "../domain/dates";
 import { MAX_AMOUNT_FEN } from "../domain/money";
+import { balanceLowOutboxId, type NotificationMessage } from "../domain/notifications";
+import { STATEMENT_PAGE_MAX, type ReferenceState, type StatementEntry, type StatementWindow } from "../domain/statements";
+import { sendMessages } from "../queue/producer";
 import { systemRandom, type Random } from "../random";
 import { AccountCredentials, type ProfileInput, type SetProfileResult } from "./account-credentials";
-import { appendLedger, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
+import { appendLedger, assert, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
 import { ACCOUNT_MIGRATIONS, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
 import { AccountSessions, type Authenticated, type AuthResult, type LoginInput, type LoginResult } from "./account-sessions";
+import { referenceStates, statementEntries, statementWindow } from "./account-statement";
+import { BalanceWatch } from "./balance-watch";
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
 import type { InventoryDO } from "./inventory";
 import { returnUnitsThrough } from "./inventory-client";
@@ -44,6 +53,17 @@ export interface AccountSnapshot {
   heldFen: number;
   availableFen: number;
 }
+
+/** PUT /admin/customers/{dwid}: the profile, and the low-balance threshold (null removes it; absent: unchanged). */
+export interface ProfileChange extends ProfileInput {
+  lowBalanceFen?: number | null;
+}
+
+/** What the change did; `lowBalanceFen` is the threshold now. */
+export type ProfileChanged = (Extract<SetProfileResult, { ok: true }> & { lowBalanceFen: number | null }) | Extract<SetProfileResult, { ok: false }>;
+
+/** A statement's first call: the period, and its first page (from `offset`). null: no such customer. */
+export type StatementStart = { window: StatementWindow; entries: StatementEntry[] } | null;
 
 export type DepositResult =
   | { ok: true; duplicate: boolean; entry: LedgerEntry; account: AccountSnapshot }
@@ -100,6 +120,8 @@ export interface AccountEnv extends ConfigVars {
   INVENTORY: DurableObjectNamespace<InventoryDO>;
   /** Base64 of 32 random bytes: encrypts password material at rest (secret). */
   PASSWORD_KEY: string;
+  /** A low-balance alert's message goes to the notification queue once its outbox row is written. */
+  NOTIFY_QUEUE: Queue<NotificationMessage>;
 }
 
 export class AccountDO extends DurableObject<AccountEnv> {
@@ -113,6 +135,9 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private readonly refunds: RefundDesk;
   private readonly credentials: AccountCredentials;
   private readonly sessions: AccountSessions;
+  private readonly watch: BalanceWatch;
+  /** The write of recorded alerts to D1 running in this instance (one at a time). */
+  private flushing: Promise<number> | null = null;
   /** The alarm time this instance last set; undefined until known. */
   private alarmAtMs: number | null | undefined;
 
@@ -126,8 +151,10 @@ export class AccountDO extends DurableObject<AccountEnv> {
     this.gate = new PayPasswordGate(this.sql, this.config);
     this.credentials = new AccountCredentials(ctx.storage, env.PASSWORD_KEY, this.clock);
     this.sessions = new AccountSessions(ctx.storage, this.credentials, this.config, this.random);
-    this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, (atMs) => this.armAlarm(atMs));
-    this.refunds = new RefundDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, this.desk, returnUnitsThrough(env), (atMs) => this.armAlarm(atMs));
+    this.watch = new BalanceWatch(this.sql, (cause) => this.alertRecorded(cause));
+    const armAlarm = (atMs: number) => this.armAlarm(atMs);
+    this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, armAlarm, this.watch);
+    this.refunds = new RefundDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, this.desk, returnUnitsThrough(env), armAlarm, this.watch);
     void ctx.blockConcurrencyWhile(async () => {
       this.migrate();
       const platformMs = await ctx.storage.getAlarm();
@@ -154,10 +181,20 @@ export class AccountDO extends DurableObject<AccountEnv> {
   /**
    * Creates or updates the customer's identity, password material and
    * standing (account-credentials.ts). `payMd5: null` removes the pay
-   * password; a changed password or a suspension ends every session.
+   * password; a changed password or a suspension ends every session. A
+   * threshold given is set and judged at once against available (SPEC §12):
+   * a customer already below a new threshold is told once — written to D1
+   * when the caller says the customer's D1 row is up to date (`flushAlerts`),
+   * or by the alarm.
    */
-  async setProfile(input: ProfileInput): Promise<SetProfileResult> {
-    return this.credentials.set(input);
+  async setProfile(input: ProfileChange): Promise<ProfileChanged> {
+    const { lowBalanceFen, ...profile } = input;
+    const result = await this.credentials.set(profile);
+    if (!result.ok) return result;
+    if (lowBalanceFen !== undefined) {
+      this.ctx.storage.transactionSync(() => this.watch.setThreshold(lowBalanceFen, this.clock.nowMs()));
+    }
+    return { ...result, lowBalanceFen: this.watch.thresholdFen() };
   }
 
   /** Opens a session, under the per-dwid login lockout (account-sessions.ts). */
@@ -198,6 +235,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
         target: null,
         createdAtMs: this.clock.nowMs(),
       });
+      this.watch.afterCredit(entry.createdAtMs);
       return { ok: true, duplicate: false, entry, account: this.snapshot() };
     });
     if (result.ok && !result.duplicate) this.armAlarm(this.clock.nowMs() + LEDGER_COPY_DELAY_MS);
@@ -212,6 +250,38 @@ export class AccountDO extends DurableObject<AccountEnv> {
   async ledger(input: { limit: number; beforeSeq?: number }): Promise<LedgerEntry[]> {
     this.ensureAlarm();
     return ledgerPage(this.sql, input.limit, input.beforeSeq);
+  }
+
+  // ------------------------------------------------------------ statements (SPEC §12), read-only
+
+  /**
+   * The period of Asia/Shanghai days [from, to] (yyyyMMdd, both included) as
+   * domain/statements.ts defines it — seq bounds, opening, closing, totals per
+   * kind — and its entries from `offset` (at most `limit`). null: no customer.
+   */
+  async statement(q: { from: string; to: string; limit: number; offset?: number }): Promise<StatementStart> {
+    assert(isRealDate(q.from) && isRealDate(q.to) && q.from <= q.to, `statement period ${q.from}–${q.to}`);
+    const dwid = this.credentials.identity()?.dwid;
+    if (!dwid) return null;
+    const window = statementWindow(this.sql, dwid, q.from, q.to);
+    return { window, entries: this.statementPage({ afterSeq: window.afterSeq, throughSeq: window.throughSeq, limit: q.limit, offset: q.offset }) };
+  }
+
+  /** The next page of a period: entries with afterSeq < seq ≤ throughSeq, by seq (keyset paging). */
+  async statementEntries(q: { afterSeq: number; throughSeq: number; limit: number }): Promise<StatementEntry[]> {
+    return this.statementPage(q);
+  }
+
+  /** Which of these references (payment intents: "debit"; refund intents: "refund") this ledger has, anywhere. */
+  async ledgerReferences(q: { kind: "debit" | "refund"; references: string[] }): Promise<Record<string, ReferenceState>> {
+    assert(q.references.length <= STATEMENT_PAGE_MAX, `at most ${STATEMENT_PAGE_MAX} references per call`);
+    return referenceStates(this.sql, q.kind, q.references);
+  }
+
+  private statementPage(q: { afterSeq: number; throughSeq: number; limit: number; offset?: number }): StatementEntry[] {
+    assert(Number.isSafeInteger(q.limit) && q.limit >= 1 && q.limit <= STATEMENT_PAGE_MAX, `statement page of ${q.limit}`);
+    assert(q.offset === undefined || (Number.isSafeInteger(q.offset) && q.offset >= 0), `statement offset ${q.offset}`);
+    return statementEntries(this.sql, q);
   }
 
   private snapshot(): AccountSnapshot {
@@ -346,14 +416,15 @@ export class AccountDO extends DurableObject<AccountEnv> {
   }
 
   /**
-   * Settles payments a crash left pending, then copies new ledger entries to
-   * D1. Safe to run twice or late: both steps only act on what is still open.
+   * Settles payments a crash left pending, writes low-balance alerts D1 does
+   * not have yet, then copies new ledger entries to D1. Safe to run twice or
+   * late: every step only acts on what is still open.
    */
   override async alarm(): Promise<void> {
     this.alarmAtMs = null;
     if (this.faults.fires("alarm-throws")) throw new InjectedFault("alarm-throws");
     const nowMs = this.clock.nowMs();
-    const pending = (await this.desk.recover()) + (await this.refunds.recover());
+    const pending = (await this.desk.recover()) + (await this.refunds.recover()) + (await this.flushAlerts());
     let copyFailed = false;
     const profile = this.credentials.identity();
     if (profile) {
@@ -376,8 +447,61 @@ export class AccountDO extends DurableObject<AccountEnv> {
    */
   private ensureAlarm(): void {
     if (this.alarmAtMs !== null) return;
-    const open = this.desk.pendingCount() + this.refunds.openCount() + uncopiedEntries(this.sql);
+    const open = this.desk.pendingCount() + this.refunds.openCount() + this.watch.unwrittenCount() + uncopiedEntries(this.sql);
     if (open > 0) this.armAlarm(this.clock.nowMs() + this.config.paymentRecoveryDelayMs);
+  }
+
+  // ------------------------------------------------------------ low-balance alerts
+
+  /**
+   * An alert was recorded, inside the transaction that moved the money. Once
+   * that transaction is done, a debit's alert is written to D1 at once; one
+   * the operator's new threshold caused waits for the admin PUT to have
+   * written the customer's D1 row (its callback URL and contact mobile, which
+   * the delivery reads), and calls `flushAlerts` then. The alarm is the
+   * backstop for both: a write that fails, an object gone first, an alert
+   * recorded while a flush was finishing.
+   */
+  private alertRecorded(cause: "debit" | "threshold"): void {
+    queueMicrotask(() => {
+      this.armAlarm(this.clock.nowMs() + ALARM_RETRY_MS);
+      if (cause === "debit") void this.flushAlerts();
+    });
+  }
+
+  /**
+   * Writes every recorded alert D1's outbox lacks, oldest first, one flush
+   * at a time per instance; returns how many are still unwritten. The row's
+   * id is the alert's own seq (INSERT OR IGNORE): a retry after a lost reply
+   * writes nothing twice. Its message is then sent; when that fails, the
+   * row stays 'pending' and the cron sweep sends it. Safe to call any time.
+   */
+  async flushAlerts(): Promise<number> {
+    this.flushing ??= this.writeAlerts().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async writeAlerts(): Promise<number> {
+    const dwid = this.credentials.identity()?.dwid;
+    if (!dwid) return 0;
+    for (let alert = this.watch.nextUnwritten(); alert; alert = this.watch.nextUnwritten()) {
+      const id = balanceLowOutboxId(dwid, alert.alertSeq);
+      const nowMs = this.clock.nowMs();
+      try {
+        await this.faults.d1("alert", () => insertBalanceLow(this.env.DB, { id, dwid, ...alert }, nowMs));
+      } catch (error) {
+        console.warn(JSON.stringify({ event: "balance_alert_not_written", id, error: String(error) }));
+        this.armAlarm(nowMs + ALARM_RETRY_MS);
+        return this.watch.unwrittenCount();
+      }
+      this.watch.markWritten(alert.alertSeq, nowMs);
+      await sendMessages(this.env, [id]).catch((error: unknown) => {
+        console.warn(JSON.stringify({ event: "balance_alert_not_enqueued", id, error: String(error) }));
+      });
+    }
+    return 0;
   }
 
   // ------------------------------------------------------------ test support

@@ -50,6 +50,8 @@ export type FaultPoint =
   | "d1-batch-twice"
   /** The ledger copy to D1 is refused. */
   | "ledger-copy-reject"
+  /** AccountDO: the write of a low-balance alert to D1's outbox is refused (the alarm writes it later). */
+  | "alert-write-reject"
   /** The object crashes right after placing the hold (what it wrote is durable). */
   | "abort-after-hold"
   /** The object crashes right after placing the hold, before its writes are confirmed: they may be lost. */
@@ -156,10 +158,11 @@ interface Strikes {
  * the outage only), "batch" (the pay batch), "ledger-copy" (the AccountDO's
  * copy to D1), "expiry" (InventoryDO's fence-expire-read batch), "fence"
  * (the Worker's fence of an order whose insert failed: the outage only), and
- * the Worker's writes (inserts, a cancel's UPDATE, a date change's batch).
+ * the Worker's writes (inserts, a cancel's UPDATE, a date change's batch),
+ * "alert" (the AccountDO's write of a low-balance alert to the outbox).
  */
 export type D1CallKind =
-  | "read" | "settle" | "batch" | "ledger-copy" | "expiry" | "fence" | "order-insert" | "bill-insert" | "order-cancel" | "date-change" | "calendar-bulk";
+  | "read" | "settle" | "batch" | "ledger-copy" | "alert" | "expiry" | "fence" | "order-insert" | "bill-insert" | "order-cancel" | "date-change" | "calendar-bulk";
 type WorkerWrite = "order-insert" | "bill-insert" | "order-cancel" | "date-change" | "calendar-bulk";
 
 const STRIKES: Record<D1CallKind, Strikes> = {
@@ -167,6 +170,7 @@ const STRIKES: Record<D1CallKind, Strikes> = {
   settle: {},
   fence: {},
   "ledger-copy": { reject: "ledger-copy-reject" },
+  alert: { reject: "alert-write-reject" },
   batch: { reject: "d1-batch-reject", lost: "d1-reply-lost", lostThenOutage: "d1-reply-lost-then-outage" },
   expiry: { reject: "expiry-batch-reject", lost: "expiry-reply-lost" },
   "order-insert": { reject: "order-insert-reject", lost: "order-insert-reply-lost", lostThenOutage: "order-insert-reply-lost-then-outage", late: "order-insert-late" },

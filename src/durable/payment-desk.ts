@@ -29,6 +29,7 @@ import { paidAnswer, payability, type IntentState } from "../domain/payments";
 import { parseDecided, settleDecision, type Decided, type Decision, type TargetKind } from "../db/payments";
 import type { Random } from "../random";
 import { appendLedger, assert, readTotals, writeTotals } from "./account-ledger";
+import type { BalanceWatch } from "./balance-watch";
 import { D1Coalescer } from "./d1-coalescer";
 import type { Faults } from "./faults";
 import type { PaymentTarget } from "./payment-targets";
@@ -79,6 +80,8 @@ export class PaymentDesk {
     private readonly random: Random,
     /** Makes sure the object's alarm fires no later than `atMs`. */
     private readonly armAlarm: (atMs: number) => void,
+    /** The low-balance alert, decided in the transaction that posts or voids (balance-watch.ts). */
+    private readonly watch: BalanceWatch,
   ) {
     this.reads = new D1Coalescer({ maxGroup: MAX_PAYMENTS_PER_BATCH, send: (statements) => this.faults.d1("read", () => this.db.batch(statements)) });
     this.writes = new D1Coalescer({ maxGroup: MAX_PAYMENTS_PER_BATCH, send: (statements) => this.faults.d1("batch", () => this.db.batch(statements), this.ctx) });
@@ -271,7 +274,7 @@ export class PaymentDesk {
       );
       writeTotals(this.sql, { balanceFen, heldFen });
       if (decision === "commit") {
-        appendLedger(this.sql, {
+        const entry = appendLedger(this.sql, {
           kind: "debit",
           amountFen: intent.amount_fen,
           balanceAfterFen: balanceFen,
@@ -279,6 +282,9 @@ export class PaymentDesk {
           target: `${intent.target_kind}:${intent.target_id}`,
           createdAtMs: nowMs,
         });
+        this.watch.afterDebit(entry.seq, nowMs);
+      } else {
+        this.watch.afterCredit(nowMs);
       }
     });
   }

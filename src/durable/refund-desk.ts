@@ -25,6 +25,7 @@ import { orderRefundedOutboxId } from "../domain/notifications";
 import { parseRefundDecided, parseRefundLoad, refundLoadStatements, refundStatements, settleRefundDecision, type OrderLookup, type Refund, type RefundDecided, type RefundableOrder } from "../db/refunds";
 import type { Random } from "../random";
 import { appendLedger, assert, readTotals, writeTotals } from "./account-ledger";
+import type { BalanceWatch } from "./balance-watch";
 import type { Faults } from "./faults";
 import type { PaymentDesk } from "./payment-desk";
 import { logFault, settleWithRetries } from "./settling";
@@ -105,6 +106,8 @@ export class RefundDesk {
     private readonly payments: PaymentDesk,
     private readonly returnUnits: ReturnUnits,
     private readonly armAlarm: (atMs: number) => void,
+    /** The low-balance alert: a refund credit may re-arm it (balance-watch.ts). */
+    private readonly watch: BalanceWatch,
   ) {}
 
   /**
@@ -247,6 +250,7 @@ export class RefundDesk {
         target: `order:${intent.order_id}`,
         createdAtMs: nowMs,
       });
+      this.watch.afterCredit(nowMs);
     });
   }
 

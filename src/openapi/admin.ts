@@ -12,7 +12,7 @@ import { CheckinsQuery, TicketSearchQuery } from "../schemas/admin-checkins";
 import { RefundListQuery, RefundPost } from "../schemas/admin-refunds";
 import {
   BillListQuery, CalendarDayPut, CalendarMonthQuery, CalendarRangeQuery, DashboardQuery, CustomerListQuery, CustomerPut, DepositPost, DWID_PATTERN, NotificationListQuery,
-  GatePut, OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut,
+  GatePut, OrderListQuery, PageQuery, PRODUCT_ID_PATTERN, ProductListQuery, ProductPut, StatementQuery,
 } from "../schemas/admin";
 
 // ---------------------------------------------------------------- answers
@@ -45,6 +45,8 @@ export const AdminCustomer = z.strictObject({
   name: z.string(),
   callbackUrl: z.string().nullable(),
   suspended: z.boolean().describe("已停用:不能登录和支付"),
+  lowBalance: yuanNumber("余额提醒额度").nullable().describe("余额提醒额度(元);null 不提醒"),
+  contactMobile: z.string().nullable().describe("客户自己的联系手机(余额提醒短信)"),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
@@ -80,6 +82,43 @@ export const AdminDepositResult = z.strictObject({
 });
 
 export const AdminLedgerPage = z.strictObject({ account: AdminAccount, items: z.array(AdminLedgerEntry), nextCursor: cursor });
+
+const kindTotal = (what: string) => z.strictObject({ count: z.number().int().describe(`${what}笔数`), amount: yuanNumber(`${what}合计`) });
+
+export const AdminStatement = z.strictObject({
+  dwid: z.string(),
+  from: z.string().describe("yyyyMMdd"),
+  to: z.string().describe("yyyyMMdd"),
+  opening: yuanNumber("期初余额:本期第一笔之前最后一笔之后的余额,没有则为0"),
+  closing: yuanNumber("期末余额:本期最后一笔之后的余额"),
+  totals: z.strictObject({ deposits: kindTotal("充值"), debits: kindTotal("扣款"), refunds: kindTotal("退款") }),
+  entries: z.array(
+    z.strictObject({
+      seq: z.number().int().describe("账本序号"),
+      kind: z.enum(["deposit", "debit", "refund"]),
+      amount: yuanNumber("金额"),
+      balanceAfter: yuanNumber("之后的余额"),
+      reference: z.string().describe("充值流水号;扣款:支付意图号;退款:退款意图号"),
+      orderId: z.string().nullable(),
+      billNum: z.string().nullable(),
+      refundId: z.string().nullable().describe("退款单号(合作方的 refundid 或运营方的)"),
+      createdAt: isoTime,
+    }),
+  ).describe("本期各笔,按账本序号"),
+  reconciliation: z.strictObject({
+    balanced: z.boolean().describe("期初加减各笔等于期末,且扣款、退款与 D1 一致"),
+    differences: z.array(
+      z.strictObject({
+        kind: z.enum(["deposit", "debit", "refund", "balance"]),
+        reference: z.string().nullable(),
+        ledgerAmount: yuanNumber("账本金额").nullable(),
+        d1Amount: yuanNumber("D1 金额").nullable(),
+        note: z.string(),
+      }),
+    ).describe("每一项差异,不隐藏"),
+    uncopiedDeposits: z.number().int().describe("D1 的 ledger_copy 尚未复制到的充值笔数(稍后补齐,不计为差异)"),
+  }),
+});
 
 const insuranceOut = z.strictObject({
   mode: z.enum(["forced", "optional", "none"]),
@@ -320,7 +359,7 @@ export const AdminBill = z.strictObject({
 
 export const AdminNotification = z.strictObject({
   id: z.string(),
-  kind: z.string().describe("order_paid | bill_paid | order_refunded | order_resent"),
+  kind: z.string().describe("order_paid | bill_paid | order_refunded | order_resent | ticket_used | balance_low"),
   dwid: z.string(),
   targetId: z.string(),
   status: z.string().describe("pending | enqueued | sent | failed | dead"),
@@ -405,8 +444,8 @@ export interface AdminOperation {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  /** Success statuses and their bodies; `csv`: the same answer also comes as text/csv (what its lines are). */
-  ok: Record<number, { description: string; schema: z.ZodType; csv?: string }>;
+  /** Success statuses and their bodies (JSON; `media`: the same answer in other media types). */
+  ok: Record<number, { description: string; schema: z.ZodType; media?: Record<string, z.ZodType> }>;
   /** Refusals beyond 401 (every operation) and 400 for a malformed query or body. */
   errors: ResultKey[];
 }
@@ -423,7 +462,7 @@ export const adminOperations: readonly AdminOperation[] = [
     ok: { 200: { description: "一页客户", schema: pageOf(AdminCustomer) } }, errors: ["adminInvalid"],
   },
   {
-    method: "put", path: "/admin/customers/{dwid}", summary: "新建或修改客户(登录密码、支付密码、回调地址、停用);改密码或停用立即结束该客户的所有会话",
+    method: "put", path: "/admin/customers/{dwid}", summary: "新建或修改客户(登录密码、支付密码、回调地址、停用、余额提醒额度、联系手机);改密码或停用立即结束该客户的所有会话",
     params: z.object({ dwid }), body: CustomerPut,
     ok: { 200: { description: "已修改", schema: AdminCustomerSaved }, 201: { description: "已新建", schema: AdminCustomerSaved } },
     errors: ["adminInvalid", "loginPasswordRequired", "bodyUnreadable", "bodyTooLarge"],
@@ -447,6 +486,22 @@ export const adminOperations: readonly AdminOperation[] = [
     method: "get", path: "/admin/customers/{dwid}/ledger", summary: "账户流水(新的在前,含每笔之后的余额)",
     params: z.object({ dwid }), query: PageQuery,
     ok: { 200: { description: "一页流水", schema: AdminLedgerPage } }, errors: ["adminInvalid", "customerNotFound"],
+  },
+  {
+    method: "get", path: "/admin/customers/{dwid}/statement", summary: "对账单:期初、每一笔、期末,并与 D1 对账(json 或 csv)",
+    description:
+      "北京时间 from 至 to(含两端,最多366天)。本期按账本序号截取:从 from 零点及以后记账的第一笔起,到 to 次日零点及以后记账的第一笔之前(还没有则到最新一笔),所以期初 + 充值 − 扣款 + 退款 = 期末,相邻两期首尾相接、不重不漏。" +
+      "对账:每笔扣款须是 D1 中本客户、同金额、同订单或单据的已提交支付,每笔退款须是 D1 中已提交的退款;充值是账本自己的,D1 的 ledger_copy 可能稍后才复制(只说明,不算差异,除非复制的金额不同);本期在 D1 提交而账本完全没有的支付和退款也列为差异。" +
+      "format=csv:UTF-8 带 BOM、中文表头,逐页流式输出,最后是汇总和对账结果。",
+    params: z.object({ dwid }), query: StatementQuery,
+    ok: {
+      200: {
+        description: "对账单",
+        schema: AdminStatement,
+        media: { "text/csv": z.string().describe("UTF-8 带 BOM:表头 序号,时间(北京时间),类型,金额(元),余额(元),流水号,订单号,单据号,退款单号;每笔一行;然后汇总、对账结果和每一项差异") },
+      },
+    },
+    errors: ["adminInvalid", "customerNotFound"],
   },
   {
     method: "get", path: "/admin/customers/{dwid}/orders", summary: "一个客户的订单", params: z.object({ dwid }), query: PageQuery,
@@ -504,7 +559,7 @@ export const adminOperations: readonly AdminOperation[] = [
       200: {
         description: "一页订单;format=csv 时为 CSV 文件",
         schema: pageOf(AdminOrder),
-        csv: "表头:订单号,客户ID,客户名称,第三方单号,类型,产品,张数,状态,游玩日期,入园时段,金额(元),已退款(元),已退张数,联系手机,下单时间,支付时间,营业日;每个订单一行,时间为北京时间",
+        media: { "text/csv": z.string().describe("表头:订单号,客户ID,客户名称,第三方单号,类型,产品,张数,状态,游玩日期,入园时段,金额(元),已退款(元),已退张数,联系手机,下单时间,支付时间,营业日;每个订单一行,时间为北京时间") },
       },
     },
     errors: ["adminInvalid"],

@@ -240,11 +240,9 @@ function partnerSuccessKeys(): ResultKey[] {
 
 function registerAdminOperation(registry: OpenAPIRegistry, operation: AdminOperation): void {
   const responses: Record<string, ResponseConfig> = {};
-  for (const [status, { description, schema, csv }] of Object.entries(operation.ok)) {
-    responses[status] = {
-      description,
-      content: { "application/json": { schema }, ...(csv ? { "text/csv": { schema: z.string().describe(csv) } } : {}) },
-    };
+  for (const [status, { description, schema, media }] of Object.entries(operation.ok)) {
+    const others = Object.fromEntries(Object.entries(media ?? {}).map(([type, body]) => [type, { schema: body }]));
+    responses[status] = { description, content: { "application/json": { schema }, ...others } };
   }
   const byStatus = new Map<number, ResultKey[]>();
   for (const key of ["adminUnauthorized", ...operation.errors] as ResultKey[]) {

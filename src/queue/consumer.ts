@@ -81,7 +81,7 @@ async function attemptOn(env: Env, config: Config, id: string, view: DeliveryVie
   }
   if (view.entry.status === "sent") return { id, verdict: "ack", record: null };
   if (!view.target) {
-    const error = `${view.entry.kind === "bill_paid" ? "bill" : "order"} ${view.entry.targetId} not found`;
+    const error = view.entry.kind === "balance_low" ? `balance alert payload unreadable` : `${view.entry.kind === "bill_paid" ? "bill" : "order"} ${view.entry.targetId} not found`;
     return { id, verdict: "ack", record: { id, channels: [], outcome: { status: "dead", error } } };
   }
 
@@ -138,4 +138,5 @@ const NO_SMS: Record<NotificationTarget["kind"], string> = {
   bill_paid: "bills carry no mobile",
   order_resent: "no valid ticket left to resend",
   ticket_used: "the guest is at the gate: the partner is told",
+  balance_low: "customer has no contactMobile",
 };

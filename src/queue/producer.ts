@@ -18,7 +18,7 @@ import type { Env } from "../env";
 const SEND_BATCH_MAX = 100;
 
 /** Sends one message per outbox id (at most 100), without touching the rows. */
-export async function sendMessages(env: Env, ids: readonly string[]): Promise<void> {
+export async function sendMessages(env: Pick<Env, "NOTIFY_QUEUE">, ids: readonly string[]): Promise<void> {
   if (ids.length > SEND_BATCH_MAX) throw new Error(`at most ${SEND_BATCH_MAX} messages per send, got ${ids.length}`);
   await env.NOTIFY_QUEUE.sendBatch(ids.map((id) => ({ body: notificationMessage(id), contentType: "json" as const })));
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { isRealDate } from "../domain/dates";
+import { statementRangeProblem, STATEMENT_MAX_DAYS } from "../domain/statements";
 import { yuanToFen } from "../domain/money";
 import { OUTBOX_STATUSES } from "../domain/notifications";
 import { rule } from "./fields";
@@ -47,6 +48,13 @@ export const CustomerPut = z.object({
     .nullable()
     .optional()
     .describe("订单状态回调地址"),
+  lowBalance: yuan("余额提醒额度(元):可用余额在扣款后低于它时,通知合作方回调并短信提醒 contactMobile 一次,充值、退款等使可用余额回到额度以上后再次提醒;null 取消提醒;不填则不变")
+    .nullable()
+    .optional(),
+  contactMobile: matching(/^1\d{10}$/, "必须是11位手机号码")
+    .nullable()
+    .optional()
+    .describe("客户(旅行社)自己的联系手机,接收余额提醒短信;null 删除;不填则不变"),
 });
 
 export const DepositPost = z.object({
@@ -156,3 +164,16 @@ export const CalendarRangeQuery = z.object({
     .optional()
     .describe("只设置这些星期(ISO:1=周一 … 7=周日),以逗号分隔;不填为每天"),
 });
+
+/** GET /admin/customers/{dwid}/statement (SPEC §12): Asia/Shanghai days, both included, at most STATEMENT_MAX_DAYS. */
+export const StatementQuery = z
+  .object({
+    from: dayParam.describe("开始日期 yyyyMMdd(北京时间,含当天)"),
+    to: dayParam.describe(`结束日期 yyyyMMdd(北京时间,含当天),不早于 from,与 from 之间最多${STATEMENT_MAX_DAYS}天`),
+    format: z.enum(["json", "csv"]).default("json").describe("json(默认)或 csv(UTF-8 带 BOM,Excel 可直接打开)"),
+  })
+  .superRefine((q, ctx) => {
+    // Only once both are real dates: a malformed one has its own message.
+    const problem = isRealDate(q.from) && isRealDate(q.to) ? statementRangeProblem(q.from, q.to, "from") : null;
+    if (problem) ctx.addIssue({ code: "custom", path: ["to"], params: rule("range", problem) });
+  });

@@ -178,7 +178,7 @@ describe("PUT /admin/customers/{dwid}", () => {
     });
     expect(created.status).toBe(201);
     // callbackSecret: shown once, when the callback URL is first set (notifications issue).
-    expect(Object.keys(created.body)).toEqual(["dwid", "dwlx", "name", "callbackUrl", "suspended", "createdAt", "updatedAt", "callbackSecret"]);
+    expect(Object.keys(created.body)).toEqual(["dwid", "dwlx", "name", "callbackUrl", "suspended", "lowBalance", "contactMobile", "createdAt", "updatedAt", "callbackSecret"]);
     expect(created.body).toMatchObject({ dwid, dwlx: "2", name: "黄山地接社", callbackUrl: "https://partner.example/cb", suspended: false });
 
     const updated = await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "3", name: "黄山协议单位" });
@@ -191,6 +191,20 @@ describe("PUT /admin/customers/{dwid}", () => {
 
     const read = await admin("GET", `/admin/customers/${dwid}`);
     expect(read).toEqual({ status: 200, body: updated.body });
+  });
+
+  it("lowBalance (yuan, kept in the AccountDO, copied to D1) and contactMobile: set, kept when left out, cleared with null", async () => {
+    const dwid = uniqueId("cu");
+    const created = await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: "a", loginPassword: "x", lowBalance: "1000.5", contactMobile: "13912345678" });
+    expect(created.body).toMatchObject({ lowBalance: 1000.5, contactMobile: "13912345678" });
+    const threshold = () => runInDurableObject(accountOf(dwid), (_i, state) => state.storage.sql.exec("SELECT low_balance_fen AS fen FROM profile").one().fen);
+    expect(await threshold()).toBe(100_050);
+    expect((await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: "b" })).body).toMatchObject({ lowBalance: 1000.5, contactMobile: "13912345678" });
+    expect(await threshold()).toBe(100_050);
+    const cleared = await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: "b", lowBalance: null, contactMobile: null });
+    expect(cleared.body).toMatchObject({ lowBalance: null, contactMobile: null });
+    expect(await threshold()).toBeNull();
+    expect((await admin("GET", `/admin/customers?q=${dwid}`)).body.items[0]).toMatchObject({ lowBalance: null, contactMobile: null });
   });
 
   it("callbackUrl null clears it", async () => {
@@ -224,6 +238,11 @@ describe("PUT /admin/customers/{dwid}", () => {
     ["callbackUrl not a URL", { dwlx: "1", name: "a", loginPassword: "x", callbackUrl: "not a url" }, "callbackUrl", "callbackUrl"],
     ["callbackUrl not http(s)", { dwlx: "1", name: "a", loginPassword: "x", callbackUrl: "ftp://example.com/cb" }, "callbackUrl", "callbackUrl"],
     ["callbackUrl 501 characters", { dwlx: "1", name: "a", loginPassword: "x", callbackUrl: `https://a.example/${"x".repeat(483)}` }, "callbackUrl 长度不能超过500", "callbackUrl"],
+    ["lowBalance negative", { dwlx: "1", name: "a", loginPassword: "x", lowBalance: -1 }, "lowBalance 必须是不小于0且最多两位小数的金额(元)", "lowBalance"],
+    ["lowBalance with 3 decimals", { dwlx: "1", name: "a", loginPassword: "x", lowBalance: "10.001" }, "lowBalance 必须是不小于0且最多两位小数的金额(元)", "lowBalance"],
+    ["contactMobile 10 digits", { dwlx: "1", name: "a", loginPassword: "x", contactMobile: "1391234567" }, "contactMobile 必须是11位手机号码", "contactMobile"],
+    ["contactMobile with a letter", { dwlx: "1", name: "a", loginPassword: "x", contactMobile: "1391234567a" }, "contactMobile 必须是11位手机号码", "contactMobile"],
+    ["contactMobile a number", { dwlx: "1", name: "a", loginPassword: "x", contactMobile: 13912345678 }, "contactMobile 类型错误", "contactMobile"],
     ["body is an array", [], "类型错误", undefined],
     ["body is empty", undefined, "为必填项", undefined],
   ];
@@ -314,8 +333,10 @@ describe("password material is stored only sealed", () => {
     const row = await env.DB.prepare("SELECT * FROM customers WHERE dwid = ?").bind(c.dwid).first<Record<string, unknown>>();
     // The callback signing secret (migration 0003) is sealed like the passwords; see notifications-admin.test.ts.
     // suspended (0005) is a copy of the AccountDO's standing; see test/security/credential-changes.test.ts.
+    // low_balance_fen (0010) a copy of its threshold; contact_mobile (0010) the agency's own number (balance-alerts.test.ts).
     expect(Object.keys(row!).sort()).toEqual([
-      "callback_secret_sealed", "callback_secret_set_at_ms", "callback_url", "created_at_ms", "dwid", "dwlx", "name", "suspended", "updated_at_ms",
+      "callback_secret_sealed", "callback_secret_set_at_ms", "callback_url", "contact_mobile", "created_at_ms", "dwid", "dwlx", "low_balance_fen", "name",
+      "suspended", "updated_at_ms",
     ]);
   });
 });

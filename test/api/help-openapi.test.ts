@@ -7,8 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
+import { testClock } from "../../src/clock";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { ResultCodes } from "../../src/domain/codes";
+import { shanghaiDate } from "../../src/domain/dates";
 import * as documented from "../../src/openapi/admin";
 import { adminOperations } from "../../src/openapi/admin";
 import { openApiDocument } from "../../src/openapi/document";
@@ -84,6 +86,10 @@ describe("the admin API in the document", () => {
     expectAnswer(documented.AdminError, await admin("POST", `/admin/customers/${c.dwid}/deposits`, { amount: 13, reference }), 409);
     expectAnswer(documented.AdminAccountOfCustomer, await admin("GET", `/admin/customers/${c.dwid}/account`));
     expectAnswer(documented.AdminLedgerPage, await admin("GET", `/admin/customers/${c.dwid}/ledger?limit=1`));
+    const today = shanghaiDate(testClock.nowMs());
+    const statement = await admin("GET", `/admin/customers/${c.dwid}/statement?from=${today}&to=${today}`);
+    expectAnswer(documented.AdminStatement, statement);
+    expect(statement.body.entries.length).toBeGreaterThan(0);
 
     const ticket = await aProduct({ price: 30 }, { stock: 20, timeslots: [{ index: 1, start: "09:00", end: "12:00", capacity: 20 }] });
     const card = await aProduct({

@@ -47,6 +47,8 @@ const sessionCalls: Call[] = [
   { name: "Order/Refund", family: "common", send: post("/api/WebInterface/Order/Refund", () => ({ orderid: "1", refundid: "R1" })) },
   { name: "Order/ChangeDate", family: "order", send: post("/api/WebInterface/Order/ChangeDate", () => ({ orderid: "1", effectdate: "20991231" })) },
   { name: "Order/Resend", family: "order", send: post("/api/WebInterface/Order/Resend", () => ({ orderid: "1" })) },
+  { name: "Account/Balance", family: "common", send: post("/api/WebInterface/Account/Balance", () => ({})) },
+  { name: "Account/Statement", family: "common", send: post("/api/WebInterface/Account/Statement", () => ({ begindate: "20270101", enddate: "20270131" })) },
   {
     name: "Order/Pay/WithPrepayment/ByPassword",
     family: "order",

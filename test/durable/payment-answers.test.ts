@@ -13,6 +13,7 @@ import { configOf } from "../../src/config";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
 import { shanghaiDate } from "../../src/domain/dates";
 import type { PayOrderCall } from "../../src/durable/account";
+import { BalanceWatch } from "../../src/durable/balance-watch";
 import { Faults, type FaultPoint } from "../../src/durable/faults";
 import { PaymentDesk } from "../../src/durable/payment-desk";
 import { orderTarget } from "../../src/durable/payment-targets";
@@ -216,7 +217,8 @@ describe("the payment's instant (i)", () => {
     const seen: number[] = [];
     const paid = await runInDurableObject(account(c.dwid), async (_instance, state) => {
       const clock: Clock = { nowMs: () => { const t = moving.nowMs(); seen.push(t); return t; } };
-      const desk = new PaymentDesk(state, state.storage.sql, env.DB, configOf(env), new Faults(false), clock, systemRandom, () => {});
+      const watch = new BalanceWatch(state.storage.sql, () => {});
+      const desk = new PaymentDesk(state, state.storage.sql, env.DB, configOf(env), new Faults(false), clock, systemRandom, () => {}, watch);
       const answer = await desk.pay(c.dwid, orderTarget(order.orderId, { sellStationId: null, marketAreaId: null, teamTypeCode: null, rollOverAt: null }), "r-late");
       expect(answer.kind).toBe("paid");
       return (await env.DB.prepare("SELECT paid_at_ms, business_date FROM orders WHERE order_id = ?").bind(order.orderId).first<{ paid_at_ms: number; business_date: string }>())!;

@@ -163,6 +163,19 @@ describe("customers", () => {
     expect(await page.getByLabel("新登录密码").inputValue()).toBe("");
     expect(await api.partner("api/WebInterface/Session/Login", { dwid, dwlx: "2", password: upperMd5("first-login") })).toMatchObject({ errcode: 2003 });
     expect(await api.partner("api/WebInterface/Session/Login", { dwid, dwlx: "2", password: upperMd5("second-login") })).toMatchObject({ errcode: 0 });
+
+    // The low-balance threshold and the agency's own mobile its SMS goes to (SPEC §12).
+    await page.getByLabel("余额提醒额度（元）").fill("1000");
+    await page.getByLabel("联系手机（余额提醒短信）").fill("1391234567");
+    await page.getByRole("button", { name: "保存修改" }).click();
+    await expectText(fieldError(page, "联系手机（余额提醒短信）"), /contactMobile 必须是11位手机号码（错误码 6006）/);
+    await page.getByLabel("联系手机（余额提醒短信）").fill("13912345678");
+    await page.getByRole("button", { name: "保存修改" }).click();
+    await expectText(main(page).locator(".form-ok"), /已保存/);
+    expect(await api.admin("GET", `/admin/customers/${dwid}`)).toMatchObject({ lowBalance: 1000, contactMobile: "13912345678" });
+    await page.reload();
+    expect(await page.getByLabel("余额提醒额度（元）").inputValue()).toBe("1000");
+    expect(await page.getByLabel("联系手机（余额提醒短信）").inputValue()).toBe("13912345678");
     await screenshot(page, "customer-edit");
   });
 });

@@ -118,6 +118,7 @@ describe("every /admin route, without the admin token", () => {
       "/admin/products/:productid/calendar": "?month=202701",
       "/admin/checkins": "?date=20270101",
       "/admin/tickets": "?code=000000000000000000",
+      "/admin/customers/:dwid/statement": "?from=20270101&to=20270101",
     };
     for (const route of adminRoutes().filter((r) => r.method === "GET")) {
       const r = await admin("GET", route.path() + (requiredQuery[route.pattern] ?? ""));

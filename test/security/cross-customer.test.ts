@@ -16,7 +16,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { testClock } from "../../src/clock";
 import { encryptPayPassword } from "../../src/crypto/paypassword";
+import { shanghaiDate } from "../../src/domain/dates";
 import { partnerEndpoints } from "../../src/endpoints/partner";
 import { aCustomer, admin, loginAs, partner, uniqueId, upperMd5, type TestCustomer, type TestSession } from "../helpers/api";
 import { LATER, aProduct } from "../helpers/catalogue";
@@ -30,10 +32,13 @@ interface Victim {
   cardOrder: string;
   paidBill: string;
   unpaidBill: string;
+  /** The reference of the victim's deposit (its ledger's first entry). */
+  depositReference: string;
   /** Everything that identifies the victim's data and must never reach the attacker. */
   secrets: string[];
 }
 
+const TODAY = () => shanghaiDate(testClock.nowMs());
 const SHARED = { paid: "SHARED-PAID", unpaid: "SHARED-UNPAID", card: "SHARED-CARD", paidBill: "SB-PAID", unpaidBill: "SB-UNPAID" };
 
 let victim: Victim;
@@ -92,6 +97,7 @@ beforeAll(async () => {
   const paid = await json("/api/WebInterface/Pos/Sell/PayBill/WithPrepayment", { DWID: vc.dwid, DWSX: vc.dwlx, BillNum: paidBill, PayPwd: cipher }, vs.token);
   expect(paid.body.errcode).toBe(0);
   const { results: tickets } = await env.DB.prepare("SELECT ticket_code FROM tickets WHERE order_id = ?").bind(paidOrder).all<{ ticket_code: string }>();
+  const ledger = (await victimState(vc.dwid)).object.ledger;
   victim = {
     c: vc,
     s: vs,
@@ -101,7 +107,12 @@ beforeAll(async () => {
     cardOrder,
     paidBill,
     unpaidBill,
-    secrets: [paidOrder, unpaidOrder, cardOrder, paidBill, unpaidBill, paid.body.tag.RndCode, vs.token, vs.sessionKey, ...tickets.map((t) => t.ticket_code)],
+    depositReference: ledger[0]!.reference as string,
+    secrets: [
+      paidOrder, unpaidOrder, cardOrder, paidBill, unpaidBill, paid.body.tag.RndCode, vs.token, vs.sessionKey, ...tickets.map((t) => t.ticket_code),
+      // Its ledger: the deposit's reference, the payment intents of its debits.
+      ...ledger.map((e) => e.reference as string),
+    ],
   };
   const ac = await aCustomer({ depositYuan: 1000, loginPassword: "same-login", payPassword: "same-pay" });
   attacker = { c: ac, s: await loginAs(ac) };
@@ -204,6 +215,20 @@ function attacks(): Attack[] {
     ["Bill/Add with the victim's SenderBillNum adds the attacker's own bill", "/api/WebInterface/Pos/Sell/Bill/Add",
       () => json("/api/WebInterface/Pos/Sell/Bill/Add", { DWID: a().dwid, DWSX: a().dwlx, SenderBillNum: SHARED.paidBill, Items: [{ ProductId: products.retail, Amount: 1 }] }, t()),
       (b) => expect(b).toMatchObject({ errcode: 0, tag: { BillState: "unpaid" } })],
+    ["Account/Balance naming the victim's dwid (not a member: ignored) answers the attacker's own account", "/api/WebInterface/Account/Balance",
+      () => json("/api/WebInterface/Account/Balance", { dwid: victim.c.dwid, DWID: victim.c.dwid }, t()),
+      (b) => {
+        expect(b).toMatchObject({ errcode: 0, tag: { dwid: a().dwid } });
+        expect(JSON.stringify(b)).not.toContain(victim.c.dwid);
+      }],
+    ["Account/Statement of today naming the victim's dwid answers the attacker's own entries only", "/api/WebInterface/Account/Statement",
+      () => json("/api/WebInterface/Account/Statement", { begindate: TODAY(), enddate: TODAY(), dwid: victim.c.dwid }, t()),
+      (b) => {
+        expect(b).toMatchObject({ errcode: 0, tag: { dwid: a().dwid, opening: 0 } });
+        expect(b.tag.entries.length).toBeGreaterThan(0);
+        expect(JSON.stringify(b)).not.toContain(victim.c.dwid);
+        expect(b.tag.entries.filter((e: any) => e.reference === victim.depositReference)).toEqual([]);
+      }],
     ["PayBill on the victim's unpaid bill by BillNum", "/api/WebInterface/Pos/Sell/PayBill/WithPrepayment",
       async () => json("/api/WebInterface/Pos/Sell/PayBill/WithPrepayment", { DWID: a().dwid, DWSX: a().dwlx, BillNum: victim.unpaidBill, PayPwd: await attackerCipher() }, t()),
       (b) => expect(b).toMatchObject({ errcode: -1, tag: null, errmsg: expect.stringContaining("[4101]") })],

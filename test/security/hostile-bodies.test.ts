@@ -16,15 +16,23 @@
 import { serialize } from "bson";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { ResultCodes } from "../../src/domain/codes";
 import { partnerEndpoints } from "../../src/endpoints/partner";
+import { fieldsOf } from "../../src/schemas/introspect";
 import { contractOf } from "../../src/wire/contract";
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_XML_DEPTH } from "../../src/wire/limits";
 import { aCustomer, fetchWorker, loginAs } from "../helpers/api";
 import { CHECK, aGate } from "../helpers/gates";
 
-/** Every path that takes a POST body, with the root element its XML would have. */
-const BODY_PATHS = partnerEndpoints.flatMap((e) => (e.methods.includes("POST") ? e.paths.map((p) => ({ path: `/${p}`, root: contractOf(e.request).name })) : []));
+/**
+ * Every path that takes a POST body, with the root element its XML would
+ * have, and whether its request type has no members at all (Account/Balance:
+ * any object is a valid request, its unknown members ignored).
+ */
+const BODY_PATHS = partnerEndpoints.flatMap((e) =>
+  e.methods.includes("POST") ? e.paths.map((p) => ({ path: `/${p}`, root: contractOf(e.request).name, memberless: fieldsOf(e.request as z.ZodObject).length === 0 })) : [],
+);
 
 let token: string;
 let gateToken: string;
@@ -106,14 +114,15 @@ describe("nesting far past the limits is refused, never a 500", () => {
     ["form keys 1,000 levels deep", "application/x-www-form-urlencoded", () => deepForm(1_000), [200, 400]],
     ["a BSON document 500 levels deep", "application/bson", () => deepBson(500), [200, 400]],
   ];
-  it.each(BODY_PATHS.flatMap(({ path, root }) => NESTINGS.map(([label, type, body, expected]) => [`${path}: ${label}`, path, type, body(root), expected] as const)))(
+  it.each(BODY_PATHS.flatMap(({ path, root, memberless }) => NESTINGS.map(([label, type, body, expected]) => [`${path}: ${label}`, path, type, body(root), expected, memberless] as const)))(
     "%s",
-    async (_label, path, type, body, expected) => {
+    async (_label, path, type, body, expected, memberless) => {
       const before = await rowCount();
       const r = await post(path, body, type);
       expect(expected).toContain(r.status);
       expect(codeOf(r.text)).not.toBe(ResultCodes.internal.code);
-      if (r.status === 200) expect(codeOf(r.text)).toBeGreaterThanOrEqual(1100);
+      // Refused by a member's rule; a type without members reads the junk as the empty object it ignores.
+      if (r.status === 200 && !(memberless && codeOf(r.text) === 0)) expect(codeOf(r.text)).toBeGreaterThanOrEqual(1100);
       expect(r.ms).toBeLessThan(3_000);
       expect(await rowCount()).toBe(before);
     },

@@ -5,7 +5,8 @@ import { importSealingKey, seal } from "../../crypto/sealed";
 import { CALLBACK_SECRET_BYTES, newCallbackSecret } from "../../crypto/signature";
 import { callbackSecretContext, storeCallbackSecret } from "../../db/callback-secrets";
 import { getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
-import type { SetProfileResult } from "../../durable/account-credentials";
+import { fenToYuanNumber, yuanToFen } from "../../domain/money";
+import type { ProfileChanged } from "../../durable/account";
 import { withAccount } from "../../durable/stubs";
 import type { Env } from "../../env";
 import { systemRandom } from "../../random";
@@ -20,6 +21,8 @@ export function customerJson(c: Customer) {
     name: c.name,
     callbackUrl: c.callbackUrl,
     suspended: c.suspended,
+    lowBalance: c.lowBalanceFen === null ? null : fenToYuanNumber(c.lowBalanceFen),
+    contactMobile: c.contactMobile,
     createdAt: isoTime(c.createdAtMs),
     updatedAt: isoTime(c.updatedAtMs),
   };
@@ -38,6 +41,8 @@ export function dwidParam(request: Parameters<AdminHandler>[0]): string | Respon
  * standing the object reports, for lists. The first time a callback URL is
  * set, the callback signing secret is generated and shown in this answer
  * (`callbackSecret`), and never again (rotate: POST .../callback-secret).
+ * The low-balance threshold is the object's too (it decides at every debit,
+ * SPEC §12) and D1 keeps a copy; the contact mobile lives in D1 only.
  */
 export const putCustomer: AdminHandler = async (request, env) => {
   const dwid = dwidParam(request);
@@ -49,9 +54,10 @@ export const putCustomer: AdminHandler = async (request, env) => {
     loginMd5: body.loginPassword === undefined ? undefined : await upperMd5(body.loginPassword),
     payMd5: body.payPassword === undefined ? undefined : body.payPassword === null ? null : await upperMd5(body.payPassword),
     suspended: body.suspended,
+    lowBalanceFen: body.lowBalance === undefined ? undefined : body.lowBalance === null ? null : yuanToFen(body.lowBalance)!,
   };
   // RPC types map a union result member by member; the value is the plain union.
-  const profile = await withAccount(env, dwid, async (account) => (await account.setProfile(change)) as SetProfileResult);
+  const profile = await withAccount(env, dwid, async (account) => (await account.setProfile(change)) as ProfileChanged);
   if (!profile.ok) return adminError(profile.reason, undefined, "loginPassword");
   if (profile.ended.length > 0) {
     // The object already refuses the old sessions; this isolate's cache forgets them too (session-cache.ts).
@@ -60,10 +66,19 @@ export const putCustomer: AdminHandler = async (request, env) => {
   }
   const { created } = await upsertCustomer(
     env.DB,
-    { dwid, dwlx: body.dwlx, name: body.name, callbackUrl: body.callbackUrl, suspended: profile.suspended },
+    {
+      dwid, dwlx: body.dwlx, name: body.name, callbackUrl: body.callbackUrl, contactMobile: body.contactMobile,
+      suspended: profile.suspended, lowBalanceFen: profile.lowBalanceFen,
+    },
     clockOf(env).nowMs(),
   );
   const callbackSecret = body.callbackUrl ? await issueCallbackSecret(env, dwid, true) : null;
+  // A new threshold may have recorded an alert: delivered now that D1 has the callback and contact mobile it goes to (else by the object's alarm).
+  if (body.lowBalance !== undefined) {
+    await withAccount(env, dwid, (account) => account.flushAlerts()).catch((error: unknown) => {
+      console.warn(JSON.stringify({ event: "balance_alert_flush_deferred", dwid, error: String(error) }));
+    });
+  }
   const customer = await getCustomer(env.DB, dwid);
   return json({ ...customerJson(customer!), ...(callbackSecret ? { callbackSecret } : {}) }, created ? 201 : 200);
 };

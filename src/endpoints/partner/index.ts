@@ -1,5 +1,6 @@
 /** Every partner endpoint, in the order the help index lists them. */
 import type { PartnerEndpoint } from "../partner-endpoint";
+import { accountBalanceEndpoint, accountStatementEndpoint } from "./account";
 import { douyinOrderVerify, orderAdd, orderCancel, orderChangeDate, orderQuery, orderRefund, orderResend, yearCardAddOrder } from "./orders";
 import { orderPayByPassword, payOrderMin, payOrderWebForms } from "./order-pay";
 import { posBillAdd, posPayBill } from "./pos";
@@ -23,5 +24,7 @@ export const partnerEndpoints: readonly PartnerEndpoint[] = [
   yearCardAddOrder,
   posBillAdd,
   posPayBill,
+  accountBalanceEndpoint,
+  accountStatementEndpoint,
   ticketCheck,
 ] as unknown as readonly PartnerEndpoint[];
