@@ -191,7 +191,7 @@ function customerForm(customer, onSaved = () => {}) {
       wide: true,
     }),
     secret.element,
-    field("余额提醒额度（元）", input("lowBalance", { value: customer?.lowBalance ?? "", inputmode: "decimal", placeholder: "如 1000" }), {
+    field("余额提醒额度（元）", input("lowBalanceAlert", { value: customer?.lowBalanceAlert ?? "", inputmode: "decimal", placeholder: "如 1000" }), {
       hint: "可用余额在扣款后低于此额度时，回调通知客户并短信提醒联系手机一次；充值或退款使余额回到额度以上后会再次提醒。留空表示不提醒",
     }),
     field("联系手机（余额提醒短信）", input("contactMobile", { value: customer?.contactMobile ?? "", inputmode: "numeric", maxlength: 11 }), {
@@ -226,7 +226,7 @@ function customerForm(customer, onSaved = () => {}) {
       dwlx: valueOf(form, "dwlx"),
       name: valueOf(form, "name"),
       callbackUrl: valueOf(form, "callbackUrl") || null,
-      lowBalance: valueOf(form, "lowBalance") || null,
+      lowBalanceAlert: valueOf(form, "lowBalanceAlert") || null,
       contactMobile: valueOf(form, "contactMobile") || null,
     };
     const login = form.elements.namedItem("loginPassword").value;

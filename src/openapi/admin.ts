@@ -45,7 +45,7 @@ export const AdminCustomer = z.strictObject({
   name: z.string(),
   callbackUrl: z.string().nullable(),
   suspended: z.boolean().describe("已停用:不能登录和支付"),
-  lowBalance: yuanNumber("余额提醒额度").nullable().describe("余额提醒额度(元);null 不提醒"),
+  lowBalanceAlert: yuanNumber("余额提醒额度").nullable().describe("余额提醒额度(元);null 不提醒"),
   contactMobile: z.string().nullable().describe("客户自己的联系手机(余额提醒短信)"),
   createdAt: isoTime,
   updatedAt: isoTime,

@@ -48,7 +48,7 @@ export const CustomerPut = z.object({
     .nullable()
     .optional()
     .describe("订单状态回调地址"),
-  lowBalance: yuan("余额提醒额度(元):可用余额在扣款后低于它时,通知合作方回调并短信提醒 contactMobile 一次,充值、退款等使可用余额回到额度以上后再次提醒;null 取消提醒;不填则不变")
+  lowBalanceAlert: yuan("余额提醒额度(元):可用余额在扣款后低于它时,通知合作方回调并短信提醒 contactMobile 一次,充值、退款等使可用余额回到额度以上后再次提醒;null 取消提醒;不填则不变")
     .nullable()
     .optional(),
   contactMobile: matching(/^1\d{10}$/, "必须是11位手机号码")

@@ -74,15 +74,15 @@ describe("Account/Statement", () => {
     expect(first.status).toBe(200);
     expect(first.body.errcode).toBe(0);
     const tag = first.body.tag;
-    expect(Object.keys(tag)).toEqual(["dwid", "begindate", "enddate", "opening", "closing", "totalcount", "pageindex", "pagesize", "entries"]);
-    expect(tag).toMatchObject({ dwid: c.dwid, begindate: day, enddate: day, opening: 0, closing: 115.25, totalcount: 7, pageindex: 1, pagesize: 3 });
-    expect(tag.entries.map((e: any) => [e.kind, e.amount, e.balanceafter, e.orderid])).toEqual([
+    expect(Object.keys(tag)).toEqual(["dwid", "begindate", "enddate", "openingbalance", "closingbalance", "totalcount", "pagecount", "pageindex", "pagesize", "entries"]);
+    expect(tag).toMatchObject({ dwid: c.dwid, begindate: day, enddate: day, openingbalance: 0, closingbalance: 115.25, totalcount: 7, pagecount: 3, pageindex: 1, pagesize: 3 });
+    expect(tag.entries.map((e: any) => [e.kind, e.amount, e.balance, e.orderid])).toEqual([
       ["deposit", 100, 100, null],
       ["debit", 10, 90, orders[0]],
       ["debit", 20.5, 69.5, orders[1]],
     ]);
-    expect(Object.keys(tag.entries[1])).toEqual(["seq", "kind", "amount", "balanceafter", "reference", "orderid", "billnum", "refundid", "createdat"]);
-    expect(tag.entries[1]).toMatchObject({ billnum: null, refundid: null, createdat: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+    expect(Object.keys(tag.entries[1])).toEqual(["seq", "kind", "amount", "balance", "reference", "orderid", "billnum", "refundid", "time"]);
+    expect(tag.entries[1]).toMatchObject({ billnum: null, refundid: null, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
 
     const third = (await call(STATEMENT, { begindate: day, enddate: day, pageindex: 3, pagesize: 3 }, s)).body.tag;
     expect(third.entries.map((e: any) => [e.kind, e.reference])).toEqual([["deposit", "TOPUP-2"]]);
@@ -94,7 +94,7 @@ describe("Account/Statement", () => {
     expect(all.entries.map((e: any) => e.seq)).toEqual([...first.body.tag.entries, ...(await call(STATEMENT, { begindate: day, enddate: day, pageindex: 2, pagesize: 3 }, s)).body.tag.entries, ...third.entries].map((e: any) => e.seq));
     // The days before: nothing yet; the balance carried to after.
     const before = (await call(STATEMENT, { begindate: addDays(day, -30), enddate: addDays(day, -1) }, s)).body.tag;
-    expect(before).toMatchObject({ opening: 0, closing: 0, totalcount: 0, entries: [] });
+    expect(before).toMatchObject({ openingbalance: 0, closingbalance: 0, totalcount: 0, pagecount: 0, entries: [] });
   });
 
   it("a refund shows its refund number and order", async () => {
@@ -104,7 +104,7 @@ describe("Account/Statement", () => {
     const refundId = uniqueId("RF");
     expect((await partner("/api/WebInterface/Order/Refund", { orderid: orderId, refundid: refundId }, { token: s.token })).status).toBe(200);
     const { entries } = (await call(STATEMENT, { begindate: today(), enddate: today() }, s)).body.tag;
-    expect(entries[2]).toMatchObject({ kind: "refund", amount: 30, balanceafter: 100, orderid: orderId, refundid: refundId });
+    expect(entries[2]).toMatchObject({ kind: "refund", amount: 30, balance: 100, orderid: orderId, refundid: refundId });
   });
 
   it("in DataContract XML: the entries under the result's namespace, members in DataContract order", async () => {
@@ -114,7 +114,7 @@ describe("Account/Statement", () => {
     const response = await partner(STATEMENT, xml, { token: s.token, contentType: "text/xml" });
     const text = await response.text();
     expect(text).toMatch(/^<CommonOperationResultWithTagOfAccountStatementResult\w{8} xmlns:i=/);
-    expect(text).toMatch(/<d2p1:AccountStatementEntry><d2p1:amount>5.00<\/d2p1:amount><d2p1:balanceafter>114.50<\/d2p1:balanceafter><d2p1:billnum i:nil="true" \/><d2p1:createdat>[^<]+<\/d2p1:createdat><d2p1:kind>debit<\/d2p1:kind><d2p1:orderid>\w+<\/d2p1:orderid><d2p1:reference>[0-9a-f-]{36}<\/d2p1:reference><d2p1:refundid i:nil="true" \/><d2p1:seq>\d+<\/d2p1:seq><\/d2p1:AccountStatementEntry>/);
+    expect(text).toMatch(/<d2p1:AccountStatementEntry><d2p1:amount>5.00<\/d2p1:amount><d2p1:balance>114.50<\/d2p1:balance><d2p1:billnum i:nil="true" \/><d2p1:kind>debit<\/d2p1:kind><d2p1:orderid>\w+<\/d2p1:orderid><d2p1:reference>[0-9a-f-]{36}<\/d2p1:reference><d2p1:refundid i:nil="true" \/><d2p1:seq>\d+<\/d2p1:seq><d2p1:time>[^<]+<\/d2p1:time><\/d2p1:AccountStatementEntry>/);
     expect(text).toContain("<d2p1:totalcount>7</d2p1:totalcount>");
     // Form and BSON bodies read the same.
     const form = await partner(STATEMENT, { begindate: day, enddate: day, pagesize: "2" }, { token: s.token, format: "form" });

@@ -178,7 +178,7 @@ describe("PUT /admin/customers/{dwid}", () => {
     });
     expect(created.status).toBe(201);
     // callbackSecret: shown once, when the callback URL is first set (notifications issue).
-    expect(Object.keys(created.body)).toEqual(["dwid", "dwlx", "name", "callbackUrl", "suspended", "lowBalance", "contactMobile", "createdAt", "updatedAt", "callbackSecret"]);
+    expect(Object.keys(created.body)).toEqual(["dwid", "dwlx", "name", "callbackUrl", "suspended", "lowBalanceAlert", "contactMobile", "createdAt", "updatedAt", "callbackSecret"]);
     expect(created.body).toMatchObject({ dwid, dwlx: "2", name: "黄山地接社", callbackUrl: "https://partner.example/cb", suspended: false });
 
     const updated = await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "3", name: "黄山协议单位" });
@@ -193,18 +193,18 @@ describe("PUT /admin/customers/{dwid}", () => {
     expect(read).toEqual({ status: 200, body: updated.body });
   });
 
-  it("lowBalance (yuan, kept in the AccountDO, copied to D1) and contactMobile: set, kept when left out, cleared with null", async () => {
+  it("lowBalanceAlert (yuan, kept in the AccountDO, copied to D1) and contactMobile: set, kept when left out, cleared with null", async () => {
     const dwid = uniqueId("cu");
-    const created = await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: "a", loginPassword: "x", lowBalance: "1000.5", contactMobile: "13912345678" });
-    expect(created.body).toMatchObject({ lowBalance: 1000.5, contactMobile: "13912345678" });
+    const created = await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: "a", loginPassword: "x", lowBalanceAlert: "1000.5", contactMobile: "13912345678" });
+    expect(created.body).toMatchObject({ lowBalanceAlert: 1000.5, contactMobile: "13912345678" });
     const threshold = () => runInDurableObject(accountOf(dwid), (_i, state) => state.storage.sql.exec("SELECT low_balance_fen AS fen FROM profile").one().fen);
     expect(await threshold()).toBe(100_050);
-    expect((await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: "b" })).body).toMatchObject({ lowBalance: 1000.5, contactMobile: "13912345678" });
+    expect((await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: "b" })).body).toMatchObject({ lowBalanceAlert: 1000.5, contactMobile: "13912345678" });
     expect(await threshold()).toBe(100_050);
-    const cleared = await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: "b", lowBalance: null, contactMobile: null });
-    expect(cleared.body).toMatchObject({ lowBalance: null, contactMobile: null });
+    const cleared = await admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: "b", lowBalanceAlert: null, contactMobile: null });
+    expect(cleared.body).toMatchObject({ lowBalanceAlert: null, contactMobile: null });
     expect(await threshold()).toBeNull();
-    expect((await admin("GET", `/admin/customers?q=${dwid}`)).body.items[0]).toMatchObject({ lowBalance: null, contactMobile: null });
+    expect((await admin("GET", `/admin/customers?q=${dwid}`)).body.items[0]).toMatchObject({ lowBalanceAlert: null, contactMobile: null });
   });
 
   it("callbackUrl null clears it", async () => {
@@ -238,8 +238,8 @@ describe("PUT /admin/customers/{dwid}", () => {
     ["callbackUrl not a URL", { dwlx: "1", name: "a", loginPassword: "x", callbackUrl: "not a url" }, "callbackUrl", "callbackUrl"],
     ["callbackUrl not http(s)", { dwlx: "1", name: "a", loginPassword: "x", callbackUrl: "ftp://example.com/cb" }, "callbackUrl", "callbackUrl"],
     ["callbackUrl 501 characters", { dwlx: "1", name: "a", loginPassword: "x", callbackUrl: `https://a.example/${"x".repeat(483)}` }, "callbackUrl 长度不能超过500", "callbackUrl"],
-    ["lowBalance negative", { dwlx: "1", name: "a", loginPassword: "x", lowBalance: -1 }, "lowBalance 必须是不小于0且最多两位小数的金额(元)", "lowBalance"],
-    ["lowBalance with 3 decimals", { dwlx: "1", name: "a", loginPassword: "x", lowBalance: "10.001" }, "lowBalance 必须是不小于0且最多两位小数的金额(元)", "lowBalance"],
+    ["lowBalanceAlert negative", { dwlx: "1", name: "a", loginPassword: "x", lowBalanceAlert: -1 }, "lowBalanceAlert 必须是不小于0且最多两位小数的金额(元)", "lowBalanceAlert"],
+    ["lowBalanceAlert with 3 decimals", { dwlx: "1", name: "a", loginPassword: "x", lowBalanceAlert: "10.001" }, "lowBalanceAlert 必须是不小于0且最多两位小数的金额(元)", "lowBalanceAlert"],
     ["contactMobile 10 digits", { dwlx: "1", name: "a", loginPassword: "x", contactMobile: "1391234567" }, "contactMobile 必须是11位手机号码", "contactMobile"],
     ["contactMobile with a letter", { dwlx: "1", name: "a", loginPassword: "x", contactMobile: "1391234567a" }, "contactMobile 必须是11位手机号码", "contactMobile"],
     ["contactMobile a number", { dwlx: "1", name: "a", loginPassword: "x", contactMobile: 13912345678 }, "contactMobile 类型错误", "contactMobile"],

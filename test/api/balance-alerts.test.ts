@@ -33,13 +33,13 @@ interface Agency {
 }
 
 /** A customer with a deposit, a callback, a contact mobile and a threshold (yuan), logged in. */
-async function anAgency(depositYuan: number, lowBalance: number | null, contactMobile: string | null = CONTACT): Promise<Agency> {
+async function anAgency(depositYuan: number, lowBalanceAlert: number | null, contactMobile: string | null = CONTACT): Promise<Agency> {
   const c = await aCustomer({ depositYuan });
   const host = http.partner();
   const secret = await withCallback(c, `https://${host}/notify`);
-  const put = await admin("PUT", `/admin/customers/${c.dwid}`, { dwlx: c.dwlx, name: `测试旅行社 ${c.dwid}`, lowBalance, contactMobile });
+  const put = await admin("PUT", `/admin/customers/${c.dwid}`, { dwlx: c.dwlx, name: `测试旅行社 ${c.dwid}`, lowBalanceAlert, contactMobile });
   expect(put.status).toBe(200);
-  expect(put.body).toMatchObject({ lowBalance, contactMobile });
+  expect(put.body).toMatchObject({ lowBalanceAlert, contactMobile });
   return { c, s: await loginAs(c), host, secret };
 }
 
@@ -172,25 +172,25 @@ describe("crossing below the threshold", () => {
 
   it("the operator's change of threshold is judged at once: below a new threshold → one alert; at or above → re-armed", async () => {
     const a = await anAgency(50, null);
-    const set = (lowBalance: number | null) => admin("PUT", `/admin/customers/${a.c.dwid}`, { dwlx: a.c.dwlx, name: `测试旅行社 ${a.c.dwid}`, lowBalance });
-    expect((await set(100)).body.lowBalance).toBe(100); // 50 < 100: alert 1
+    const set = (lowBalanceAlert: number | null) => admin("PUT", `/admin/customers/${a.c.dwid}`, { dwlx: a.c.dwlx, name: `测试旅行社 ${a.c.dwid}`, lowBalanceAlert });
+    expect((await set(100)).body.lowBalanceAlert).toBe(100); // 50 < 100: alert 1
     expect((await set(120)).status).toBe(200); // still the same crossing: nothing
     expect((await set(40)).status).toBe(200); // 50 ≥ 40: re-armed
     expect((await set(100)).status).toBe(200); // alert 2
-    expect((await set(null)).body.lowBalance).toBeNull(); // none: nothing, and re-armed
+    expect((await set(null)).body.lowBalanceAlert).toBeNull(); // none: nothing, and re-armed
     await paid(a, 20);
     const calls = await deliveredAlerts(a, 2);
     expect(calls.map((call) => JSON.parse(call.body).threshold).sort()).toEqual(["100.00", "100.00"]);
     expect((await recordedAlerts(a.c.dwid)).recorded).toBe(2);
     // D1 keeps a copy of the threshold for the lists; the contact mobile is D1's.
-    expect((await admin("GET", `/admin/customers/${a.c.dwid}`)).body).toMatchObject({ lowBalance: null, contactMobile: CONTACT });
+    expect((await admin("GET", `/admin/customers/${a.c.dwid}`)).body).toMatchObject({ lowBalanceAlert: null, contactMobile: CONTACT });
   });
 
   it("a customer created below its threshold is told once, at the callback URL and the contact mobile of that same PUT", async () => {
     const dwid = uniqueId("c");
     const host = http.partner();
     const created = await admin("PUT", `/admin/customers/${dwid}`, {
-      dwlx: "1", name: "新开户旅行社", loginPassword: "login#1", callbackUrl: `https://${host}/notify`, lowBalance: 500, contactMobile: "13700001111",
+      dwlx: "1", name: "新开户旅行社", loginPassword: "login#1", callbackUrl: `https://${host}/notify`, lowBalanceAlert: 500, contactMobile: "13700001111",
     });
     expect(created.status).toBe(201);
     const a: Agency = { c: { dwid, dwlx: "1", loginPassword: "login#1", payPassword: null }, s: { token: "", sessionKey: "" }, host, secret: created.body.callbackSecret };

@@ -172,7 +172,7 @@ describe("customers", () => {
     await page.getByLabel("联系手机（余额提醒短信）").fill("13912345678");
     await page.getByRole("button", { name: "保存修改" }).click();
     await expectText(main(page).locator(".form-ok"), /已保存/);
-    expect(await api.admin("GET", `/admin/customers/${dwid}`)).toMatchObject({ lowBalance: 1000, contactMobile: "13912345678" });
+    expect(await api.admin("GET", `/admin/customers/${dwid}`)).toMatchObject({ lowBalanceAlert: 1000, contactMobile: "13912345678" });
     await page.reload();
     expect(await page.getByLabel("余额提醒额度（元）").inputValue()).toBe("1000");
     expect(await page.getByLabel("联系手机（余额提醒短信）").inputValue()).toBe("13912345678");

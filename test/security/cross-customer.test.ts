@@ -224,7 +224,7 @@ function attacks(): Attack[] {
     ["Account/Statement of today naming the victim's dwid answers the attacker's own entries only", "/api/WebInterface/Account/Statement",
       () => json("/api/WebInterface/Account/Statement", { begindate: TODAY(), enddate: TODAY(), dwid: victim.c.dwid }, t()),
       (b) => {
-        expect(b).toMatchObject({ errcode: 0, tag: { dwid: a().dwid, opening: 0 } });
+        expect(b).toMatchObject({ errcode: 0, tag: { dwid: a().dwid, openingbalance: 0 } });
         expect(b.tag.entries.length).toBeGreaterThan(0);
         expect(JSON.stringify(b)).not.toContain(victim.c.dwid);
         expect(b.tag.entries.filter((e: any) => e.reference === victim.depositReference)).toEqual([]);

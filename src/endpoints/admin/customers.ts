@@ -21,7 +21,7 @@ export function customerJson(c: Customer) {
     name: c.name,
     callbackUrl: c.callbackUrl,
     suspended: c.suspended,
-    lowBalance: c.lowBalanceFen === null ? null : fenToYuanNumber(c.lowBalanceFen),
+    lowBalanceAlert: c.lowBalanceFen === null ? null : fenToYuanNumber(c.lowBalanceFen),
     contactMobile: c.contactMobile,
     createdAt: isoTime(c.createdAtMs),
     updatedAt: isoTime(c.updatedAtMs),
@@ -54,7 +54,7 @@ export const putCustomer: AdminHandler = async (request, env) => {
     loginMd5: body.loginPassword === undefined ? undefined : await upperMd5(body.loginPassword),
     payMd5: body.payPassword === undefined ? undefined : body.payPassword === null ? null : await upperMd5(body.payPassword),
     suspended: body.suspended,
-    lowBalanceFen: body.lowBalance === undefined ? undefined : body.lowBalance === null ? null : yuanToFen(body.lowBalance)!,
+    lowBalanceFen: body.lowBalanceAlert === undefined ? undefined : body.lowBalanceAlert === null ? null : yuanToFen(body.lowBalanceAlert)!,
   };
   // RPC types map a union result member by member; the value is the plain union.
   const profile = await withAccount(env, dwid, async (account) => (await account.setProfile(change)) as ProfileChanged);
@@ -74,7 +74,7 @@ export const putCustomer: AdminHandler = async (request, env) => {
   );
   const callbackSecret = body.callbackUrl ? await issueCallbackSecret(env, dwid, true) : null;
   // A new threshold may have recorded an alert: delivered now that D1 has the callback and contact mobile it goes to (else by the object's alarm).
-  if (body.lowBalance !== undefined) {
+  if (body.lowBalanceAlert !== undefined) {
     await withAccount(env, dwid, (account) => account.flushAlerts()).catch((error: unknown) => {
       console.warn(JSON.stringify({ event: "balance_alert_flush_deferred", dwid, error: String(error) }));
     });

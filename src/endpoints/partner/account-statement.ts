@@ -13,6 +13,7 @@ import type { StatementStart } from "../../durable/account";
 import { withAccount } from "../../durable/stubs";
 import type { AccountStatementParm } from "../../schemas/account";
 import { answer, refuse, type Outcome, type PartnerContext } from "../partner-endpoint";
+import { commonResult } from "../../wire/envelope";
 
 export async function accountStatement(input: AccountStatementParm, ctx: PartnerContext): Promise<Outcome> {
   const dwid = ctx.session!.dwid;
@@ -24,21 +25,20 @@ export async function accountStatement(input: AccountStatementParm, ctx: Partner
   if (!start) return refuse("customerNotFound");
   const { window, entries } = start;
   const t = window.totals;
-  return answer({
-    errcode: 0,
-    errmsg: "成功",
-    tag: {
-      dwid,
-      begindate: window.from,
-      enddate: window.to,
-      opening: fenToYuan(window.openingFen),
-      closing: fenToYuan(window.closingFen),
-      totalcount: t.deposit.count + t.debit.count + t.refund.count,
-      pageindex: pageIndex,
-      pagesize: pageSize,
-      entries: entries.map(entryWire),
-    },
-  });
+  const totalCount = t.deposit.count + t.debit.count + t.refund.count;
+  const tag = {
+    dwid,
+    begindate: window.from,
+    enddate: window.to,
+    openingbalance: fenToYuan(window.openingFen),
+    closingbalance: fenToYuan(window.closingFen),
+    totalcount: totalCount,
+    pagecount: Math.ceil(totalCount / pageSize),
+    pageindex: pageIndex,
+    pagesize: pageSize,
+    entries: entries.map(entryWire),
+  };
+  return answer(commonResult(tag, "成功"));
 }
 
 function entryWire(e: StatementEntry) {
@@ -47,11 +47,11 @@ function entryWire(e: StatementEntry) {
     seq: e.seq,
     kind: e.kind,
     amount: fenToYuan(e.amountFen),
-    balanceafter: fenToYuan(e.balanceAfterFen),
+    balance: fenToYuan(e.balanceAfterFen),
     reference: e.reference,
     orderid: orderId,
     billnum: billNum,
     refundid: e.refundNo,
-    createdat: new Date(e.createdAtMs).toISOString(),
+    time: new Date(e.createdAtMs).toISOString(),
   };
 }
