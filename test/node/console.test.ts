@@ -672,7 +672,8 @@ describe("refunds", () => {
       [firstId, customer.dwid, orderId, `1 张 ${codes[0]}`, "¥28.30", "¥5.00", "游客行程取消", "运营方"],
     ]);
     const listed = await api.admin("GET", `/admin/refunds?customer=${customer.dwid}`);
-    expect((await tableRows(main(page)))[0]![0]).toBe(shownShanghaiTime(listed.items[0].refundedAt));
+    // The first column is the refund's time as the page shows it (read again: the list may redraw meanwhile).
+    await poll(() => tableRows(main(page)).then((rows) => rows[0]?.[0])).toBe(shownShanghaiTime(listed.items[0].refundedAt));
     await screenshot(page, "refunds");
     await page.getByLabel("退款日期").fill(dashed(shanghaiDay(-1)));
     await page.getByRole("button", { name: "查询" }).click();
