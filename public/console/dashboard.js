@@ -1,8 +1,8 @@
 /**
  * 运营概况, the console's home (SPEC §12; GET /admin/dashboard?date=): the
  * day's and the last 30 days' paid orders, tickets and amount, refunds,
- * check-ins per hour, per product and per customer, and the notifications
- * that failed — as figures, charts (charts.js, inline SVG) and tables. The
+ * check-ins per hour, per product and per customer, the notifications
+ * that failed and the customers below their low-balance threshold — as figures, charts (charts.js, inline SVG) and tables. The
  * numbers are the API's, shown as they come.
  */
 import * as api from "./api.js";
@@ -91,6 +91,17 @@ function dashboard(d, dayWord) {
           ]),
           { className: "by-customer", money: [3, 4, 7, 8] },
         ),
+    h("h3", {}, "可用余额低于提醒额度的客户（此刻）"),
+    d.lowBalance.customers.length === 0
+      ? h("p", { class: "muted" }, d.lowBalance.checked === 0 ? "没有客户设置余额提醒额度" : `设置了提醒额度的 ${d.lowBalance.checked} 个客户余额都充足`)
+      : simpleTable(
+          ["客户", "可用余额", "提醒额度"],
+          d.lowBalance.customers.map((x) => [
+            [h("a", { href: `#${p`/customers/${x.dwid}`}/account` }, x.name), h("small", { class: "muted" }, ` ${x.dwid}`)], yuan(x.available), yuan(x.threshold),
+          ]),
+          { className: "low-balance", money: [1, 2] },
+        ),
+    d.lowBalance.more ? h("p", { class: "muted" }, "设置了提醒额度的客户超过200个，只查询了前200个") : null,
   ];
 }
 
@@ -99,7 +110,7 @@ function figures(d, dayWord) {
   const figure = (name, label, value, note, href) =>
     h(
       href ? "a" : "div",
-      { class: `figure ${name}`, dataset: { figure: name }, href },
+      { class: `figure ${name}`, dataset: { figure: name.split(" ")[0] }, href },
       h("span", { class: "label" }, label),
       h("strong", { class: "value" }, value),
       note ? h("span", { class: "note" }, note) : null,
@@ -120,6 +131,12 @@ function figures(d, dayWord) {
       String(failed),
       `发送失败 ${d.notifications.failed}，已放弃 ${d.notifications.dead} · 查看`,
       hashLink("/notifications", { status: d.notifications.failed > 0 || d.notifications.dead === 0 ? "failed" : "dead" }),
+    ),
+    figure(
+      d.lowBalance.customers.length > 0 ? "low-balance alert" : "low-balance",
+      "余额低于提醒额度",
+      String(d.lowBalance.customers.length),
+      d.lowBalance.customers.slice(0, 3).map((x) => x.name).join("、") || "个客户",
     ),
   );
 }

@@ -98,3 +98,12 @@ export async function listCustomers(db: D1Database, q: { search?: string; limit:
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/** Customers with a low-balance threshold (SPEC §12), at most `limit`, by dwid: the dashboard asks each one's object. */
+export async function customersWithThreshold(db: D1Database, limit: number): Promise<{ dwid: string; name: string; lowBalanceFen: number }[]> {
+  const { results } = await db
+    .prepare("SELECT dwid, name, low_balance_fen FROM customers WHERE low_balance_fen IS NOT NULL ORDER BY dwid LIMIT ?")
+    .bind(limit)
+    .all<{ dwid: string; name: string; low_balance_fen: number }>();
+  return results.map((r) => ({ dwid: r.dwid, name: r.name, lowBalanceFen: r.low_balance_fen }));
+}

@@ -424,6 +424,20 @@ export const AdminDashboard = z.strictObject({
     failed: z.number().int().describe("发送失败(将自动重试)的通知数"),
     dead: z.number().int().describe("已放弃(不再自动重试)的通知数"),
   }),
+  lowBalance: z
+    .strictObject({
+      customers: z.array(
+        z.strictObject({
+          dwid: z.string(),
+          name: z.string(),
+          available: yuanNumber("此刻的可用余额"),
+          threshold: yuanNumber("余额提醒额度"),
+        }),
+      ),
+      checked: z.number().int().describe("查询了可用余额的客户数(设置了提醒额度的客户,最多200个)"),
+      more: z.boolean().describe("设置了提醒额度的客户超过200个,其余未查询"),
+    })
+    .describe("此刻可用余额低于提醒额度的客户(不随统计日变化)"),
 });
 
 export const AdminNotificationRetried = z.strictObject({ id: z.string(), status: z.string() });

@@ -211,4 +211,21 @@ describe("GET /admin/dashboard", () => {
     const bad = await admin("GET", "/admin/dashboard?date=20270230");
     expect([bad.status, bad.body.error.field]).toEqual([400, "date"]);
   });
+
+  it("lists the customers whose available balance is below their threshold now, as each AccountDO says", async () => {
+    const dwids = [uniqueId("low"), uniqueId("ok"), uniqueId("none")];
+    const put = (dwid: string, lowBalanceAlert: number | null) => admin("PUT", `/admin/customers/${dwid}`, { dwlx: "1", name: `客户 ${dwid}`, loginPassword: "x", lowBalanceAlert });
+    expect((await put(dwids[0]!, 500)).status).toBe(201);
+    expect((await put(dwids[1]!, 100)).status).toBe(201);
+    expect((await put(dwids[2]!, null)).status).toBe(201);
+    for (const dwid of dwids) expect((await admin("POST", `/admin/customers/${dwid}/deposits`, { amount: 300, reference: `d-${dwid}` })).status).toBe(201);
+    const r = await admin("GET", "/admin/dashboard");
+    const mine = r.body.lowBalance.customers.filter((c: { dwid: string }) => dwids.includes(c.dwid));
+    expect(mine).toEqual([{ dwid: dwids[0], name: `客户 ${dwids[0]}`, available: 300, threshold: 500 }]);
+    expect(r.body.lowBalance.checked).toBeGreaterThanOrEqual(2);
+    // A deposit back above the threshold takes it off the list.
+    await admin("POST", `/admin/customers/${dwids[0]}/deposits`, { amount: 250, reference: `d2-${dwids[0]}` });
+    const after = await admin("GET", "/admin/dashboard");
+    expect(after.body.lowBalance.customers.filter((c: { dwid: string }) => dwids.includes(c.dwid))).toEqual([]);
+  });
 });

@@ -73,6 +73,8 @@ describe("the dashboard", () => {
     await api.refund(session, { orderId: second, refundId: uniqueId("RF"), ticketCodes: [(await api.ticketCodes(session, second))[0]!] });
     const gate = await api.aGate();
     for (const code of codes.slice(0, 2)) await api.checkIn(gate.token, code);
+    // Available 1000 − 225 + 45 = 820 is below a threshold of 900.
+    await api.admin("PUT", `/admin/customers/${customer.dwid}`, { dwlx: customer.dwlx, name: customer.name, lowBalanceAlert: 900 });
 
     const { page } = await newPage(browser, server.baseUrl);
     pages.push(page);
@@ -91,6 +93,10 @@ describe("the dashboard", () => {
     expect(await textOf(figure(page, "today-checkins"))).toBe(String(d.checkins.total));
     expect(await textOf(figure(page, "month-amount"))).toBe(shownYuan(d.last30Days.amount));
     expect(await textOf(figure(page, "notifications"))).toBe(String(d.notifications.failed + d.notifications.dead));
+    expect(await textOf(figure(page, "low-balance"))).toBe(String(d.lowBalance.customers.length));
+    expect(d.lowBalance.customers).toContainEqual({ dwid: customer.dwid, name: customer.name, available: 820, threshold: 900 });
+    const lowRow = (await tableRows(main(page).locator("table.low-balance").locator(".."))).find((row) => row[0]!.includes(customer.dwid));
+    expect(lowRow).toEqual([`${customer.name} ${customer.dwid}`, "¥820.00", "¥900.00"]);
 
     // Our customer's row, as the admin API's orders and refunds give it.
     const paid = (await api.admin("GET", `/admin/orders?customer=${customer.dwid}&status=paid`)).items;

@@ -4,12 +4,17 @@
  * orders, their tickets and amount, per product and per customer and per
  * day; refunds made; check-ins per hour of the day; notifications that
  * failed. One D1 batch (db/reports.ts); the same numbers the admin API's
- * lists give, summed.
+ * lists give, summed. Customers below their low-balance threshold: each
+ * customer with a threshold is asked its AccountDO's available balance (the
+ * object is the authority; D1 has no balance), a few at a time.
  */
 import { clockOf } from "../../clock";
+import { customersWithThreshold } from "../../db/customers";
 import { readDashboard, type DashboardRows, type SalesRow } from "../../db/reports";
 import { addDays, shanghaiDate, shanghaiDayStartMs } from "../../domain/dates";
 import { fenToYuanNumber } from "../../domain/money";
+import { withAccount } from "../../durable/stubs";
+import type { Env } from "../../env";
 import { DashboardQuery } from "../../schemas/admin";
 import { isoTime, json, validate, type AdminHandler } from "./http";
 
@@ -23,9 +28,31 @@ export const getDashboard: AdminHandler = async (request, env) => {
   const date = query.date ?? shanghaiDate(nowMs);
   const from = addDays(date, 1 - DASHBOARD_DAYS);
   const dayMs = shanghaiDayStartMs(date);
-  const rows = await readDashboard(env.DB, { fromMs: shanghaiDayStartMs(from), dayMs, toMs: dayMs + DAY_MS });
-  return json({ date, from, to: date, generatedAt: isoTime(nowMs), ...dashboardJson(rows, from) });
+  const [rows, lowBalance] = await Promise.all([
+    readDashboard(env.DB, { fromMs: shanghaiDayStartMs(from), dayMs, toMs: dayMs + DAY_MS }),
+    customersBelowThreshold(env),
+  ]);
+  return json({ date, from, to: date, generatedAt: isoTime(nowMs), ...dashboardJson(rows, from), lowBalance });
 };
+
+/** Customers with a threshold asked at most this many; more are said to be left out (`checked` < `withThreshold`). */
+export const LOW_BALANCE_CHECKED_MAX = 200;
+const LOW_BALANCE_PARALLEL = 8;
+
+/** Now, not of the dashboard's day: available (balance − held) below the threshold. */
+async function customersBelowThreshold(env: Env) {
+  const candidates = await customersWithThreshold(env.DB, LOW_BALANCE_CHECKED_MAX + 1);
+  const checked = candidates.slice(0, LOW_BALANCE_CHECKED_MAX);
+  const below: { dwid: string; name: string; available: number; threshold: number }[] = [];
+  for (let i = 0; i < checked.length; i += LOW_BALANCE_PARALLEL) {
+    const accounts = await Promise.all(checked.slice(i, i + LOW_BALANCE_PARALLEL).map((c) => withAccount(env, c.dwid, (account) => account.account())));
+    accounts.forEach((a, j) => {
+      const c = checked[i + j]!;
+      if (a.availableFen < c.lowBalanceFen) below.push({ dwid: c.dwid, name: c.name, available: fenToYuanNumber(a.availableFen), threshold: fenToYuanNumber(c.lowBalanceFen) });
+    });
+  }
+  return { customers: below, checked: checked.length, more: candidates.length > checked.length };
+}
 
 interface Sales {
   orders: number;
