@@ -5,7 +5,7 @@
  * a refused write changes nothing anywhere in D1 or in the customer's
  * AccountDO.
  *
- * What already existed (test/api/admin.test.ts): 15 routes × 8 malformed
+ * What already existed (test/api/admin-customers.test.ts): 15 routes × 8 malformed
  * credentials, listed by hand. This adds the routes that list missed
  * (notifications, callback-secret rotation), credentials in other places
  * (query string, another header), and the whole-store "nothing changed".
