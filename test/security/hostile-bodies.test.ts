@@ -7,7 +7,7 @@
  * (400, or 413, or 415) in the endpoint's envelope — never expanded, never
  * a 500 — and stores nothing.
  *
- * What already existed: test/api/routing.test.ts (a DOCTYPE with one
+ * What already existed: test/api/routing-paths.test.ts (a DOCTYPE with one
  * entity, JSON nested past MAX_JSON_DEPTH, 413 for every endpoint,
  * streaming bodies stopped at the limit), test/api/formats.test.ts (the
  * DOCTYPE on Login), test/unit/wire-seeds.test.ts (the decoders' nesting
