@@ -13,6 +13,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type Config, type ConfigVars } from "../config";
+import { countAlarm, meteredEnv, meteredStorage } from "../counters";
 import type { OrderLookup } from "../db/refunds";
 import type { ResultKey } from "../domain/codes";
 import { MAX_AMOUNT_FEN } from "../domain/money";
@@ -117,15 +118,18 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private alarmAtMs: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: AccountEnv) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
+    // meteredEnv/meteredStorage give back what they get unless BENCH_COUNTERS is "on" (counters.ts).
+    super(ctx, meteredEnv(env));
+    env = this.env;
+    const storage = meteredStorage(ctx.storage, env, "AccountDO");
+    this.sql = storage.sql;
     this.config = configOf(env);
     this.clock = clockOf(env);
     this.random = systemRandom;
     this.faults = new Faults(this.config.faultInjection, ctx.id.toString());
     this.gate = new PayPasswordGate(this.sql, this.config);
-    this.credentials = new AccountCredentials(ctx.storage, env.PASSWORD_KEY, this.clock);
-    this.sessions = new AccountSessions(ctx.storage, this.credentials, this.config, this.random);
+    this.credentials = new AccountCredentials(storage, env.PASSWORD_KEY, this.clock);
+    this.sessions = new AccountSessions(storage, this.credentials, this.config, this.random);
     this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, (atMs) => this.armAlarm(atMs));
     this.refunds = new RefundDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, this.desk, returnUnitsThrough(env), (atMs) => this.armAlarm(atMs));
     void ctx.blockConcurrencyWhile(async () => {
@@ -350,6 +354,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
    * D1. Safe to run twice or late: both steps only act on what is still open.
    */
   override async alarm(): Promise<void> {
+    countAlarm(this.env, "AccountDO");
     this.alarmAtMs = null;
     if (this.faults.fires("alarm-throws")) throw new InjectedFault("alarm-throws");
     const nowMs = this.clock.nowMs();

@@ -25,6 +25,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type ConfigVars } from "../config";
+import { countAlarm, meteredEnv, meteredSql } from "../counters";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
 import { checkDailyLimits, hasDailyLimits, type DailyLimits, type LimitRefusal } from "../domain/limits";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
@@ -124,8 +125,9 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   private settling: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: InventoryEnv) {
-    super(ctx, env);
-    this.store = new InventoryStore(ctx.storage.sql);
+    // meteredEnv/meteredSql give back what they get unless BENCH_COUNTERS is "on" (counters.ts).
+    super(ctx, meteredEnv(env));
+    this.store = new InventoryStore(meteredSql(ctx.storage.sql, env, "InventoryDO"));
     this.faults = new Faults(configOf(env).faultInjection, ctx.id.toString());
     this.clock = clockOf(env);
     void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));
@@ -409,6 +411,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   }
 
   override async alarm(): Promise<void> {
+    countAlarm(this.env, "InventoryDO");
     try {
       await this.settle();
     } catch (error) {
