@@ -51,7 +51,12 @@ export interface InventoryAsk {
   config: DayConfig | null;
   /**
    * Add's share of the daily purchase limits: recorded with the hold and
-   * decided in its transaction. Absent for Verify's dry run, which counts
+   * decided in its transaction when the product has limits (a product
+   * without them records no buyers: nothing would ever read them, and a
+   * mobile shared by many orders made every hold read them all — issue 19;
+   * should an operator set limits later that day, the holds placed before
+   * count through D1's live orders, which Add also checks, as holds from
+   * before schema version 3 do). Absent for Verify's dry run, which counts
    * D1's live orders instead.
    */
   buyers?: BuyerAsk;
@@ -151,11 +156,15 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     return decided.ok ? { ...decided, snapshot: await this.snapshot() } : decided;
   }
 
-  /** D1's configuration brought by an order: adopted when newer, unless it is below what is sold and held. */
+  /**
+   * D1's configuration brought by an order: adopted when newer, unless it is
+   * below what is sold and held. The same version is the same configuration
+   * (configure() moves the version on with every change): nothing to write.
+   */
   private adoptFromOrder(config: DayConfig): void {
     this.ctx.storage.transactionSync(() => {
       const stored = this.store.storedConfig();
-      if (stored && stored.version > config.version) return;
+      if (stored && stored.version >= config.version) return;
       const below = this.belowUsage(config);
       if (below) {
         console.error(JSON.stringify({ event: "inventory_config_below_usage", productId: config.productId, day: config.day, version: config.version, ...below }));
@@ -241,7 +250,8 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       const day = this.store.dayStock();
       const decision = this.decide(day, this.store.usage(), ask, new Set());
       if (!decision.ok) return decision;
-      const buyers = ask.buyers ? buyerRows(ask.buyers) : [];
+      const limited = ask.buyers && hasDailyLimits(ask.buyers.limits) ? ask.buyers : null;
+      const buyers = limited ? buyerRows(limited) : [];
       this.store.insertHold({
         orderId,
         quantity: ask.quantity,
@@ -253,7 +263,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
         movedFrom: ask.movedFrom ?? null,
       });
       this.assertWithinStock(day, decision.slotIndex);
-      if (ask.buyers) this.assertWithinLimits(ask.buyers);
+      if (limited) this.assertWithinLimits(limited);
       return decision;
     });
   }
