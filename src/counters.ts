@@ -43,8 +43,15 @@ export interface CountersSnapshot {
 const totals = new Map<string, number>();
 const statements = new Map<string, StatementCount>();
 
+/** Tests only (test/api/request-costs.test.ts): count in this isolate whatever the environment says. */
+let forced = false;
+
+export function forceCountersForTests(on: boolean): void {
+  forced = on;
+}
+
 export function countersOn(env: Pick<ConfigVars, "BENCH_COUNTERS">): boolean {
-  return env.BENCH_COUNTERS === "on";
+  return forced || env.BENCH_COUNTERS === "on";
 }
 
 function add(key: string, n = 1): void {

@@ -116,6 +116,14 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private readonly sessions: AccountSessions;
   /** The alarm time this instance last set; undefined until known. */
   private alarmAtMs: number | null | undefined;
+  /**
+   * True once this instance knows there is no open work and no alarm is
+   * needed: ensureAlarm found none, or an alarm finished without arming
+   * another. Any new work arms the alarm itself, so until an alarm throws
+   * (and may be dropped by the platform) nobody needs to count again —
+   * issue 19: three counts on every call of an idle customer.
+   */
+  private knownIdle = false;
 
   constructor(ctx: DurableObjectState, env: AccountEnv) {
     // meteredEnv/meteredStorage give back what they get unless BENCH_COUNTERS is "on" (counters.ts).
@@ -356,6 +364,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
   override async alarm(): Promise<void> {
     countAlarm(this.env, "AccountDO");
     this.alarmAtMs = null;
+    this.knownIdle = false;
     if (this.faults.fires("alarm-throws")) throw new InjectedFault("alarm-throws");
     const nowMs = this.clock.nowMs();
     const pending = (await this.desk.recover()) + (await this.refunds.recover());
@@ -371,6 +380,8 @@ export class AccountDO extends DurableObject<AccountEnv> {
     }
     if (pending > 0 || copyFailed || uncopiedEntries(this.sql) > 0) {
       this.armAlarm(nowMs + Math.max(ALARM_RETRY_MS, this.config.paymentRecoveryDelayMs));
+    } else if (this.alarmAtMs === null) {
+      this.knownIdle = true;
     }
   }
 
@@ -380,9 +391,10 @@ export class AccountDO extends DurableObject<AccountEnv> {
    * the next call into the object sets it again.
    */
   private ensureAlarm(): void {
-    if (this.alarmAtMs !== null) return;
+    if (this.alarmAtMs !== null || this.knownIdle) return;
     const open = this.desk.pendingCount() + this.refunds.openCount() + uncopiedEntries(this.sql);
     if (open > 0) this.armAlarm(this.clock.nowMs() + this.config.paymentRecoveryDelayMs);
+    else this.knownIdle = true;
   }
 
   // ------------------------------------------------------------ test support
