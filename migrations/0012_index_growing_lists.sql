@@ -21,3 +21,6 @@ CREATE INDEX refunds_by_customer ON refunds (dwid, decided_at_ms, intent_id);
 -- Read by no statement (each order line's product is reached through its
 -- order): one row written less per order line.
 DROP INDEX order_items_by_product_day;
+
+-- Retention (src/queue/retention.ts): the days gone by, found once a day.
+CREATE INDEX product_days_by_day ON product_days (day);

@@ -306,6 +306,21 @@ function attemptStatements(db: D1Database, { id, channels, outcome }: AttemptRec
   return statements;
 }
 
+/**
+ * Retention (domain/retention.ts): notifications delivered and created
+ * before `beforeMs`, oldest first, at most `limit`, with their channels'
+ * rows, in one transaction. Returns how many went. Failed and dead rows
+ * stay: they wait for an operator.
+ */
+export async function purgeSent(db: D1Database, beforeMs: number, limit: number): Promise<number> {
+  const doomed = "SELECT id FROM outbox WHERE status = 'sent' AND created_at_ms < ?1 ORDER BY created_at_ms LIMIT ?2";
+  const [, gone] = await db.batch([
+    db.prepare(`DELETE FROM outbox_deliveries WHERE outbox_id IN (${doomed})`).bind(beforeMs, limit),
+    db.prepare(`DELETE FROM outbox WHERE id IN (${doomed})`).bind(beforeMs, limit),
+  ]);
+  return gone!.meta.changes;
+}
+
 /** The dead-letter consumer: retries exhausted. Rows already sent, dead or failed are left alone. */
 export async function markDeadLettered(db: D1Database, ids: readonly string[], nowMs: number): Promise<void> {
   if (ids.length === 0) return;

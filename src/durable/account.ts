@@ -17,6 +17,7 @@ import { countAlarm, meteredEnv, meteredStorage } from "../counters";
 import type { OrderLookup } from "../db/refunds";
 import type { ResultKey } from "../domain/codes";
 import { MAX_AMOUNT_FEN } from "../domain/money";
+import { PURGE_AGAIN_MS } from "../domain/retention";
 import { systemRandom, type Random } from "../random";
 import { AccountCredentials, type ProfileInput, type SetProfileResult } from "./account-credentials";
 import { appendLedger, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
@@ -26,6 +27,7 @@ import { Faults, InjectedFault, type FaultPoint } from "./faults";
 import type { InventoryDO } from "./inventory";
 import { returnUnitsThrough } from "./inventory-client";
 import { copyLedgerToD1, uncopiedEntries } from "./ledger-copy";
+import { purgeAccount } from "./account-retention";
 import { PayPasswordGate } from "./pay-password-gate";
 import { PaymentDesk, type PayAnswer } from "./payment-desk";
 import { billTarget, orderTarget, type BillView, type OrderPaymentDetails, type OrderView, type PaymentTarget } from "./payment-targets";
@@ -359,7 +361,8 @@ export class AccountDO extends DurableObject<AccountEnv> {
 
   /**
    * Settles payments a crash left pending, then copies new ledger entries to
-   * D1. Safe to run twice or late: both steps only act on what is still open.
+   * D1, then lets settled intents and idle sessions past their windows go.
+   * Safe to run twice or late: each step only acts on what is still open or due.
    */
   override async alarm(): Promise<void> {
     countAlarm(this.env, "AccountDO");
@@ -378,6 +381,9 @@ export class AccountDO extends DurableObject<AccountEnv> {
         console.warn(JSON.stringify({ event: "ledger_copy_failed", error: String(error) }));
       }
     }
+    // Retention (account-retention.ts): what no answer needs any more, a bounded pass per ring.
+    const purged = this.ctx.storage.transactionSync(() => purgeAccount(this.sql, this.clock.nowMs(), this.config.sessionIdleMs));
+    if (purged.backlog) this.armAlarm(this.clock.nowMs() + PURGE_AGAIN_MS);
     if (pending > 0 || copyFailed || uncopiedEntries(this.sql) > 0) {
       this.armAlarm(nowMs + Math.max(ALARM_RETRY_MS, this.config.paymentRecoveryDelayMs));
     } else if (this.alarmAtMs === null) {

@@ -109,10 +109,20 @@ export const INVENTORY_SCHEMA_V5 = [
   `CREATE INDEX holds_move_out_due ON holds (order_id) WHERE move_out = 'due'`,
 ];
 
+// Version 6 (issue 19, retention): released holds are purged some days after
+// their release (domain/retention.ts), oldest first, with the refund
+// returns that name them; both are found by index, not by reading the day.
+// (Renumbered at the merge if another version 6 lands first.)
+export const INVENTORY_SCHEMA_V6 = [
+  `CREATE INDEX holds_released_by_time ON holds (decided_at_ms) WHERE state = 'released'`,
+  `CREATE INDEX hold_returns_by_order ON hold_returns (order_id)`,
+];
+
 export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [
   INVENTORY_SCHEMA_V1,
   INVENTORY_SCHEMA_V2,
   INVENTORY_SCHEMA_V3,
   INVENTORY_SCHEMA_V4,
   INVENTORY_SCHEMA_V5,
+  INVENTORY_SCHEMA_V6,
 ];

@@ -19,6 +19,11 @@
  * when a hold would not fit; a release that cannot reach D1 leaves its hold
  * due at once, for the alarm's next try.
  *
+ * What no decision needs any more goes (domain/retention.ts): each alarm
+ * purges released holds some days old, and a day gone by keeps only its
+ * configuration and usage totals (the daily cron's `compact`, the alarm
+ * finishing a backlog).
+ *
  * RPC methods answer a partner's situation with results; a throw is a
  * programmer error and rolls back the transaction it happened in.
  */
@@ -27,7 +32,9 @@ import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type ConfigVars } from "../config";
 import { countAlarm, meteredEnv, meteredSql } from "../counters";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
+import { shanghaiDate } from "../domain/dates";
 import { checkDailyLimits, hasDailyLimits, type DailyLimits, type LimitRefusal } from "../domain/limits";
+import { PAST_DAY_RETENTION_MS, PURGE_AGAIN_MS, PURGE_BATCH_ROWS, RELEASED_HOLD_RETENTION_MS } from "../domain/retention";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
 import { inventoryName } from "./inventory-names";
@@ -430,7 +437,32 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       return;
     }
     await this.drainMoveOuts();
-    await this.scheduleAlarm();
+    await this.scheduleAlarm(this.retire(this.clock.nowMs()));
+  }
+
+  /**
+   * Retention (domain/retention.ts), a bounded pass of each: released holds
+   * past their window, and the holds of a day gone by. True when a pass
+   * filled its batch (more is left: the alarm comes back soon).
+   */
+  private retire(nowMs: number): boolean {
+    return this.ctx.storage.transactionSync(() => {
+      const released = this.store.purgeReleased(nowMs - RELEASED_HOLD_RETENTION_MS, PURGE_BATCH_ROWS);
+      const day = this.store.storedConfig()?.day;
+      const compacted = day !== undefined && day < shanghaiDate(nowMs - PAST_DAY_RETENTION_MS) ? this.store.compactHolds(PURGE_BATCH_ROWS) : 0;
+      return released === PURGE_BATCH_ROWS || compacted === PURGE_BATCH_ROWS;
+    });
+  }
+
+  /**
+   * The daily cron's call on a day gone by (queue/retention.ts): what is
+   * due goes now, a backlog with the alarm soon after. Nothing on a day
+   * still within its window.
+   */
+  async compact(): Promise<{ backlog: boolean }> {
+    const backlog = this.retire(this.clock.nowMs());
+    if (backlog) await this.alarmNoLaterThan(this.clock.nowMs() + PURGE_AGAIN_MS);
+    return { backlog };
   }
 
   /** Settles every hold past its time against D1; concurrent callers share one pass. */
@@ -475,11 +507,19 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     if (current === null || current > atMs) await this.setAlarm(atMs);
   }
 
-  /** The alarm rings at the earliest expiry of a held hold, or to retry a move-out still due; neither, no alarm. */
-  private async scheduleAlarm(): Promise<void> {
-    const expiry = this.store.nextExpiry();
-    const retry = this.store.dueMoveOuts().length > 0 ? this.clock.nowMs() + ALARM_RETRY_MS : null;
-    const next = expiry === null ? retry : retry === null ? expiry : Math.min(expiry, retry);
+  /**
+   * The alarm rings at the earliest expiry of a held hold, to retry a
+   * move-out still due, or to go on with a retention backlog; none of them,
+   * no alarm.
+   */
+  private async scheduleAlarm(retentionBacklog = false): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    const candidates = [
+      this.store.nextExpiry(),
+      this.store.dueMoveOuts().length > 0 ? nowMs + ALARM_RETRY_MS : null,
+      retentionBacklog ? nowMs + PURGE_AGAIN_MS : null,
+    ].filter((at): at is number => at !== null);
+    const next = candidates.length === 0 ? null : Math.min(...candidates);
     if (next === null) {
       await this.ctx.storage.deleteAlarm();
       return;

@@ -107,6 +107,7 @@ const CASES: Case[] = [
   ["products.ts:upsertCalendarDay", (db, m) => m.upsertCalendarDay(db, { productId: P, day: DAY, stock: 100, priceFen: null, timeslots: null, updatedAtMs: now })],
   ["products.ts:getCalendarDay", (db, m) => m.getCalendarDay(db, P, DAY)],
   ["products.ts:listCalendarMonth", (db, m) => m.listCalendarMonth(db, P, DAY.slice(0, 6))],
+  ["products.ts:productDaysBetween", (db, m) => m.productDaysBetween(db, "20990101", DAY, 1000)],
   ["products.ts:getCatalogue", (db, m) => m.getCatalogue(db, [P], DAY)],
   ["products.ts:getProductCalendar", (db, m) => m.getProductCalendar(db, P, `${DAY.slice(0, 6)}01`, DAY)],
   ["catalogue-cache.ts:readCatalogue", (db, m) => m.readCatalogue(db, [P], DAY, 0, now)],
@@ -163,6 +164,7 @@ const CASES: Case[] = [
   ["outbox.ts:recordAttempt", (db, m) => m.recordAttempt(db, OUTBOX, [{ channel: "sms", status: "logged", target: "138****8000", error: null }], { status: "enqueued", error: "callback 500" }, now + 5)],
   ["outbox.ts:recordAttempts", (db, m) => m.recordAttempts(db, [{ id: OUTBOX, channels: [{ channel: "callback", status: "sent", target: "https://partner.example/cb", error: null }], outcome: { status: "sent" } }], now + 6)],
   ["outbox.ts:requeue", (db, m) => m.requeue(db, `bill-paid:${BILL}`, now + 7)],
+  ["outbox.ts:purgeSent", (db, m) => m.purgeSent(db, now - 30 * 86_400_000, 500)],
   ["outbox.ts:markDeadLettered", (db, m) => m.markDeadLettered(db, [`bill-paid:${BILL}`], now + 8)],
   ["ledger-copy.ts:insertLedgerCopies", (db, m) =>
     m.insertLedgerCopies(db, C, [{ seq: 1, kind: "deposit", amountFen: 1000, balanceAfterFen: 1000, reference: "dep-1", createdAtMs: now }, { seq: 2, kind: "debit", amountFen: 200, balanceAfterFen: 800, reference: INTENT, createdAtMs: now }])],
