@@ -53,15 +53,20 @@ export class Client {
     return JSON.parse(text);
   }
 
-  /** A prepared line, sent once: true when the answer is a success (as wrk.lua judges it). */
-  async send([method, path, token, body]: Line): Promise<boolean> {
+  /**
+   * A prepared line, sent once: `ok` when the answer is a success (as wrk.lua
+   * judges it; an admin read, by its status), and how long it took.
+   */
+  async send([method, path, token, body]: Line): Promise<{ ok: boolean; ms: number }> {
+    const started = performance.now();
     const response = await fetch(`${this.base}${path}`, {
       method,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
       body: body || undefined,
     });
     const text = await response.text();
-    return response.status === 200 && /"resultcode":0,|"errcode":0,|"ok":true/.test(text);
+    const ms = performance.now() - started;
+    return { ok: response.status === 200 && (path.startsWith("/admin/") || /"resultcode":0,|"errcode":0,|"ok":true/.test(text)), ms };
   }
 }
 
@@ -106,17 +111,18 @@ export async function login(c: Client, dwid: string): Promise<Customer> {
 }
 
 let senderSeq = 0;
-export function orderBody(day: string): Record<string, unknown> {
+export function orderBody(day: string): { orderdetails: { productid: string; amount: number }[]; mobile: string; effectdate: string; senderid: string } {
   return { orderdetails: [{ productid: "BENCH-T", amount: 1 }], mobile: "13800138000", effectdate: day, senderid: `bench-${Date.now()}-${senderSeq++}` };
 }
 
 /** `count` unpaid orders, assigned round-robin to `owners`. */
-export async function prepareOrders(c: Client, owners: readonly Customer[], count: number, day: string): Promise<{ owner: Customer; orderId: string }[]> {
+export async function prepareOrders(c: Client, owners: readonly Customer[], count: number, day: string): Promise<{ owner: Customer; orderId: string; senderId: string }[]> {
   const jobs = Array.from({ length: count }, (_, i) => owners[i % owners.length]!);
   return pool(jobs, 32, async (owner) => {
-    const r = await c.call("POST", "/api/WebInterface/Order/Add", orderBody(day), owner.token);
+    const body = orderBody(day);
+    const r = await c.call("POST", "/api/WebInterface/Order/Add", body, owner.token);
     if (r.resultcode !== 0) throw new Error(`order add refused: ${JSON.stringify(r)}`);
-    return { owner, orderId: r.orderid as string };
+    return { owner, orderId: r.orderid as string, senderId: body.senderid };
   });
 }
 

@@ -55,7 +55,7 @@ export async function countLines(c: Client, name: string, lines: readonly Line[]
   await sleep(SETTLE_MS);
   await resetCounters(c);
   let failed = 0;
-  for (const line of lines) if (!(await c.send(line))) failed += 1;
+  for (const line of lines) if (!(await c.send(line)).ok) failed += 1;
   await sleep(SETTLE_MS);
   const snapshot = await readCounters(c);
   const ops = lines.length - failed;

@@ -28,6 +28,7 @@ import type { InventoryDO } from "./inventory";
 import { returnUnitsThrough } from "./inventory-client";
 import { copyLedgerToD1, uncopiedEntries } from "./ledger-copy";
 import { purgeAccount } from "./account-retention";
+import { accountSizes, assertPreload, preloadAccount, type AccountPreload } from "./bench-preload";
 import { PayPasswordGate } from "./pay-password-gate";
 import { PaymentDesk, type PayAnswer } from "./payment-desk";
 import { billTarget, orderTarget, type BillView, type OrderPaymentDetails, type OrderView, type PaymentTarget } from "./payment-targets";
@@ -412,6 +413,32 @@ export class AccountDO extends DurableObject<AccountEnv> {
 
   async disarmFaults(): Promise<void> {
     this.faults.disarm();
+  }
+
+  // ------------------------------------------------------------ bench only (BENCH_PRELOAD: durable/bench-preload.ts)
+
+  async benchPreload(p: AccountPreload): Promise<Record<string, number>> {
+    assertPreload(this.env);
+    preloadAccount(this.ctx.storage, this.sql, p);
+    return accountSizes(this.sql);
+  }
+
+  async benchSizes(): Promise<Record<string, number>> {
+    assertPreload(this.env);
+    return accountSizes(this.sql);
+  }
+
+  /** The alarm's retention passes, run until no backlog is left (what the alarm does a pass per ring). */
+  async benchRetire(): Promise<{ passes: number; intents: number; sessions: number }> {
+    assertPreload(this.env);
+    const out = { passes: 0, intents: 0, sessions: 0 };
+    for (let backlog = true; backlog && out.passes < 10_000; out.passes++) {
+      const purged = this.ctx.storage.transactionSync(() => purgeAccount(this.sql, this.clock.nowMs(), this.config.sessionIdleMs));
+      out.intents += purged.intents;
+      out.sessions += purged.sessions;
+      backlog = purged.backlog;
+    }
+    return out;
   }
 }
 

@@ -37,6 +37,7 @@ import { checkDailyLimits, hasDailyLimits, type DailyLimits, type LimitRefusal }
 import { PAST_DAY_RETENTION_MS, PURGE_AGAIN_MS, PURGE_BATCH_ROWS, RELEASED_HOLD_RETENTION_MS } from "../domain/retention";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
+import { assertPreload, inventorySizes, preloadInventory, type InventoryPreload } from "./bench-preload";
 import { inventoryName } from "./inventory-names";
 import { retryingReset } from "./stubs";
 import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState, type MovedFrom } from "./inventory-store";
@@ -582,6 +583,28 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   async disarmFaults(): Promise<void> {
     this.faults.disarm();
+  }
+
+  // ------------------------------------------------------------ bench only (BENCH_PRELOAD: durable/bench-preload.ts)
+
+  async benchPreload(p: InventoryPreload): Promise<Record<string, number>> {
+    assertPreload(this.env);
+    preloadInventory(this.ctx.storage, this.ctx.storage.sql, p, this.clock.nowMs());
+    await this.scheduleAlarm();
+    return inventorySizes(this.ctx.storage.sql);
+  }
+
+  async benchSizes(): Promise<Record<string, number>> {
+    assertPreload(this.env);
+    return inventorySizes(this.ctx.storage.sql);
+  }
+
+  /** The alarm's retention passes, run until no backlog is left (what the alarm does a pass per ring). */
+  async benchRetire(): Promise<{ passes: number }> {
+    assertPreload(this.env);
+    let passes = 1;
+    while (this.retire(this.clock.nowMs()) && passes < 10_000) passes += 1;
+    return { passes };
   }
 }
 

@@ -34,6 +34,17 @@ it("is off unless BENCH_COUNTERS is on: the same binding objects, no wrapper, no
   expect((await fetchWorker("/__bench/counters/reset", { method: "POST" })).status).toBe(404);
 });
 
+it("the bench's bulk loading is off unless BENCH_PRELOAD is on: no route, and the objects refuse it", async () => {
+  expect(env.BENCH_PRELOAD).toBeUndefined();
+  expect((await fetchWorker("/__bench/sizes?dwid=x")).status).toBe(404);
+  expect((await fetchWorker("/__bench/preload/account", { method: "POST", body: "{}" })).status).toBe(404);
+  const account = env.ACCOUNT.get(env.ACCOUNT.idFromName("bench-preload-off"));
+  await expect(account.benchPreload({ debits: 10, orders: { start: 0, step: 1 }, firstAtMs: 0 })).rejects.toThrow(/bench preload is off/);
+  await expect(account.benchRetire()).rejects.toThrow(/bench preload is off/);
+  await expect(inventoryStub("P-PRELOAD-OFF", "20991231").benchSizes()).rejects.toThrow(/bench preload is off/);
+  expect(await account.account()).toMatchObject({ balanceFen: 0 });
+});
+
 it("counts a request's D1 queries with the rows D1 reports, and its Durable Object calls", async () => {
   const customer = await aCustomer({ depositYuan: 10 });
   const reset = await workerFetch("/__bench/counters/reset", { method: "POST" }, ON);
