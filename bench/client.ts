@@ -157,8 +157,13 @@ export const floorAddLine = (dwid: string, day: string, seq: number): Line => [
   "POST", "/add", "", JSON.stringify({ dwid, productId: "FLOOR-T", day, senderId: `floor-${Date.now()}-${seq}`, amountFen: 100 }),
 ];
 
-/** `count` unpaid floor orders over `accounts` accounts, each as its pay line. */
+/**
+ * `count` unpaid floor orders over `accounts` accounts, each as its pay line.
+ * Each account's object is woken first (a pay of no order: voided), as
+ * ours are by their customers' deposits and logins.
+ */
 export async function prepareFloorPays(c: Client, accounts: number, count: number, day: string): Promise<Line[]> {
+  await pool(Array.from({ length: accounts }, (_, i) => `FLOOR${String(i).padStart(3, "0")}`), 10, (dwid) => c.call("POST", "/pay", { dwid, orderId: `warm-${dwid}`, amountFen: 0 }, ""));
   return pool(Array.from({ length: count }, (_, i) => i), 32, async (i) => {
     const dwid = `FLOOR${String(i % accounts).padStart(3, "0")}`;
     const added = await c.call("POST", "/add", JSON.parse(floorAddLine(dwid, day, i)[3]), "");
