@@ -15,6 +15,8 @@ export interface LocalServer {
 
 export function startLocalServer(options: {
   port: number;
+  /** wrangler's -c: another Worker's configuration (the bench's floor); the project's when absent. */
+  config?: string;
   /** wrangler's --persist-to; the default local state when absent. */
   persistTo?: string;
   vars?: Record<string, string>;
@@ -23,12 +25,13 @@ export function startLocalServer(options: {
   migrationsStdio: "inherit" | "ignore";
 }): LocalServer {
   const persist = options.persistTo ? ["--persist-to", options.persistTo] : [];
-  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], {
+  const config = options.config ? ["-c", options.config] : [];
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...config, ...persist], {
     stdio: options.migrationsStdio,
     env: { ...process.env, CI: "1" },
   });
   if (migrate.status !== 0) throw new Error(`D1 migrations failed (exit ${migrate.status})`);
-  const args = ["wrangler", "dev", "--port", String(options.port), "--ip", "127.0.0.1", ...persist, ...(options.extraArgs ?? [])];
+  const args = ["wrangler", "dev", ...config, "--port", String(options.port), "--ip", "127.0.0.1", ...persist, ...(options.extraArgs ?? [])];
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
   const child = spawn("npx", args, { stdio: options.stdio, detached: true });
   const base = `http://127.0.0.1:${options.port}`;

@@ -29,6 +29,10 @@ export interface ConfigVars {
   FAULT_INJECTION?: string;
   /** "on" only in the test configuration: one adjustable clock per isolate (clock.ts). */
   TEST_CLOCK?: string;
+  /** "on" only under `npm run bench`: storage calls and rows counted (counters.ts), GET /__bench/counters. */
+  BENCH_COUNTERS?: string;
+  /** "on" only under `npm run bench` with BENCH_GROWTH: the bench may bulk-load the objects (endpoints/bench.ts). */
+  BENCH_PRELOAD?: string;
 }
 
 export interface Config {

@@ -3,6 +3,8 @@
  * notification queue's messages and the cron sweep go to src/queue/.
  * Exports the Durable Object classes bound in wrangler.toml.
  */
+import { countDelivered, meteredInvocation } from "./counters";
+import { serveBench } from "./endpoints/bench";
 import type { Env } from "./env";
 import { handleQueue } from "./queue/consumer";
 import { handleScheduled } from "./queue/sweep";
@@ -14,8 +16,12 @@ export { LoginThrottleDO } from "./durable/login-throttle";
 
 const router = buildRouter();
 
+// meteredInvocation is `env` itself unless BENCH_COUNTERS is "on" (counters.ts).
 export default {
-  fetch: (request, env, ctx) => router.fetch(request, env, ctx),
-  queue: (batch, env) => handleQueue(batch, env),
-  scheduled: (controller, env) => handleScheduled(controller, env),
+  fetch: (request, env, ctx) => serveBench(request, env) ?? router.fetch(request, meteredInvocation(env, "worker.requests"), ctx),
+  queue: (batch, env) => {
+    countDelivered(env, batch.messages.length);
+    return handleQueue(batch, meteredInvocation(env, "worker.queueBatches"));
+  },
+  scheduled: (controller, env) => handleScheduled(controller, meteredInvocation(env, "worker.crons")),
 } satisfies ExportedHandler<Env, unknown>;

@@ -1,5 +1,5 @@
 /** D1 `pos_bills`: reading for operators, adding bills (POS Bill/Add). */
-import { decodeCursor, pageOf, type Page } from "./pages";
+import { newestFirstAfter, pageOf, parameters, type Page } from "./pages";
 
 export interface Bill {
   billNum: string;
@@ -37,15 +37,17 @@ export const toBill = (r: BillRow): Bill => ({
   paidAtMs: r.paid_at_ms,
 });
 
+/** Newest first: a range of pos_bills_by_customer or pos_bills_by_created (migration 0013) from the page key. */
 export async function listBills(db: D1Database, f: { dwid?: string; limit: number; cursor?: string }): Promise<Page<Bill>> {
-  const key = decodeCursor(f.cursor);
+  const [atMs, billNum] = newestFirstAfter(f.cursor);
+  const p = parameters();
+  const customer = f.dwid === undefined ? "" : `dwid = ${p.bind(f.dwid)} AND `;
   const { results } = await db
     .prepare(
-      `SELECT * FROM pos_bills WHERE (?1 IS NULL OR dwid = ?1)
-         AND (?2 IS NULL OR created_at_ms < ?2 OR (created_at_ms = ?2 AND bill_num < ?3))
-       ORDER BY created_at_ms DESC, bill_num DESC LIMIT ?4`,
+      `SELECT * FROM pos_bills WHERE ${customer}(created_at_ms, bill_num) < (${p.bind(atMs)}, ${p.bind(billNum)})
+       ORDER BY created_at_ms DESC, bill_num DESC LIMIT ${p.bind(f.limit + 1)}`,
     )
-    .bind(f.dwid ?? null, key ? (key[0] as number) : null, key ? (key[1] as string) : null, f.limit + 1)
+    .bind(...p.values)
     .all<BillRow>();
   return pageOf(results, f.limit, toBill, (r) => [r.created_at_ms, r.bill_num]);
 }

@@ -262,10 +262,15 @@ export async function getOwnOrderDetail(
   dwid: string,
   key: { orderId: string | null; senderId: string | null },
 ): Promise<{ order: Order; items: OrderItem[]; tickets: Ticket[] } | null> {
-  const row = await db
-    .prepare("SELECT order_id FROM orders WHERE dwid = ?1 AND (?2 IS NULL OR order_id = ?2) AND (?3 IS NULL OR sender_id = ?3)")
-    .bind(dwid, key.orderId, key.senderId)
-    .first<{ order_id: string }>();
+  // By the key given: the order id (primary key), else the senderid (unique per customer). One
+  // statement for both read every order of the customer (issue 19: the customer's index, dwid only).
+  const find =
+    key.orderId !== null
+      ? db.prepare("SELECT order_id FROM orders WHERE order_id = ?1 AND dwid = ?2 AND (?3 IS NULL OR sender_id = ?3)").bind(key.orderId, dwid, key.senderId)
+      : key.senderId !== null
+        ? db.prepare("SELECT order_id FROM orders WHERE dwid = ?1 AND sender_id = ?2").bind(dwid, key.senderId)
+        : null;
+  const row = find && (await find.first<{ order_id: string }>());
   if (!row) return null;
   const detail = await getOrderDetail(db, row.order_id);
   return detail && detail.order.dwid === dwid ? detail : null;
@@ -290,7 +295,10 @@ export async function cancelUnpaidOrder(db: D1Database, orderId: string, nowMs: 
 /**
  * Ticket units of one product and day held by live orders (paid, or unpaid
  * and not expired at `nowMs`), per ID number and per mobile among those
- * asked for: what the daily purchase limits count (SPEC §5.5).
+ * asked for: what the daily purchase limits count (SPEC §5.5). Found from
+ * the buyers (order_items_by_id_number / _by_mobile), each line's order by
+ * its key; `+o.effect_date` and `+o.status` keep SQLite from walking every
+ * order of the day, or of a status (orders_by_status, 0011), instead (issue 19).
  */
 export async function countLiveUnits(
   db: D1Database,
@@ -302,7 +310,7 @@ export async function countLiveUnits(
         `SELECT oi.${column} AS key, SUM(oi.quantity) AS units
          FROM order_items oi JOIN orders o ON o.order_id = oi.order_id
          WHERE oi.${column} IN (SELECT value FROM json_each(?1)) AND oi.product_id = ?2 AND oi.item_kind = 'ticket'
-           AND o.effect_date = ?3 AND (o.status = 'paid' OR (o.status = 'unpaid' AND o.expires_at_ms > ?4))
+           AND +o.effect_date = ?3 AND (+o.status = 'paid' OR (+o.status = 'unpaid' AND o.expires_at_ms > ?4))
          GROUP BY oi.${column}`,
       )
       .bind(JSON.stringify(keys), q.productId, q.effectDate, q.nowMs);
@@ -345,7 +353,7 @@ export async function expireAndReadFates(db: D1Database, holdKeys: readonly stri
     db
       .prepare(
         `UPDATE orders SET status = 'expired'
-         WHERE order_id IN (SELECT value FROM json_each(?1)) AND status = 'unpaid' AND expires_at_ms <= ?2`,
+         WHERE order_id IN (SELECT value FROM json_each(?1)) AND +status = 'unpaid' AND expires_at_ms <= ?2`,
       )
       .bind(ids, nowMs),
     fatesStatement(db, ids),

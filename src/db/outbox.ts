@@ -9,7 +9,7 @@
  * stays done.
  */
 import type { Channel, ChannelStatus, NotificationKind, OutboxStatus, NotificationTarget } from "../domain/notifications";
-import { decodeCursor, pageOf, type Page } from "./pages";
+import { newestFirstAfter, pageOf, parameters, type Page } from "./pages";
 
 export interface OutboxEntry {
   id: string;
@@ -123,17 +123,17 @@ export async function getOutbox(db: D1Database, id: string): Promise<{ entry: Ou
   return row ? { entry: toEntry(row), deliveries: (deliveriesRes!.results as DeliveryRow[]).map(toDelivery) } : null;
 }
 
-/** Newest first; keyset on (created_at_ms, id). */
+/** Newest first; keyset on (created_at_ms, id): a range of outbox_by_status or outbox_by_created (migration 0013). */
 export async function listOutbox(db: D1Database, f: { status?: OutboxStatus; limit: number; cursor?: string }): Promise<Page<OutboxEntry>> {
-  const key = decodeCursor(f.cursor);
+  const [atMs, id] = newestFirstAfter(f.cursor);
+  const p = parameters();
+  const status = f.status === undefined ? "" : `status = ${p.bind(f.status)} AND `;
   const { results } = await db
     .prepare(
-      `SELECT ${OUTBOX_COLUMNS} FROM outbox
-       WHERE (?1 IS NULL OR status = ?1)
-         AND (?2 IS NULL OR created_at_ms < ?2 OR (created_at_ms = ?2 AND id < ?3))
-       ORDER BY created_at_ms DESC, id DESC LIMIT ?4`,
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE ${status}(created_at_ms, id) < (${p.bind(atMs)}, ${p.bind(id)})
+       ORDER BY created_at_ms DESC, id DESC LIMIT ${p.bind(f.limit + 1)}`,
     )
-    .bind(f.status ?? null, key ? (key[0] as number) : null, key ? (key[1] as string) : null, f.limit + 1)
+    .bind(...p.values)
     .all<OutboxRow>();
   return pageOf(results, f.limit, toEntry, (r) => [r.created_at_ms, r.id]);
 }
@@ -356,13 +356,29 @@ function attemptStatements(db: D1Database, { id, channels, outcome }: AttemptRec
   return statements;
 }
 
+/**
+ * Retention (domain/retention.ts): notifications delivered and created
+ * before `beforeMs`, oldest first, at most `limit`, with their channels'
+ * rows, in one transaction. Returns how many went. Failed and dead rows
+ * stay: they wait for an operator.
+ */
+export async function purgeSent(db: D1Database, beforeMs: number, limit: number): Promise<number> {
+  const doomed = "SELECT id FROM outbox WHERE status = 'sent' AND created_at_ms < ?1 ORDER BY created_at_ms LIMIT ?2";
+  const [, gone] = await db.batch([
+    db.prepare(`DELETE FROM outbox_deliveries WHERE outbox_id IN (${doomed})`).bind(beforeMs, limit),
+    db.prepare(`DELETE FROM outbox WHERE id IN (${doomed})`).bind(beforeMs, limit),
+  ]);
+  return gone!.meta.changes;
+}
+
 /** The dead-letter consumer: retries exhausted. Rows already sent, dead or failed are left alone. */
 export async function markDeadLettered(db: D1Database, ids: readonly string[], nowMs: number): Promise<void> {
   if (ids.length === 0) return;
+  // `+status`: the rows are found by id; without it SQLite walks every pending and enqueued row by status.
   await db
     .prepare(
       `UPDATE outbox SET status = 'failed', last_error = coalesce(last_error, 'retries exhausted'), updated_at_ms = ?2
-       WHERE id IN (SELECT value FROM json_each(?1)) AND status IN ('pending','enqueued')`,
+       WHERE id IN (SELECT value FROM json_each(?1)) AND +status IN ('pending','enqueued')`,
     )
     .bind(JSON.stringify(ids), nowMs)
     .run();

@@ -16,6 +16,23 @@ export function decodeCursor(cursor: string | undefined): (string | number)[] | 
   }
 }
 
+/**
+ * Where a newest-first page starts: after the cursor's key (time, id), or
+ * above every key for the first page. Lists compare `(time, id) < key`, so
+ * each page is one range of an index (time, id) — never a scan and a sort
+ * (issue 19).
+ */
+export function newestFirstAfter(cursor: string | undefined): [number, string] {
+  const key = decodeCursor(cursor);
+  return key && typeof key[0] === "number" && typeof key[1] === "string" ? [key[0], key[1]] : [Number.MAX_SAFE_INTEGER, ""];
+}
+
+/** Builds a statement's numbered parameters as its clauses are chosen: `bind(value)` returns "?N". */
+export function parameters(): { bind: (value: string | number | null) => string; values: (string | number | null)[] } {
+  const values: (string | number | null)[] = [];
+  return { bind: (value) => (values.push(value), `?${values.length}`), values };
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -173,6 +173,15 @@ export async function listCalendarMonth(db: D1Database, productId: string, month
   return results.map(toDay);
 }
 
+/** The product-days from `fromDay` to `toDay` (yyyyMMdd, both included), at most `limit`: days gone by, to compact (queue/retention.ts). */
+export async function productDaysBetween(db: D1Database, fromDay: string, toDay: string, limit: number): Promise<{ productId: string; day: string }[]> {
+  const { results } = await db
+    .prepare("SELECT product_id, day FROM product_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day, product_id LIMIT ?3")
+    .bind(fromDay, toDay, limit)
+    .all<{ product_id: string; day: string }>();
+  return results.map((r) => ({ productId: r.product_id, day: r.day }));
+}
+
 /**
  * Products and their calendar rows for one day, in ONE D1 round trip (the
  * order paths' catalogue read).

@@ -15,7 +15,7 @@
  * race on the ticket's `status = 'valid'`: D1 runs one write at a time, so
  * exactly one of them finds it valid.
  */
-import { decodeCursor, pageOf, type Page } from "./pages";
+import { newestFirstAfter, pageOf, parameters, type Page } from "./pages";
 import type { Decision } from "./payments";
 import type { RefundOrder, RefundPolicy } from "../domain/refunds";
 import { ORDER_ITEM_COLUMNS, orderItemOf } from "./orders";
@@ -249,17 +249,26 @@ export async function refundsOfOrder(db: D1Database, orderId: string): Promise<R
   return results.map(toRefund);
 }
 
-/** Committed refunds, newest first, by customer and within [fromMs, toMs) when given. */
+/**
+ * Committed refunds, newest first, by customer and within [fromMs, toMs)
+ * when given: a range of refunds_by_customer or refunds_by_time (migration
+ * 0013) from the page key, `toMs` folded into it ((t, id) < (toMs, "") is
+ * t < toMs). `+outcome`: voids are skipped as met, not looked up by the
+ * partial index of commits per refund number.
+ */
 export async function listRefunds(db: D1Database, f: { dwid?: string; fromMs?: number; toMs?: number; limit: number; cursor?: string }): Promise<Page<RefundRecord>> {
-  const key = decodeCursor(f.cursor);
+  const after = newestFirstAfter(f.cursor);
+  const [atMs, intentId] = f.toMs !== undefined && f.toMs <= after[0] ? [f.toMs, ""] : after;
+  const p = parameters();
+  const customer = f.dwid === undefined ? "" : `dwid = ${p.bind(f.dwid)} AND `;
+  const from = f.fromMs === undefined ? "" : ` AND decided_at_ms >= ${p.bind(f.fromMs)}`;
   const { results } = await db
     .prepare(
       `SELECT ${REFUND_COLUMNS} FROM refunds
-       WHERE outcome = 'commit' AND (?1 IS NULL OR dwid = ?1) AND (?2 IS NULL OR decided_at_ms >= ?2) AND (?3 IS NULL OR decided_at_ms < ?3)
-         AND (?4 IS NULL OR decided_at_ms < ?4 OR (decided_at_ms = ?4 AND intent_id < ?5))
-       ORDER BY decided_at_ms DESC, intent_id DESC LIMIT ?6`,
+       WHERE ${customer}(decided_at_ms, intent_id) < (${p.bind(atMs)}, ${p.bind(intentId)})${from} AND +outcome = 'commit'
+       ORDER BY decided_at_ms DESC, intent_id DESC LIMIT ${p.bind(f.limit + 1)}`,
     )
-    .bind(f.dwid ?? null, f.fromMs ?? null, f.toMs ?? null, key ? (key[0] as number) : null, key ? (key[1] as string) : null, f.limit + 1)
+    .bind(...p.values)
     .all<RefundRow>();
   return pageOf(results, f.limit, toRefund, (r) => [r.decided_at_ms, r.intent_id]);
 }

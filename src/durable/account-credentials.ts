@@ -73,6 +73,13 @@ const MAX_READ_ATTEMPTS = 5;
 
 export class AccountCredentials {
   private material: OpenedMaterial | undefined;
+  /**
+   * The profile row as this instance last read or wrote it (undefined: not
+   * read yet). This object is its only writer (`set`, which forgets it), so
+   * every session check need not read it again (issue 19: three reads per
+   * authenticated call).
+   */
+  private profile: ProfileRow | null | undefined;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -121,6 +128,8 @@ export class AccountCredentials {
       const keepPay = input.payMd5 === undefined || (current !== null && !ended.includes("payPassword"));
       const suspended = input.suspended ?? current?.suspended ?? false;
       const version = current ? current.version + (ended.length > 0 ? 1 : 0) : 1;
+      // Read again after the write (or its rollback).
+      this.profile = undefined;
       return this.storage.transactionSync(() => {
         this.storage.sql.exec(
           `INSERT INTO profile (singleton, dwid, dwlx, login_md5_sealed, pay_md5_sealed, suspended, credentials_version, updated_at_ms)
@@ -162,11 +171,11 @@ export class AccountCredentials {
   }
 
   private row(): ProfileRow | null {
-    return (
+    this.profile ??=
       this.storage.sql
         .exec<ProfileRow>("SELECT dwid, dwlx, login_md5_sealed, pay_md5_sealed, suspended, credentials_version FROM profile WHERE singleton = 1")
-        .toArray()[0] ?? null
-    );
+        .toArray()[0] ?? null;
+    return this.profile;
   }
 }
 

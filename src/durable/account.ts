@@ -16,6 +16,7 @@ import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type Config, type ConfigVars } from "../config";
 import { insertBalanceLow } from "../db/outbox";
+import { countAlarm, meteredEnv, meteredStorage } from "../counters";
 import type { OrderLookup } from "../db/refunds";
 import type { ResultKey } from "../domain/codes";
 import { isRealDate } from "../domain/dates";
@@ -23,6 +24,7 @@ import { MAX_AMOUNT_FEN } from "../domain/money";
 import { balanceLowOutboxId, type NotificationMessage } from "../domain/notifications";
 import { STATEMENT_PAGE_MAX, type ReferenceState, type StatementEntry, type StatementWindow } from "../domain/statements";
 import { sendMessages } from "../queue/producer";
+import { PURGE_AGAIN_MS } from "../domain/retention";
 import { systemRandom, type Random } from "../random";
 import { AccountCredentials, type ProfileInput, type SetProfileResult } from "./account-credentials";
 import { appendLedger, assert, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
@@ -34,6 +36,8 @@ import { Faults, InjectedFault, type FaultPoint } from "./faults";
 import type { InventoryDO } from "./inventory";
 import { returnUnitsThrough } from "./inventory-client";
 import { copyLedgerToD1, uncopiedEntries } from "./ledger-copy";
+import { purgeAccount } from "./account-retention";
+import { accountSizes, assertPreload, preloadAccount, type AccountPreload } from "./bench-preload";
 import { PayPasswordGate } from "./pay-password-gate";
 import { PaymentDesk, type PayAnswer } from "./payment-desk";
 import { billTarget, orderTarget, type BillView, type OrderPaymentDetails, type OrderView, type PaymentTarget } from "./payment-targets";
@@ -140,17 +144,28 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private flushing: Promise<number> | null = null;
   /** The alarm time this instance last set; undefined until known. */
   private alarmAtMs: number | null | undefined;
+  /**
+   * True once this instance knows there is no open work and no alarm is
+   * needed: ensureAlarm found none, or an alarm finished without arming
+   * another. Any new work arms the alarm itself, so until an alarm throws
+   * (and may be dropped by the platform) nobody needs to count again —
+   * issue 19: three counts on every call of an idle customer.
+   */
+  private knownIdle = false;
 
   constructor(ctx: DurableObjectState, env: AccountEnv) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
+    // meteredEnv/meteredStorage give back what they get unless BENCH_COUNTERS is "on" (counters.ts).
+    super(ctx, meteredEnv(env));
+    env = this.env;
+    const storage = meteredStorage(ctx.storage, env, "AccountDO");
+    this.sql = storage.sql;
     this.config = configOf(env);
     this.clock = clockOf(env);
     this.random = systemRandom;
     this.faults = new Faults(this.config.faultInjection, ctx.id.toString());
     this.gate = new PayPasswordGate(this.sql, this.config);
-    this.credentials = new AccountCredentials(ctx.storage, env.PASSWORD_KEY, this.clock);
-    this.sessions = new AccountSessions(ctx.storage, this.credentials, this.config, this.random);
+    this.credentials = new AccountCredentials(storage, env.PASSWORD_KEY, this.clock);
+    this.sessions = new AccountSessions(storage, this.credentials, this.config, this.random);
     this.watch = new BalanceWatch(this.sql, (cause) => this.alertRecorded(cause));
     const armAlarm = (atMs: number) => this.armAlarm(atMs);
     this.desk = new PaymentDesk(ctx, this.sql, env.DB, this.config, this.faults, this.clock, this.random, armAlarm, this.watch);
@@ -417,11 +432,14 @@ export class AccountDO extends DurableObject<AccountEnv> {
 
   /**
    * Settles payments a crash left pending, writes low-balance alerts D1 does
-   * not have yet, then copies new ledger entries to D1. Safe to run twice or
-   * late: every step only acts on what is still open.
+   * not have yet, copies new ledger entries to D1, then lets settled intents
+   * and idle sessions past their windows go. Safe to run twice or late: each
+   * step only acts on what is still open or due.
    */
   override async alarm(): Promise<void> {
+    countAlarm(this.env, "AccountDO");
     this.alarmAtMs = null;
+    this.knownIdle = false;
     if (this.faults.fires("alarm-throws")) throw new InjectedFault("alarm-throws");
     const nowMs = this.clock.nowMs();
     const pending = (await this.desk.recover()) + (await this.refunds.recover()) + (await this.flushAlerts());
@@ -435,8 +453,13 @@ export class AccountDO extends DurableObject<AccountEnv> {
         console.warn(JSON.stringify({ event: "ledger_copy_failed", error: String(error) }));
       }
     }
+    // Retention (account-retention.ts): what no answer needs any more, a bounded pass per ring.
+    const purged = this.ctx.storage.transactionSync(() => purgeAccount(this.sql, this.clock.nowMs(), this.config.sessionIdleMs));
+    if (purged.backlog) this.armAlarm(this.clock.nowMs() + PURGE_AGAIN_MS);
     if (pending > 0 || copyFailed || uncopiedEntries(this.sql) > 0) {
       this.armAlarm(nowMs + Math.max(ALARM_RETRY_MS, this.config.paymentRecoveryDelayMs));
+    } else if (this.alarmAtMs === null) {
+      this.knownIdle = true;
     }
   }
 
@@ -446,9 +469,10 @@ export class AccountDO extends DurableObject<AccountEnv> {
    * the next call into the object sets it again.
    */
   private ensureAlarm(): void {
-    if (this.alarmAtMs !== null) return;
+    if (this.alarmAtMs !== null || this.knownIdle) return;
     const open = this.desk.pendingCount() + this.refunds.openCount() + this.watch.unwrittenCount() + uncopiedEntries(this.sql);
     if (open > 0) this.armAlarm(this.clock.nowMs() + this.config.paymentRecoveryDelayMs);
+    else this.knownIdle = true;
   }
 
   // ------------------------------------------------------------ low-balance alerts
@@ -513,6 +537,32 @@ export class AccountDO extends DurableObject<AccountEnv> {
 
   async disarmFaults(): Promise<void> {
     this.faults.disarm();
+  }
+
+  // ------------------------------------------------------------ bench only (BENCH_PRELOAD: durable/bench-preload.ts)
+
+  async benchPreload(p: AccountPreload): Promise<Record<string, number>> {
+    assertPreload(this.env);
+    preloadAccount(this.ctx.storage, this.sql, p);
+    return accountSizes(this.sql);
+  }
+
+  async benchSizes(): Promise<Record<string, number>> {
+    assertPreload(this.env);
+    return accountSizes(this.sql);
+  }
+
+  /** The alarm's retention passes, run until no backlog is left (what the alarm does a pass per ring). */
+  async benchRetire(): Promise<{ passes: number; intents: number; sessions: number }> {
+    assertPreload(this.env);
+    const out = { passes: 0, intents: 0, sessions: 0 };
+    for (let backlog = true; backlog && out.passes < 10_000; out.passes++) {
+      const purged = this.ctx.storage.transactionSync(() => purgeAccount(this.sql, this.clock.nowMs(), this.config.sessionIdleMs));
+      out.intents += purged.intents;
+      out.sessions += purged.sessions;
+      backlog = purged.backlog;
+    }
+    return out;
   }
 }
 

@@ -128,6 +128,14 @@ export const INVENTORY_SCHEMA_V6 = [
      expires_at_ms  INTEGER NOT NULL)`,
 ];
 
+// Version 7 (issue 19, retention): released holds are purged some days after
+// their release (domain/retention.ts), oldest first, with the refund
+// returns that name them; both are found by index, not by reading the day.
+export const INVENTORY_SCHEMA_V7 = [
+  `CREATE INDEX holds_released_by_time ON holds (decided_at_ms) WHERE state = 'released'`,
+  `CREATE INDEX hold_returns_by_order ON hold_returns (order_id)`,
+];
+
 export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [
   INVENTORY_SCHEMA_V1,
   INVENTORY_SCHEMA_V2,
@@ -135,4 +143,5 @@ export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [
   INVENTORY_SCHEMA_V4,
   INVENTORY_SCHEMA_V5,
   INVENTORY_SCHEMA_V6,
+  INVENTORY_SCHEMA_V7,
 ];

@@ -157,10 +157,15 @@ export class InventoryStore {
     return this.sql.exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE order_id = ?`, orderId).toArray()[0];
   }
 
-  /** Held holds whose time has come, oldest first. */
+  /**
+   * Held holds whose time has come, oldest first. `INDEXED BY`: without
+   * statistics SQLite prefers holds_usage for `state = 'held'` and then
+   * reads and sorts every held hold of the day (issue 19); the partial
+   * index on the expiry reads only the holds it returns.
+   */
   expiredHolds(nowMs: number, limit = 10_000): HoldRow[] {
     return this.sql
-      .exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE state = 'held' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, nowMs, limit)
+      .exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds INDEXED BY holds_by_expiry WHERE state = 'held' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?`, nowMs, limit)
       .toArray();
   }
 
@@ -277,9 +282,47 @@ export class InventoryStore {
     );
   }
 
+  // ------------------------------------------------------------ retention (domain/retention.ts)
+
+  /** Released holds decided before `beforeMs`, oldest first, at most `limit`, with the rows that name them. Returns how many went. */
+  purgeReleased(beforeMs: number, limit: number): number {
+    const ids = this.sql
+      .exec<{ order_id: string }>(
+        "SELECT order_id FROM holds INDEXED BY holds_released_by_time WHERE state = 'released' AND decided_at_ms < ? ORDER BY decided_at_ms LIMIT ?",
+        beforeMs, limit,
+      )
+      .toArray()
+      .map((r) => r.order_id);
+    this.deleteHolds(ids);
+    return ids.length;
+  }
+
+  /**
+   * A day gone by keeps only its configuration and usage totals: its holds
+   * (held ones excepted: none is left once the day's alarm settled them),
+   * at most `limit` of them with the rows that name them. Returns how many went.
+   */
+  compactHolds(limit: number): number {
+    const ids = this.sql.exec<{ order_id: string }>("SELECT order_id FROM holds WHERE state != 'held' LIMIT ?", limit).toArray().map((r) => r.order_id);
+    this.deleteHolds(ids);
+    return ids.length;
+  }
+
+  private deleteHolds(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    const json = JSON.stringify(ids);
+    for (const table of ["hold_returns", "seats", "hold_buyers", "holds"]) {
+      this.sql.exec(`DELETE FROM ${table} WHERE order_id IN (SELECT value FROM json_each(?))`, json);
+    }
+  }
+
   /** The earliest expiry among held holds: when the alarm must ring. */
   nextExpiry(): number | null {
-    return this.sql.exec<{ at: number | null }>("SELECT min(expires_at_ms) AS at FROM holds WHERE state = 'held'").one().at;
+    // The first entry of holds_by_expiry (see expiredHolds); min() read every held hold of the day.
+    const row = this.sql
+      .exec<{ at: number }>("SELECT expires_at_ms AS at FROM holds INDEXED BY holds_by_expiry WHERE state = 'held' ORDER BY expires_at_ms LIMIT 1")
+      .toArray()[0];
+    return row?.at ?? null;
   }
 
   // ------------------------------------------------------------ usage and seats

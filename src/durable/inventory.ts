@@ -26,6 +26,10 @@
  * decision with every day's row in one batch, and only then does each day
  * apply it (`commitConfig`). A call that goes quiet leaves reservations that
  * the alarm resolves from D1's decision at their expiry.
+ * What no decision needs any more goes (domain/retention.ts): each alarm
+ * purges released holds some days old, and a day gone by keeps only its
+ * configuration and usage totals (the daily cron's `compact`, the alarm
+ * finishing a backlog).
  *
  * RPC methods answer a partner's situation with results; a throw is a
  * programmer error and rolls back the transaction it happened in.
@@ -34,10 +38,14 @@ import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type ConfigVars } from "../config";
 import { settleCalendarBulk } from "../db/calendar-bulk";
+import { countAlarm, meteredEnv, meteredSql } from "../counters";
 import { expireAndReadFates, readFates, type OrderFate } from "../db/orders";
+import { shanghaiDate } from "../domain/dates";
 import { checkDailyLimits, hasDailyLimits, type DailyLimits, type LimitRefusal } from "../domain/limits";
+import { PAST_DAY_RETENTION_MS, PURGE_AGAIN_MS, PURGE_BATCH_ROWS, RELEASED_HOLD_RETENTION_MS } from "../domain/retention";
 import { placeInStock, remaining, type DayStock, type StockRefusal, type Usage } from "../domain/stock";
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
+import { assertPreload, inventorySizes, preloadInventory, type InventoryPreload } from "./bench-preload";
 import { inventoryName } from "./inventory-names";
 import { retryingReset } from "./stubs";
 import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState, type MovedFrom, type PendingConfig } from "./inventory-store";
@@ -59,7 +67,12 @@ export interface InventoryAsk {
   config: DayConfig | null;
   /**
    * Add's share of the daily purchase limits: recorded with the hold and
-   * decided in its transaction. Absent for Verify's dry run, which counts
+   * decided in its transaction when the product has limits (a product
+   * without them records no buyers: nothing would ever read them, and a
+   * mobile shared by many orders made every hold read them all — issue 19;
+   * should an operator set limits later that day, the holds placed before
+   * count through D1's live orders, which Add also checks, as holds from
+   * before schema version 3 do). Absent for Verify's dry run, which counts
    * D1's live orders instead.
    */
   buyers?: BuyerAsk;
@@ -142,8 +155,9 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   private settling: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: InventoryEnv) {
-    super(ctx, env);
-    this.store = new InventoryStore(ctx.storage.sql);
+    // meteredEnv/meteredSql give back what they get unless BENCH_COUNTERS is "on" (counters.ts).
+    super(ctx, meteredEnv(env));
+    this.store = new InventoryStore(meteredSql(ctx.storage.sql, env, "InventoryDO"));
     this.faults = new Faults(configOf(env).faultInjection, ctx.id.toString());
     this.clock = clockOf(env);
     void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));
@@ -168,11 +182,15 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     return decided.ok ? { ...decided, snapshot: await this.snapshot() } : decided;
   }
 
-  /** D1's configuration brought by an order: adopted when newer, unless it is below what is sold and held. */
+  /**
+   * D1's configuration brought by an order: adopted when newer, unless it is
+   * below what is sold and held. The same version is the same configuration
+   * (configure() moves the version on with every change): nothing to write.
+   */
   private adoptFromOrder(config: DayConfig): void {
     this.ctx.storage.transactionSync(() => {
       const stored = this.store.storedConfig();
-      if (stored && stored.version > config.version) return;
+      if (stored && stored.version >= config.version) return;
       const below = this.belowUsage(config);
       if (below) {
         console.error(JSON.stringify({ event: "inventory_config_below_usage", productId: config.productId, day: config.day, version: config.version, ...below }));
@@ -336,7 +354,8 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       const day = this.store.dayStock();
       const decision = this.decide(day, this.store.usage(), ask, new Set());
       if (!decision.ok) return decision;
-      const buyers = ask.buyers ? buyerRows(ask.buyers) : [];
+      const limited = ask.buyers && hasDailyLimits(ask.buyers.limits) ? ask.buyers : null;
+      const buyers = limited ? buyerRows(limited) : [];
       this.store.insertHold({
         orderId,
         quantity: ask.quantity,
@@ -348,7 +367,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
         movedFrom: ask.movedFrom ?? null,
       });
       this.assertWithinStock(day, decision.slotIndex);
-      if (ask.buyers) this.assertWithinLimits(ask.buyers);
+      if (limited) this.assertWithinLimits(limited);
       return decision;
     });
   }
@@ -511,6 +530,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   }
 
   override async alarm(): Promise<void> {
+    countAlarm(this.env, "InventoryDO");
     try {
       await this.settle();
       await this.resolveDuePendings();
@@ -520,7 +540,32 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
       return;
     }
     await this.drainMoveOuts();
-    await this.scheduleAlarm();
+    await this.scheduleAlarm(this.retire(this.clock.nowMs()));
+  }
+
+  /**
+   * Retention (domain/retention.ts), a bounded pass of each: released holds
+   * past their window, and the holds of a day gone by. True when a pass
+   * filled its batch (more is left: the alarm comes back soon).
+   */
+  private retire(nowMs: number): boolean {
+    return this.ctx.storage.transactionSync(() => {
+      const released = this.store.purgeReleased(nowMs - RELEASED_HOLD_RETENTION_MS, PURGE_BATCH_ROWS);
+      const day = this.store.storedConfig()?.day;
+      const compacted = day !== undefined && day < shanghaiDate(nowMs - PAST_DAY_RETENTION_MS) ? this.store.compactHolds(PURGE_BATCH_ROWS) : 0;
+      return released === PURGE_BATCH_ROWS || compacted === PURGE_BATCH_ROWS;
+    });
+  }
+
+  /**
+   * The daily cron's call on a day gone by (queue/retention.ts): what is
+   * due goes now, a backlog with the alarm soon after. Nothing on a day
+   * still within its window.
+   */
+  async compact(): Promise<{ backlog: boolean }> {
+    const backlog = this.retire(this.clock.nowMs());
+    if (backlog) await this.alarmNoLaterThan(this.clock.nowMs() + PURGE_AGAIN_MS);
+    return { backlog };
   }
 
   /** Settles every hold past its time against D1; concurrent callers share one pass. */
@@ -567,13 +612,18 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   /**
    * The alarm rings at the earliest expiry of a held hold or of a
-   * configuration prepared in bulk, or to retry a move-out still due; none
-   * of them, no alarm.
+   * configuration prepared in bulk, to retry a move-out still due, or to go
+   * on with a retention backlog; none of them, no alarm.
    */
-  private async scheduleAlarm(): Promise<void> {
-    const retry = this.store.dueMoveOuts().length > 0 ? this.clock.nowMs() + ALARM_RETRY_MS : null;
-    const times = [this.store.nextExpiry(), this.store.nextPendingExpiry(), retry].filter((t): t is number => t !== null);
-    const next = times.length === 0 ? null : Math.min(...times);
+  private async scheduleAlarm(retentionBacklog = false): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    const candidates = [
+      this.store.nextExpiry(),
+      this.store.nextPendingExpiry(),
+      this.store.dueMoveOuts().length > 0 ? nowMs + ALARM_RETRY_MS : null,
+      retentionBacklog ? nowMs + PURGE_AGAIN_MS : null,
+    ].filter((at): at is number => at !== null);
+    const next = candidates.length === 0 ? null : Math.min(...candidates);
     if (next === null) {
       await this.ctx.storage.deleteAlarm();
       return;
@@ -636,6 +686,28 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   async disarmFaults(): Promise<void> {
     this.faults.disarm();
+  }
+
+  // ------------------------------------------------------------ bench only (BENCH_PRELOAD: durable/bench-preload.ts)
+
+  async benchPreload(p: InventoryPreload): Promise<Record<string, number>> {
+    assertPreload(this.env);
+    preloadInventory(this.ctx.storage, this.ctx.storage.sql, p, this.clock.nowMs());
+    await this.scheduleAlarm();
+    return inventorySizes(this.ctx.storage.sql);
+  }
+
+  async benchSizes(): Promise<Record<string, number>> {
+    assertPreload(this.env);
+    return inventorySizes(this.ctx.storage.sql);
+  }
+
+  /** The alarm's retention passes, run until no backlog is left (what the alarm does a pass per ring). */
+  async benchRetire(): Promise<{ passes: number }> {
+    assertPreload(this.env);
+    let passes = 1;
+    while (this.retire(this.clock.nowMs()) && passes < 10_000) passes += 1;
+    return { passes };
   }
 }
 

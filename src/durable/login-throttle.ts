@@ -30,6 +30,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { clockOf, type Clock } from "../clock";
 import { configOf, type Config, type ConfigVars } from "../config";
+import { meteredSql } from "../counters";
 import { loginRateLimitedMessage } from "../domain/login-limits";
 import type { AccountDO } from "./account";
 import type { LoginInput, LoginResult } from "./account-sessions";
@@ -68,7 +69,8 @@ export class LoginThrottleDO extends DurableObject<LoginThrottleEnv> {
 
   constructor(ctx: DurableObjectState, env: LoginThrottleEnv) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    // meteredSql gives back what it gets unless BENCH_COUNTERS is "on" (counters.ts).
+    this.sql = meteredSql(ctx.storage.sql, env, "LoginThrottleDO");
     this.config = configOf(env);
     this.clock = clockOf(env);
     this.failures = new FailureWindow(this.sql, "failures", this.config.loginAddressMaxFailures, this.config.loginLockoutWindowMs);

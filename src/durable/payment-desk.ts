@@ -28,7 +28,7 @@ import type { ResultKey } from "../domain/codes";
 import { paidAnswer, payability, type IntentState } from "../domain/payments";
 import { parseDecided, settleDecision, type Decided, type Decision, type TargetKind } from "../db/payments";
 import type { Random } from "../random";
-import { appendLedger, assert, readTotals, writeTotals } from "./account-ledger";
+import { appendLedger, assert, entryByReference, readTotals, writeTotals } from "./account-ledger";
 import type { BalanceWatch } from "./balance-watch";
 import { D1Coalescer } from "./d1-coalescer";
 import type { Faults } from "./faults";
@@ -189,13 +189,14 @@ export class PaymentDesk {
    * posted here, "now" only when it is this request's own.
    */
   private async answerPaid<Loaded, View>(target: PaymentTarget<Loaded, View>, loaded: Loaded, paymentId: string | null, requestId: string, after?: Decided["target"]): Promise<PayAnswer<View>> {
-    let payer = paymentId === null ? null : this.intentOrNull(paymentId);
+    let payer = paymentId === null ? null : this.payerOf(paymentId);
     for (;;) {
       const verdict = paidAnswer(payer && { state: payer.state, requestId: payer.request_id }, requestId);
       switch (verdict) {
         case "settle-first":
-          if ((await this.settleBounded(payer!)) === "pending") return { kind: "unknown", view: target.view(loaded, after) };
-          payer = this.intentOrNull(paymentId!);
+          // Pending: the intent itself is here (a purged one was posted).
+          if ((await this.settleBounded(this.intent(paymentId!))) === "pending") return { kind: "unknown", view: target.view(loaded, after) };
+          payer = this.payerOf(paymentId!);
           continue;
         case "unknown":
           console.error(JSON.stringify({ event: "paid_without_posted_intent", paymentId, state: payer?.state ?? null }));
@@ -313,7 +314,22 @@ export class PaymentDesk {
    */
   async settledState(intentId: string): Promise<IntentState | null> {
     const intent = this.intentOrNull(intentId);
-    return intent === null ? null : this.settleBounded(intent);
+    if (intent === null) return this.postedAndPurged(intentId) ? "posted" : null;
+    return this.settleBounded(intent);
+  }
+
+  /** The intent D1 names as a target's payer, as paidAnswer weighs it. */
+  private payerOf(intentId: string): { state: IntentState; request_id: string } | null {
+    return this.intentOrNull(intentId) ?? (this.postedAndPurged(intentId) ? { state: "posted", request_id: "" } : null);
+  }
+
+  /**
+   * An intent purged after its retention window (account-retention.ts) was
+   * posted when the ledger holds its debit — the money record, never purged.
+   * Its request is long gone: any request asking now is another one.
+   */
+  private postedAndPurged(intentId: string): boolean {
+    return entryByReference(this.sql, "debit", intentId) !== null;
   }
 
   private async settleById(intentId: string): Promise<Settlement> {

@@ -12,10 +12,18 @@ import { listDue } from "../db/outbox";
 import { STALE_ENQUEUED_MS, SWEEP_BATCH_SIZE, SWEEP_MAX_BATCHES } from "../domain/notifications";
 import type { Env } from "../env";
 import { enqueueOutbox } from "./producer";
+import { retire } from "./retention";
 
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const enqueued = await sweepOutbox(env, controller.scheduledTime);
   if (enqueued > 0) console.log(JSON.stringify({ event: "notify_sweep", cron: controller.cron, enqueued }));
+  // Retention after the sweep, whose work matters more; a failure waits for the next run.
+  try {
+    const retired = await retire(env, controller.scheduledTime);
+    if (retired.notifications > 0 || retired.pastDays > 0) console.log(JSON.stringify({ event: "retention", cron: controller.cron, ...retired }));
+  } catch (error) {
+    console.error(JSON.stringify({ event: "retention_failed", error: String(error) }));
+  }
 }
 
 /** Rows enqueued by this run; `asOfMs` decides which rows are due. */

@@ -86,7 +86,9 @@ describe("suspension inside the object", () => {
     const a = await anAccount();
     const session = await openSession(a);
     // A suspension written without moving the credentials version on: what the version rule normally prevents.
+    // Written behind the object's back, it is read when the object next wakes (the object keeps the row it wrote).
     await runInDurableObject(a.stub, (_i, state) => state.storage.sql.exec("UPDATE profile SET suspended = 1"));
+    await evictDurableObject(a.stub);
     expect(await a.stub.authenticate(session.token)).toEqual({ ok: false, reason: "customerSuspended" });
     const pay = await a.stub.payBill({ token: session.token, requestId: "r1", claimedDwid: a.dwid, claimedDwlx: a.dwlx, ciphertext: null, billNum: "B1", senderBillNum: null });
     expect(pay).toMatchObject({ ok: false, reason: "customerSuspended" });

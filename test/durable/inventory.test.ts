@@ -133,13 +133,15 @@ describe("daily limits per ID number and per mobile", () => {
     expect(await d1Status(stale)).toBe("expired");
   });
 
-  it("an object written at schema version 2 gains the buyers' table (and versions 4–6: returns, date changes, bulk reservations) on wake and keeps its holds", async () => {
+  it("an object written at schema version 2 gains the buyers' table (and versions 4–7: returns, date changes, bulk reservations, retention) on wake and keeps its holds", async () => {
     const { stub, config } = anInventory(10);
     const old = anOrderId();
     await stub.hold(old, Date.now() + HOUR_MS, ask(config, 2));
-    // What a version-2 object has: no hold_buyers (v3), no returns (v4), no date changes (v5), no bulk reservations (v6).
+    // What a version-2 object has: no hold_buyers (v3), no returns (v4), no date changes (v5), no bulk reservations (v6), no retention index (v7).
     await runInDurableObject(stub, (_i, state) => {
       state.storage.sql.exec("DROP TABLE pending_configs");
+      state.storage.sql.exec("DROP INDEX holds_released_by_time");
+      state.storage.sql.exec("DROP INDEX hold_returns_by_order");
       state.storage.sql.exec("DROP INDEX holds_move_out_due");
       for (const column of ["move_out", "moved_from_key", "moved_from_day"]) state.storage.sql.exec(`ALTER TABLE holds DROP COLUMN ${column}`);
       state.storage.sql.exec("DROP TABLE hold_buyers");
@@ -152,7 +154,7 @@ describe("daily limits per ID number and per mobile", () => {
     expect(await woken.hold(anOrderId(), Date.now() + HOUR_MS, ask(null, 1, { buyers: buyers(config.productId, { mobile: 1 }, { mobile: "13700000003" }) }))).toMatchObject({ ok: true });
     expect(await woken.snapshot()).toMatchObject({ held: 3 });
     const versions = await runInDurableObject(woken, (_i, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version ORDER BY version").toArray().map((r) => r.version));
-    expect(versions).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });
 
