@@ -38,6 +38,14 @@ interface AlertRow {
 }
 
 export class BalanceWatch {
+  /**
+   * True once this instance read a profile without a threshold: most
+   * customers never set one, and a pay then reads no profile row for the
+   * watch (issue 19). Only `setThreshold` gives one, and it forgets this
+   * first; a transaction it rolls back leaves it forgotten, never wrong.
+   */
+  private noThreshold = false;
+
   constructor(
     private readonly sql: SqlStorage,
     /** Called (inside the transaction) when an alert was recorded, with its cause: the object schedules its write. */
@@ -57,12 +65,14 @@ export class BalanceWatch {
   /** The operator's threshold (null: none), judged at once against available now. */
   setThreshold(thresholdFen: number | null, atMs: number): void {
     assert(thresholdFen === null || (Number.isSafeInteger(thresholdFen) && thresholdFen >= 0), `threshold ${thresholdFen}`);
+    this.noThreshold = false;
     this.sql.exec("UPDATE profile SET low_balance_fen = ? WHERE singleton = 1", thresholdFen);
     this.observe("threshold", atMs, null);
   }
 
   /** The threshold now; null when none (or no profile). */
   thresholdFen(): number | null {
+    if (this.noThreshold) return null;
     return this.profile()?.low_balance_fen ?? null;
   }
 
@@ -81,8 +91,13 @@ export class BalanceWatch {
   }
 
   private observe(event: WatchEvent, atMs: number, ledgerSeq: number | null): void {
+    if (this.noThreshold) return;
     const profile = this.profile();
     if (!profile) return;
+    if (profile.low_balance_fen === null && profile.low_balance_alerted === 0) {
+      this.noThreshold = true;
+      return;
+    }
     const totals = readTotals(this.sql);
     const availableFen = totals.balanceFen - totals.heldFen;
     const state = { thresholdFen: profile.low_balance_fen, alerted: profile.low_balance_alerted === 1 };
