@@ -15,107 +15,41 @@
 import { DurableObject } from "cloudflare:workers";
 import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
 import { configOf, type Config, type ConfigVars } from "../config";
-import { insertBalanceLow } from "../db/outbox";
 import { countAlarm, meteredEnv, meteredStorage } from "../counters";
-import type { OrderLookup } from "../db/refunds";
 import type { ResultKey } from "../domain/codes";
 import { isRealDate } from "../domain/dates";
 import { MAX_AMOUNT_FEN } from "../domain/money";
-import { balanceLowOutboxId, type NotificationMessage } from "../domain/notifications";
-import { STATEMENT_PAGE_MAX, type ReferenceState, type StatementEntry, type StatementWindow } from "../domain/statements";
-import { sendMessages } from "../queue/producer";
+import type { NotificationMessage } from "../domain/notifications";
 import { PURGE_AGAIN_MS } from "../domain/retention";
+import { STATEMENT_PAGE_MAX, type ReferenceState, type StatementEntry } from "../domain/statements";
 import { systemRandom, type Random } from "../random";
-import { AccountCredentials, type ProfileInput, type SetProfileResult } from "./account-credentials";
+import type { AccountSnapshot, PayCall, DepositResult, PartnerRefundCall, PayBillCall, PayBillResult, PayOrderCall, PayOrderResult, ProfileChange, ProfileChanged, RefundResult, StatementStart } from "./account-calls";
+import { AccountCredentials } from "./account-credentials";
 import { appendLedger, assert, entryByReference, ledgerPage, readTotals, writeTotals, type LedgerEntry } from "./account-ledger";
+import { purgeAccount } from "./account-retention";
 import { ACCOUNT_MIGRATIONS, ACCOUNT_SCHEMA_VERSION } from "./account-schema";
 import { AccountSessions, type Authenticated, type AuthResult, type LoginInput, type LoginResult } from "./account-sessions";
 import { referenceStates, statementEntries, statementWindow } from "./account-statement";
 import { BalanceWatch } from "./balance-watch";
+import { writeAlerts } from "./balance-alerts";
+import { accountSizes, assertPreload, preloadAccount, type AccountPreload } from "./bench-preload";
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
 import type { InventoryDO } from "./inventory";
 import { returnUnitsThrough } from "./inventory-client";
 import { copyLedgerToD1, uncopiedEntries } from "./ledger-copy";
-import { purgeAccount } from "./account-retention";
-import { accountSizes, assertPreload, preloadAccount, type AccountPreload } from "./bench-preload";
 import { PayPasswordGate } from "./pay-password-gate";
 import { PaymentDesk, type PayAnswer } from "./payment-desk";
-import { billTarget, orderTarget, type BillView, type OrderPaymentDetails, type OrderView, type PaymentTarget } from "./payment-targets";
-import { RefundDesk, type RefundAnswer, type RefundCall, type RefundView } from "./refund-desk";
+import { billTarget, orderTarget, type BillView, type OrderView, type PaymentTarget } from "./payment-targets";
+import { RefundDesk, type RefundAnswer, type RefundCall } from "./refund-desk";
 
 export type { LedgerEntry } from "./account-ledger";
 export type { AuthResult, LoginResult, Session } from "./account-sessions";
+export type * from "./account-calls";
 
 /** The ledger copy to D1 runs this long after a change. */
 const LEDGER_COPY_DELAY_MS = 2_000;
 /** When the alarm could not finish (D1 down), it comes back after this. */
 const ALARM_RETRY_MS = 5_000;
-
-export interface AccountSnapshot {
-  dwid: string | null;
-  balanceFen: number;
-  heldFen: number;
-  availableFen: number;
-}
-
-/** PUT /admin/customers/{dwid}: the profile, and the low-balance threshold (null removes it; absent: unchanged). */
-export interface ProfileChange extends ProfileInput {
-  lowBalanceFen?: number | null;
-}
-
-/** What the change did; `lowBalanceFen` is the threshold now. */
-export type ProfileChanged = (Extract<SetProfileResult, { ok: true }> & { lowBalanceFen: number | null }) | Extract<SetProfileResult, { ok: false }>;
-
-/** A statement's first call: the period, and its first page (from `offset`). null: no such customer. */
-export type StatementStart = { window: StatementWindow; entries: StatementEntry[] } | null;
-
-export type DepositResult =
-  | { ok: true; duplicate: boolean; entry: LedgerEntry; account: AccountSnapshot }
-  | { ok: false; reason: "customerNotFound" | "depositReferenceConflict" | "amountInvalid"; entry?: LedgerEntry };
-
-/** A pay call authenticates itself: one round trip from the Worker (issue 7). */
-interface PayCall {
-  token: string;
-  /** Names the Worker request; its retry after an object reset sends the same. */
-  requestId: string;
-  /** The body's dwid/dwlx, which must be the session's customer; null when the endpoint has none. */
-  claimedDwid: string | null;
-  claimedDwlx: string | null;
-  /** The pay-password ciphertext; null when the request carried none. */
-  ciphertext: string | null;
-}
-
-export interface PayOrderCall extends PayCall, OrderPaymentDetails {
-  orderId: string;
-}
-
-/** `stock`: the product-days whose holds the InventoryDO should mark sold. */
-export type PaidOrder = OrderView;
-
-export type PayOrderResult =
-  | { ok: true; alreadyPaid: boolean; order: PaidOrder }
-  | { ok: false; reason: ResultKey; message?: string; order?: Omit<PaidOrder, "stock"> };
-
-export interface PayBillCall extends PayCall {
-  billNum: string | null;
-  senderBillNum: string | null;
-}
-
-export type BillState = BillView;
-
-/** A partner's refund call: authenticated inside the object, like a pay. */
-export interface PartnerRefundCall {
-  token: string;
-  requestId: string;
-  find: OrderLookup;
-  refundNo: string;
-  ticketCodes: string[] | null;
-  reason: string | null;
-}
-
-export type RefundResult = { ok: true; refund: RefundView } | { ok: false; reason: ResultKey; message?: string };
-
-export type PayBillResult = { ok: true; alreadyPaid: boolean; bill: BillState } | { ok: false; reason: ResultKey; message?: string; bill?: BillState };
 
 /** What AccountDO reads from its environment. */
 export interface AccountEnv extends ConfigVars {
@@ -510,22 +444,7 @@ export class AccountDO extends DurableObject<AccountEnv> {
   private async writeAlerts(): Promise<number> {
     const dwid = this.credentials.identity()?.dwid;
     if (!dwid) return 0;
-    for (let alert = this.watch.nextUnwritten(); alert; alert = this.watch.nextUnwritten()) {
-      const id = balanceLowOutboxId(dwid, alert.alertSeq);
-      const nowMs = this.clock.nowMs();
-      try {
-        await this.faults.d1("alert", () => insertBalanceLow(this.env.DB, { id, dwid, ...alert }, nowMs));
-      } catch (error) {
-        console.warn(JSON.stringify({ event: "balance_alert_not_written", id, error: String(error) }));
-        this.armAlarm(nowMs + ALARM_RETRY_MS);
-        return this.watch.unwrittenCount();
-      }
-      this.watch.markWritten(alert.alertSeq, nowMs);
-      await sendMessages(this.env, [id]).catch((error: unknown) => {
-        console.warn(JSON.stringify({ event: "balance_alert_not_enqueued", id, error: String(error) }));
-      });
-    }
-    return 0;
+    return writeAlerts({ watch: this.watch, dwid, db: this.env.DB, queue: this.env.NOTIFY_QUEUE, faults: this.faults, clock: this.clock }, (atMs) => this.armAlarm(atMs + ALARM_RETRY_MS));
   }
 
   // ------------------------------------------------------------ test support
