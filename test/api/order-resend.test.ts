@@ -212,8 +212,8 @@ describe("refusals, each with its code, and nothing queued", () => {
 
 describe("at most 3 per order in any rolling hour", () => {
   /** Keeps the retry time's minute on this side of midnight, so "北京时间 HH:mm" is computed the same way here. */
-  function retryWords(retryAtMs: number): string {
-    const minutes = Math.max(1, Math.ceil((retryAtMs - testClock.nowMs()) / 60_000));
+  function retryWords(retryAtMs: number, nowMs = testClock.nowMs()): string {
+    const minutes = Math.max(1, Math.ceil((retryAtMs - nowMs) / 60_000));
     const m = shanghaiMinuteOfDay(Math.ceil(retryAtMs / 60_000) * 60_000);
     return `请${minutes}分钟后（北京时间 ${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")} 之后）再试`;
   }
@@ -246,9 +246,15 @@ describe("at most 3 per order in any rolling hour", () => {
     expect((await resend({ orderid: order.orderid })).resultcode).toBe(4008);
     testClock.advance(5_000);
     expect(await resend({ orderid: order.orderid })).toMatchObject({ resultcode: 0, returnmessgage: expect.stringContaining("还可重发0次") });
+    // Now the second resend is the oldest in the hour: the limit lifts an hour after it. The clock
+    // runs on with real time, so the minutes shown are those of an instant between asking and the answer.
+    const before = testClock.nowMs();
     const again = await resend({ orderid: order.orderid });
+    const after = testClock.nowMs();
     expect(again.resultcode).toBe(4008);
-    expect(again.returnmessgage).toContain("请10分钟后");
+    const secondAt = (await d1Rows("SELECT created_at_ms FROM outbox WHERE kind = 'order_resent' AND target_id = ? ORDER BY created_at_ms", order.orderid))[1].created_at_ms as number;
+    const said = [before, after].map((nowMs) => `该订单1小时内已重发3次短信,${retryWords(secondAt + HOUR_MS, nowMs)}`);
+    expect(said).toContain(again.returnmessgage);
     expect((await resendRows(order.orderid)).map((r) => r.id)).toEqual([1, 2, 3, 4].map((n) => `order-resent:${order.orderid}:${n}`));
   });
 
