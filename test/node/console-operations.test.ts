@@ -10,32 +10,19 @@
  */
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { expectText, launchChromium, newPage, pageErrors, screenshot, shownYuan, signIn, tableRows, textOf, TABLET } from "./browser";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectText, newPage, screenshot, shownYuan, signIn, tableRows, textOf, TABLET } from "./browser";
 import { Api, shanghaiDay, uniqueId } from "./partner";
-import { startServer, type TestServer } from "./server";
+import type { TestServer } from "./server";
+import { browserSuite } from "./suite";
 
 let server: TestServer;
 let browser: Browser;
 let api: Api;
-const pages: Page[] = [];
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-  api = new Api(server.baseUrl, server.adminToken);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) {
-    expect(pageErrors(page), "script errors in the page").toEqual([]);
-    await page.context().close();
-  }
-});
+const suite = browserSuite();
+beforeAll(() => void ({ server, browser, api } = suite));
+const pages = suite.pages;
 
 async function openConsole(hash: string, viewport?: { width: number; height: number }): Promise<Page> {
   const { page } = await newPage(browser, server.baseUrl, viewport);

@@ -7,35 +7,22 @@
  * still be Shanghai's.
  */
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
-  expectText, launchChromium, newPage, pageErrors, screenshot, shownShanghaiTime, shownYuan, signIn, tableRows, textOf, TABLET,
+  expectText, newPage, screenshot, shownShanghaiTime, shownYuan, signIn, tableRows, textOf, TABLET,
 } from "./browser";
 import { Api, shanghaiDay, uniqueId } from "./partner";
-import { freePort, startServer, type TestServer } from "./server";
+import { freePort, type TestServer } from "./server";
+import { browserSuite } from "./suite";
 
 let server: TestServer;
 let browser: Browser;
 let api: Api;
-const pages: Page[] = [];
 
-beforeAll(async () => {
-  // Notification retries without waiting, so an undeliverable callback reaches 'failed' in seconds.
-  [server, browser] = await Promise.all([startServer({ vars: { NOTIFY_RETRY_BASE_SECONDS: "0" } }), launchChromium()]);
-  api = new Api(server.baseUrl, server.adminToken);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) {
-    expect(pageErrors(page), "script errors in the page").toEqual([]);
-    await page.context().close();
-  }
-});
+// Notification retries without waiting, so an undeliverable callback reaches 'failed' in seconds.
+const suite = browserSuite({ vars: { NOTIFY_RETRY_BASE_SECONDS: "0" } });
+beforeAll(() => void ({ server, browser, api } = suite));
+const pages = suite.pages;
 
 async function openConsole(hash = "#/customers", viewport?: { width: number; height: number }): Promise<Page> {
   const { page } = await newPage(browser, server.baseUrl, viewport);

@@ -11,36 +11,23 @@
  * does: a test that types a code proves the field had focus.
  */
 import type { Browser, Page, Request, Route } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { expectText, LAPTOP, launchChromium, newPage, pageErrors, screenshot, shownShanghaiTime, signIn, tableRows, TABLET, textOf } from "./browser";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectText, LAPTOP, newPage, screenshot, shownShanghaiTime, signIn, tableRows, TABLET, textOf } from "./browser";
 import { aResidentId, Api, shanghaiDay, uniqueId, type Session } from "./partner";
-import { startServer, type TestServer } from "./server";
+import type { TestServer } from "./server";
+import { browserSuite } from "./suite";
 
 let server: TestServer;
 let browser: Browser;
 let api: Api;
-const pages: Page[] = [];
 /** A phone held at the gate, and a tablet in landscape on a stand. */
 const PHONE = { width: 390, height: 844 };
 const GATE_TABLET = { width: 1024, height: 768 };
 const CHECK_PATH = "/api/WebInterface/Ticket/Check";
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-  api = new Api(server.baseUrl, server.adminToken);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) {
-    expect(pageErrors(page), "script errors in the page").toEqual([]);
-    await page.context().close();
-  }
-});
+const suite = browserSuite();
+beforeAll(() => void ({ server, browser, api } = suite));
+const pages = suite.pages;
 
 async function aPage(viewport = GATE_TABLET): Promise<Page> {
   const { page } = await newPage(browser, server.baseUrl, viewport);

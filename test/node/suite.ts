@@ -1,0 +1,39 @@
+/**
+ * One browser test file's world: `wrangler dev` with fresh local storage and
+ * Chromium, started before the file's tests and stopped after them; every
+ * page a test opens (pushed on `pages`) is checked for script errors and
+ * closed after the test.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { launchChromium, pageErrors } from "./browser";
+import { Api } from "./partner";
+import { startServer, type TestServer } from "./server";
+
+export interface BrowserSuite {
+  server: TestServer;
+  browser: Browser;
+  api: Api;
+  /** The pages the current test opened. */
+  pages: Page[];
+}
+
+/** Registers the file's hooks; the fields are filled once its beforeAll ran. */
+export function browserSuite(options: Parameters<typeof startServer>[0] = {}): BrowserSuite {
+  const suite = { pages: [] as Page[] } as BrowserSuite;
+  beforeAll(async () => {
+    [suite.server, suite.browser] = await Promise.all([startServer(options), launchChromium()]);
+    suite.api = new Api(suite.server.baseUrl, suite.server.adminToken);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  afterEach(async () => {
+    for (const page of suite.pages.splice(0)) {
+      expect(pageErrors(page), "script errors in the page").toEqual([]);
+      await page.context().close();
+    }
+  });
+  return suite;
+}
