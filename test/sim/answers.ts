@@ -15,7 +15,11 @@
  *  - the gate (SPEC §10 核销): told admitted ⇒ that ticket is used, at that
  *    gate, at that instant; each refusal is true of the ticket; one admission
  *    per ticket over the run (a retry of the same scan id repeats it, same
- *    usedat); no refund told done lists a ticket any scan was told admitted.
+ *    usedat); no refund told done lists a ticket any scan was told admitted;
+ *  - cancel, date change, resend (SPEC §10): told cancelled ⇒ cancelled, and
+ *    it stays so (of a cancel and a pay, exactly one wins); told moved ⇒ the
+ *    order is on that day; told sent ⇒ the text is queued; each refusal true
+ *    of the order; a change every answer of a step refused moved nothing.
  *
  * `History` is the clients' side of the run: every answer, by target.
  */
@@ -185,6 +189,11 @@ export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null
       case "check":
         broken.push(...checkHeld(world, snap, prev, a));
         break;
+      case "cancel":
+      case "change-date":
+      case "resend":
+        broken.push(...orderActionHeld(world, snap, prev, a));
+        break;
       case "login":
       case "login-storm":
       case "verify":
@@ -200,6 +209,83 @@ export function auditAnswers(world: World, snap: Snapshot, prev: Snapshot | null
   }
   if (prev) broken.push(...refusalsHeld(snap, prev, step));
   if (prev) broken.push(...refundRefusalsHeld(world, snap, prev, step));
+  if (prev) broken.push(...moveRefusalsHeld(snap, prev, step));
+  return broken;
+}
+
+/**
+ * A cancel, date change or resend's answer, true of its order as D1 holds
+ * it after the step (the order before it, `prev`, where a refusal speaks of
+ * a state that may change during the step): 0 ⇒ cancelled / on the day
+ * asked / a text queued; 4001 only for another customer's order; 4004 ⇒
+ * paid; 4002 ⇒ expired; 4901 ⇒ it was not paid before the step; 4902 ⇒ a
+ * ticket used or refunded; 4008 ⇒ three texts within the hour; 4009 ⇒ no
+ * valid ticket left.
+ */
+function orderActionHeld(world: World, snap: Snapshot, prev: Snapshot | null, a: Answer): string[] {
+  const op = a.op as Extract<Answer["op"], { kind: "cancel" | "change-date" | "resend" }>;
+  if (a.outcome === "unknown" || a.outcome === "internal" || a.status === 0 || aboutTheRequest(a) || !a.target?.id) return [];
+  const id = a.target.id;
+  const describe = `#${a.seq} ${op.kind} of ${id} by c${op.c}`;
+  const order = snap.d1Before.orders.get(id);
+  const before = prev?.d1After.orders.get(id);
+  const tickets = snap.d1Before.tickets.get(id) ?? [];
+  const code = a.code;
+  const operator = op.kind === "cancel" && op.via === "operator";
+  if (op.owner !== op.c && !operator) {
+    return code === ResultCodes.orderNotFound.code || code === ResultCodes.storeUnavailable.code ? [] : [`${describe}: another customer's order answered ${code} ${a.message}, not "not found"`];
+  }
+  if (code === ResultCodes.orderNotFound.code || (operator && a.status === 404)) return [`${describe}: its own order answered "not found"`];
+  if (!order) return [`${describe}: answered ${code}, D1 has no order ${id}`];
+  const broken: string[] = [];
+  if (a.outcome === "ok") {
+    if (op.kind === "cancel" && order.status !== "cancelled") broken.push(`${describe}: told cancelled, D1 has it ${order.status}`);
+    if (op.kind === "change-date") {
+      const asked = snap.d1Before.dateChanges.some((c) => c.order_id === id && c.outcome === "commit" && c.to_date === world.date(op.day));
+      const there = [before?.effect_date, order.effect_date].includes(world.date(op.day));
+      if (!asked && !there) broken.push(`${describe}: told moved to +${op.day}, D1 has it on ${order.effect_date} with no change there`);
+    }
+    if (op.kind === "resend" && !snap.d1Before.outbox.some((x) => x.kind === "order_resent" && x.target_id === id)) broken.push(`${describe}: told resent, no text queued`);
+    return broken;
+  }
+  switch (code) {
+    case ResultCodes.orderPaidUseRefund.code:
+      if (order.status !== "paid") broken.push(`${describe}: told paid (4004), D1 has it ${order.status}`);
+      break;
+    case ResultCodes.orderExpired.code:
+      if (order.status !== "expired" && !(order.status === "unpaid" && order.expires_at_ms <= snap.nowMs)) broken.push(`${describe}: told expired (4002), D1 has it ${order.status} until ${order.expires_at_ms}`);
+      break;
+    case ResultCodes.dateChangeNotPaid.code:
+      if (before?.status === "paid") broken.push(`${describe}: told not paid (4901), it was paid before the step`);
+      break;
+    case ResultCodes.dateChangeTicketsNotValid.code:
+      if (tickets.length > 0 && tickets.every((t) => t.status === "valid")) broken.push(`${describe}: told a ticket is used or refunded (4902), all ${tickets.length} are valid`);
+      break;
+    case ResultCodes.resendLimited.code: {
+      const since = (prev?.nowMs ?? 0) - HOUR_MS;
+      const recent = snap.d1Before.outbox.filter((x) => x.kind === "order_resent" && x.target_id === id && x.created_at_ms >= since).length;
+      if (recent < 3) broken.push(`${describe}: told the hour's 3 texts are spent (4008), ${recent} were queued since ${new Date(since).toISOString()}`);
+      break;
+    }
+    case ResultCodes.nothingToResend.code:
+      if (tickets.some((t) => t.status === "valid")) broken.push(`${describe}: told no valid ticket is left (4009), D1 has ${tickets.filter((t) => t.status === "valid").length}`);
+      break;
+  }
+  return broken;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** An order every date change of a step was refused (none unknown) gained no committed change in it. */
+function moveRefusalsHeld(snap: Snapshot, prev: Snapshot, step: readonly Answer[]): string[] {
+  const broken: string[] = [];
+  const byOrder = new Map<string, Answer[]>();
+  for (const a of step) if (a.op.kind === "change-date" && a.target?.id) byOrder.set(a.target.id, [...(byOrder.get(a.target.id) ?? []), a]);
+  for (const [id, answers] of byOrder) {
+    if (!answers.every((a) => a.outcome === "refused")) continue;
+    const commits = (v: Snapshot["d1Before"]) => v.dateChanges.filter((c) => c.order_id === id && c.outcome === "commit").length;
+    if (commits(snap.d1Before) > commits(prev.d1After)) broken.push(`order ${id}: every date change of this step was refused (${answers.map((a) => a.code).join(", ")}), yet it moved`);
+  }
   return broken;
 }
 
@@ -295,6 +381,26 @@ export function auditAnswersFinal(world: World, snap: Snapshot, history: History
     const c = world.customers.findIndex((x) => x.dwid === r.dwid);
     const answers = history.answers.filter((a) => a.op.kind === "refund" && a.op.c === c && `R${a.op.refund}` === r.refund_no);
     if (!answers.some((a) => a.outcome === "ok" || a.outcome === "unknown")) broken.push(`refund ${r.refund_no} of c${c} committed, but no client was told so and none got an answer not yet known`);
+  }
+
+  // Told cancelled ⇒ it ends cancelled (a pay never won after); every cancelled order was told so to a client, or one got an answer not yet known.
+  const answered = (kind: Answer["op"]["kind"], id: string) => history.answers.filter((a) => a.op.kind === kind && a.target?.id === id);
+  for (const a of history.answers.filter((x) => x.op.kind === "cancel" && x.outcome === "ok")) {
+    const status = d1.orders.get(a.target!.id!)?.status;
+    if (status !== "cancelled") broken.push(`#${a.seq}: told order ${a.target!.id} cancelled, which ends ${status ?? "missing"}`);
+  }
+  for (const o of [...d1.orders.values()].filter((x) => x.status === "cancelled")) {
+    if (!answered("cancel", o.order_id).some((a) => a.outcome === "ok" || a.outcome === "unknown")) broken.push(`order ${o.order_id}: cancelled, but no client was told so and none got an answer not yet known`);
+  }
+  // Every committed date change was told to a client, or one got an answer not yet known; every text queued was told queued, or unknown.
+  for (const c of d1.dateChanges.filter((x) => x.outcome === "commit")) {
+    if (!answered("change-date", c.order_id).some((a) => a.outcome === "ok" || a.outcome === "unknown")) broken.push(`order ${c.order_id}: moved to ${c.to_date} (${c.change_id}), but no client was told so and none got an answer not yet known`);
+  }
+  for (const [orderId, rows] of counts(d1.outbox.filter((x) => x.kind === "order_resent").map((x) => x.target_id))) {
+    const answers = answered("resend", orderId);
+    const told = answers.filter((a) => a.outcome === "ok").length;
+    const unknown = answers.filter((a) => a.outcome === "unknown").length;
+    if (rows < told || rows > told + unknown) broken.push(`order ${orderId}: ${rows} texts queued, ${told} resends told queued and ${unknown} not yet known`);
   }
 
   // Every used ticket was told admitted to a scan, or a scan of it got an answer not yet known.
@@ -399,7 +505,9 @@ function checkHeld(world: World, snap: Snapshot, prev: Snapshot | null, a: Answe
       break;
     case ResultCodes.ticketNotValidToday.code: {
       const days = new Set([shanghaiDate(prev?.nowMs ?? snap.nowMs), shanghaiDate(snap.nowMs)]);
-      if (order && days.size === 1 && days.has(order.effect_date)) broken.push(`${describe}: told not valid today (4805), its day ${order.effect_date} is today`);
+      // A date change of the same step may have moved the order to today after the scan read it.
+      const wasToday = (prev?.d1After.orders.get(t.order_id)?.effect_date ?? order?.effect_date) === order?.effect_date;
+      if (order && days.size === 1 && days.has(order.effect_date) && wasToday) broken.push(`${describe}: told not valid today (4805), its day ${order.effect_date} is today`);
       break;
     }
     case ResultCodes.ticketOutsideSlot.code:

@@ -28,6 +28,8 @@ export function auditStores(world: World, snap: Snapshot, phase: Phase, lockoutM
   broken.push(...auditMoneyAcrossStores(snap, phase));
   broken.push(...auditTargets(snap.d1After));
   broken.push(...auditTickets(world, snap.d1After));
+  broken.push(...auditDateChanges(snap.d1After));
+  broken.push(...auditResends(snap.d1After));
   for (const inv of snap.inventories) broken.push(...auditInventory(inv, snap, phase));
   return broken;
 }
@@ -200,7 +202,8 @@ function auditTargets(d1: D1View): string[] {
   const broken: string[] = [];
   const commitOf = new Map(d1.payments.filter((p) => p.outcome === "commit").map((p) => [p.intent_id, p]));
   const commitsFor = (kind: string, id: string) => d1.payments.filter((p) => p.outcome === "commit" && p.target_kind === kind && p.target_id === id);
-  const outboxFor = (id: string) => d1.outbox.filter((x) => x.target_id === id && x.kind !== "order_refunded");
+  // The order's own notification (paid); refunds and resends add theirs (audited on their own).
+  const outboxFor = (id: string) => d1.outbox.filter((x) => x.target_id === id && x.kind !== "order_refunded" && x.kind !== "order_resent");
   for (const o of d1.orders.values()) {
     const items = d1.items.get(o.order_id) ?? [];
     const tickets = d1.tickets.get(o.order_id) ?? [];
@@ -314,31 +317,40 @@ function auditInventory(inv: InventoryView, snap: Snapshot, phase: Phase): strin
   // A hold must outlive nothing: while any is held, the alarm that will settle it is set.
   if (held > 0 && inv.alarmAtMs === null) broken.push(`${where}: ${inv.holds.filter((h) => h.state === "held").length} holds held and no alarm set to settle them`);
 
+  // A hold is kept under its order's id, or under a date change's id (`${orderId}.${hex}`): the order's
+  // current hold is the one under its hold key; a hold it moved away from is owed its release.
+  const movedAway = new Set(snap.d1After.dateChanges.filter((c) => c.outcome === "commit").map((c) => c.from_hold_key));
   for (const hold of inv.holds) {
-    const order = snap.d1After.orders.get(hold.order_id);
-    const lines = (snap.d1After.items.get(hold.order_id) ?? []).filter((i) => i.product_id === inv.productId);
-    if (hold.state === "sold" && order?.status !== "paid") broken.push(`${where}: hold of ${hold.order_id} sold, but D1 has the order ${order?.status ?? "nowhere"}`);
-    if (hold.state === "released" && order?.status === "paid") broken.push(`${where}: hold of paid order ${hold.order_id} was released`);
-    if (order && order.effect_date === inv.date) {
+    const orderId = orderOfHold(hold.order_id);
+    const order = snap.d1After.orders.get(orderId);
+    const current = order !== undefined && (order.hold_key ?? order.order_id) === hold.order_id;
+    const lines = (snap.d1After.items.get(orderId) ?? []).filter((i) => i.product_id === inv.productId);
+    const what = `hold ${hold.order_id}`;
+    if (hold.state === "sold" && !(order?.status === "paid" && (current || movedAway.has(hold.order_id)))) {
+      broken.push(`${where}: ${what} sold, but D1 has the order ${order?.status ?? "nowhere"} ${current ? "here" : `under hold ${order?.hold_key ?? orderId}`}`);
+    }
+    if (hold.state === "released" && current && order.status === "paid") broken.push(`${where}: ${what} of paid order ${orderId} was released`);
+    if (current && order.effect_date === inv.date) {
       const qty = lines.reduce((n, i) => n + i.quantity, 0);
-      if (qty !== hold.quantity) broken.push(`${where}: hold of ${hold.order_id} is ${hold.quantity}, its lines ${qty}`);
+      if (qty !== hold.quantity) broken.push(`${where}: ${what} is ${hold.quantity}, its lines ${qty}`);
       // Units back in stock never exceed, and at the end equal, the order's refunded tickets of this product.
-      const refunded = (snap.d1After.tickets.get(hold.order_id) ?? []).filter((t) => t.product_id === inv.productId && t.status === "refunded").length;
-      if (hold.returned > refunded || (phase === "final" && hold.returned !== refunded)) broken.push(`${where}: hold of ${hold.order_id} returned ${hold.returned} units, ${refunded} of its tickets are refunded`);
+      const refunded = (snap.d1After.tickets.get(orderId) ?? []).filter((t) => t.product_id === inv.productId && t.status === "refunded").length;
+      if (hold.returned > refunded || (phase === "final" && hold.returned !== refunded)) broken.push(`${where}: ${what} returned ${hold.returned} units, ${refunded} of its tickets are refunded`);
       const slot = lines[0]?.timespan_index ?? null;
-      if (inv.slots.length > 0 && slot !== hold.slot_index) broken.push(`${where}: hold of ${hold.order_id} in slot ${hold.slot_index}, its lines say ${slot}`);
+      if (inv.slots.length > 0 && slot !== hold.slot_index) broken.push(`${where}: ${what} in slot ${hold.slot_index}, its lines say ${slot}`);
     }
     if (phase === "final") {
-      const expected = order?.status === "paid" ? "sold" : "released";
-      if (hold.state !== expected) broken.push(`${where}: after draining, hold of ${hold.order_id} (${order?.status ?? "no order"}) is ${hold.state}, expected ${expected}`);
+      const expected = current && order.status === "paid" ? "sold" : "released";
+      if (hold.state !== expected) broken.push(`${where}: after draining, ${what} (${order?.status ?? "no order"}${current ? "" : ", not its current hold"}) is ${hold.state}, expected ${expected}`);
+      if (hold.move_out === "due") broken.push(`${where}: after draining, ${what} still owes the release of ${hold.moved_from_key}`);
     }
   }
-  // Orders (first D1 read) that must hold stock here.
+  // Orders (first D1 read) that must hold stock here, under their hold key.
   for (const o of snap.d1Before.orders.values()) {
     if (o.effect_date !== inv.date) continue;
     const lines = (snap.d1Before.items.get(o.order_id) ?? []).filter((i) => i.product_id === inv.productId);
     if (lines.length === 0) continue;
-    const hold = inv.holds.find((h) => h.order_id === o.order_id);
+    const hold = inv.holds.find((h) => h.order_id === (o.hold_key ?? o.order_id));
     if (o.status === "paid" && hold?.state !== "held" && hold?.state !== "sold") broken.push(`${where}: paid order ${o.order_id} has its hold ${hold?.state ?? "missing"}`);
     if (o.status === "unpaid" && o.expires_at_ms > snap.nowMs && hold?.state !== "held") broken.push(`${where}: live unpaid order ${o.order_id} has its hold ${hold?.state ?? "missing"}`);
   }
@@ -358,6 +370,65 @@ function auditInventory(inv: InventoryView, snap: Snapshot, phase: Phase): strin
   }
   return broken;
 }
+
+/** The order a hold belongs to: its key is the order id, or a date change's id `${orderId}.${hex}`. */
+export function orderOfHold(key: string): string {
+  const dot = key.indexOf(".");
+  return dot < 0 ? key : key.slice(0, dot);
+}
+
+// ---------------------------------------------------------------- date changes and resends (one read)
+
+/**
+ * SPEC §10 ChangeDate: a hold key moves at most once (of two changes from
+ * the same place, one commits); the order stands where its last committed
+ * change took it, under that change's id; a moved order is a paid ticket
+ * order, and none of its tickets was used or refunded before its last move
+ * (a check or refund commits against the hold key it read).
+ */
+function auditDateChanges(d1: D1View): string[] {
+  const broken: string[] = [];
+  const commits = d1.dateChanges.filter((c) => c.outcome === "commit");
+  for (const [key, n] of counts(commits.map((c) => c.from_hold_key))) if (n > 1) broken.push(`hold ${key}: ${n} date changes committed from it`);
+  for (const [id, n] of counts(d1.dateChanges.map((c) => c.change_id))) if (n > 1) broken.push(`date change ${id}: decided ${n} times`);
+  for (const o of d1.orders.values()) {
+    const own = commits.filter((c) => c.order_id === o.order_id);
+    const last = own[own.length - 1];
+    if (!last) {
+      if (o.hold_key !== null) broken.push(`order ${o.order_id}: hold key ${o.hold_key} without a committed date change`);
+      continue;
+    }
+    if (o.hold_key !== last.change_id || o.effect_date !== last.to_date) {
+      broken.push(`order ${o.order_id}: on ${o.effect_date} under ${o.hold_key}, its last committed change ${last.change_id} took it to ${last.to_date}`);
+    }
+    // The changes chain: each leaves the hold the one before it made.
+    own.forEach((c, k) => {
+      const from = k === 0 ? o.order_id : own[k - 1]!.change_id;
+      if (c.from_hold_key !== from) broken.push(`order ${o.order_id}: change ${c.change_id} left hold ${c.from_hold_key}, the order was under ${from}`);
+    });
+    if (o.status !== "paid" || o.kind !== "ticket") broken.push(`order ${o.order_id}: moved, but ${o.status} ${o.kind}`);
+  }
+  return broken;
+}
+
+/** SPEC §10 Resend: at most 3 texts per order in any rolling hour, and only of a paid order. */
+function auditResends(d1: D1View): string[] {
+  const broken: string[] = [];
+  const byOrder = new Map<string, number[]>();
+  for (const x of d1.outbox.filter((r) => r.kind === "order_resent")) byOrder.set(x.target_id, [...(byOrder.get(x.target_id) ?? []), x.created_at_ms]);
+  for (const [orderId, times] of byOrder) {
+    times.sort((a, b) => a - b);
+    for (let k = RESENDS_PER_HOUR; k < times.length; k++) {
+      if (times[k]! - times[k - RESENDS_PER_HOUR]! < HOUR_MS) broken.push(`order ${orderId}: ${RESENDS_PER_HOUR + 1} resends within an hour (${times.slice(k - RESENDS_PER_HOUR, k + 1).join(", ")})`);
+    }
+    if (d1.orders.get(orderId)?.status !== "paid") broken.push(`order ${orderId}: resent, but ${d1.orders.get(orderId)?.status ?? "nowhere"}`);
+  }
+  return broken;
+}
+
+/** SPEC §10: three texts per order in any rolling hour. */
+const RESENDS_PER_HOUR = 3;
+const HOUR_MS = 3_600_000;
 
 export function counts(keys: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();

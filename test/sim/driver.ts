@@ -33,13 +33,17 @@ export const PATHS = {
   billPay: "/api/WebInterface/Pos/Sell/PayBill/WithPrepayment",
   refund: "/api/WebInterface/Order/Refund",
   check: "/api/WebInterface/Ticket/Check",
+  cancel: "/api/WebInterface/Order/Cancel",
+  changeDate: "/api/WebInterface/Order/ChangeDate",
+  resend: "/api/WebInterface/Order/Resend",
 } as const;
 
 /**
  * How a legacy client reads an answer, from the HTTP status and the code alone:
  *  - paid: an order pay answered resultcode 0 (paid, by this request or earlier: the code does not say);
  *  - paid-now / already: a POS pay answered errcode 0 (charged now) / 1 (paid earlier, nothing charged now);
- *  - ok: an add, login, verify, query, refund, operator change or deposit that succeeded, a ticket admitted at the gate (errcode 0);
+ *  - ok: an add, login, verify, query, refund, cancel, date change, resend, operator change or deposit that succeeded,
+ *    a ticket admitted at the gate (errcode 0);
  *    duplicate / conflict: a repeated deposit reference;
  *  - refused: HTTP 200 with any other code (POS: −1), or a 4xx: a definite "no" — nothing was or will be charged;
  *  - unknown: HTTP 503 — the outcome is not yet known, a retry will tell;
@@ -53,9 +57,11 @@ export interface Answer {
   op: Op;
   /**
    * What the op resolved to at run time: the order or bill it named, the deposit reference, the refund's
-   * order (key: customer and refund number), the ticket code a gate scanned (key: gate and scan id, "-" without one).
+   * order (key: customer and refund number), the ticket code a gate scanned (key: gate and scan id, "-" without one),
+   * the order a cancel, a date change or a resend named (each its own kind: its answer not yet known says
+   * nothing of a payment).
    */
-  target: { kind: "order" | "bill" | "deposit" | "refund" | "ticket"; id: string | null; key: string } | null;
+  target: { kind: "order" | "bill" | "deposit" | "refund" | "ticket" | "cancel" | "move" | "resend"; id: string | null; key: string } | null;
   status: number;
   /** resultcode / errcode (for admin calls, the HTTP status). */
   code: number;
@@ -330,6 +336,52 @@ async function check(world: World, op: Extract<Op, { kind: "check" }>, prior?: A
   return { ...answer, target: { kind: "ticket", id: code, key } };
 }
 
+/**
+ * Order/Cancel, Order/ChangeDate or Order/Resend of the order (owner, sender), or — `after` — of the order
+ * the op it waits for placed or paid; a cancel `via: operator` through the admin API (by order id).
+ */
+async function orderAction(
+  world: World,
+  session: { token: string },
+  op: Extract<Op, { kind: "cancel" | "change-date" | "resend" }>,
+  prior?: Answer,
+): Promise<Omit<Answer, "step" | "seq" | "op">> {
+  const key = `${op.owner}:${op.sender}`;
+  const chained = "after" in op && op.after !== undefined;
+  const orderId = chained ? (prior?.target?.id ?? null) : (world.orders.get(key) ?? null);
+  const target = { kind: op.kind === "cancel" ? ("cancel" as const) : op.kind === "resend" ? ("resend" as const) : ("move" as const), id: orderId, key };
+  if (chained && orderId === null) return { target, status: 0, code: 0, message: "the order was not placed", body: null, outcome: "refused" };
+  if (op.kind === "cancel" && op.via === "operator") {
+    if (orderId === null) return { target, status: 0, code: 0, message: "no order in the slot yet", body: null, outcome: "refused" };
+    const response = await fetchWorker(`/admin/orders/${orderId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).catch(() => null);
+    const status = response?.status ?? 0;
+    const body: any = response ? await response.json().catch(() => null) : null;
+    const outcome: Outcome = status === 200 ? "ok" : status === 503 ? "unknown" : status >= 400 && status < 500 ? "refused" : "internal";
+    return { target, status, code: body?.error?.code ?? status, message: JSON.stringify(body)?.slice(0, 120) ?? "", body, outcome };
+  }
+  // By senderid only one's own order can be named; a chained op knows the order id.
+  const name: WireObject =
+    "by" in op && op.by === "senderid" && op.owner === op.c && !chained
+      ? { senderid: world.senderId(op.sender) }
+      : { orderid: orderId ?? unknownOrderId(op.owner, op.sender) };
+  let path: string;
+  let body: WireObject;
+  switch (op.kind) {
+    case "cancel":
+      [path, body] = [PATHS.cancel, name];
+      break;
+    case "change-date":
+      [path, body] = [PATHS.changeDate, { ...name, effectdate: world.date(op.day), ...(op.timespan === null ? {} : { timespanindex: op.timespan }) }];
+      break;
+    case "resend":
+      [path, body] = [PATHS.resend, { ...name, ...(op.mobile ? { mobile: `1390013${String(9000 + op.c).padStart(4, "0")}` } : {}) }];
+      break;
+  }
+  const answer = orderAnswer(await send(path, body, { token: session.token, format: op.format }));
+  // By senderid: the order the answer names (one placed by an add whose answer never came).
+  return { ...answer, target: { ...target, id: target.id ?? answer.body?.orderid ?? null } };
+}
+
 /** A ticket code of the right shape that no ticket has (an order not paid yet, or never placed). */
 function unknownTicketCode(owner: number, sender: number): string {
   return `00${String(owner).padStart(8, "0")}${String(sender).padStart(8, "0")}`;
@@ -419,6 +471,10 @@ async function dispatchWith(
       return operatorChange(world, op.change);
     case "refund":
       return refund(world, session, op, prior);
+    case "cancel":
+    case "change-date":
+    case "resend":
+      return orderAction(world, session, op, prior);
     case "check":
       throw new Error("a gate device's scan runs without a customer session (dispatch)");
     case "login-storm": {
@@ -644,6 +700,15 @@ export function describeAnswer(a: Answer): string {
       break;
     case "refund":
       what = `refund ${op.via}${op.via === "partner" ? `/${op.format}` : ""} R${op.refund} ${op.pick} of ${a.target?.id ?? "?"}${op.after === undefined ? "" : ` (paid by #${op.after})`}`;
+      break;
+    case "cancel":
+      what = `cancel ${op.via}${op.via === "partner" ? `/${op.format} by ${op.by}` : ""} order ${a.target?.key}=${a.target?.id ?? "?"}${op.after === undefined ? "" : ` (placed by #${op.after})`}`;
+      break;
+    case "change-date":
+      what = `change-date/${op.format} order ${a.target?.key}=${a.target?.id ?? "?"} to +${op.day}${op.timespan === null ? "" : ` slot ${op.timespan}`}${op.after === undefined ? "" : ` (paid by #${op.after})`}`;
+      break;
+    case "resend":
+      what = `resend/${op.format} order ${a.target?.key}=${a.target?.id ?? "?"}${op.mobile ? " to another mobile" : ""}`;
       break;
     case "check": {
       const scan = op.checkid === null ? "" : ` K${op.checkid}${op.retry ? "" : " (counter repeats)"}`;

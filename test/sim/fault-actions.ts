@@ -95,7 +95,12 @@ export async function prepareFaults(world: World, faults: readonly Fault[]): Pro
       case "order-insert-reply-lost-then-outage":
       case "order-insert-late":
       case "bill-insert-reject":
-      case "bill-insert-reply-lost": {
+      case "bill-insert-reply-lost":
+      case "order-cancel-reject":
+      case "order-cancel-reply-lost":
+      case "date-change-reject":
+      case "date-change-reply-lost":
+      case "date-change-reply-lost-then-outage": {
         workerFaults.armIn(env, f.kind, f.times);
         out.armed.push({ kind: f.kind, stub: null, point: f.kind, times: f.times });
         out.notes.push(`arm ${f.kind}×${f.times} on the Worker`);

@@ -2,6 +2,9 @@
  * Bugs the reliability simulation found, each kept twice: the seed that
  * found it (docs/reliability.md, "Bugs found"), and a directed scenario that
  * reproduces it without depending on how requests in flight interleave.
+ * A seed is a plan of the workload as it was when it found the bug: each
+ * new kind of operation gives the seed another plan (it then runs as one
+ * more seed), so the directed scenario is the one that keeps the bug away.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";

@@ -28,6 +28,8 @@ export interface OrderRow {
   payment_id: string | null;
   refunded_fen: number;
   refunded_units: number;
+  /** The key of its stock holds: the order id, or its last committed date change's id (SPEC §10 ChangeDate). */
+  hold_key: string | null;
 }
 
 export interface TicketRow {
@@ -51,8 +53,10 @@ export interface D1View {
   bills: Map<string, { bill_num: string; dwid: string; sender_bill_num: string | null; status: string; amount_fen: number; payment_id: string | null; rnd_code: string | null; items_fen: number }>;
   payments: { intent_id: string; dwid: string; target_kind: string; target_id: string; amount_fen: number; outcome: string }[];
   refunds: { intent_id: string; dwid: string; refund_no: string; order_id: string; amount_fen: number; tickets: string[]; outcome: string }[];
-  /** Every outbox row of the world's customers (order_paid, bill_paid, order_refunded, ticket_used). */
-  outbox: { id: string; kind: string; dwid: string; target_id: string }[];
+  /** Every outbox row of the world's customers (order_paid, bill_paid, order_refunded, order_resent, ticket_used). */
+  outbox: { id: string; kind: string; dwid: string; target_id: string; created_at_ms: number }[];
+  /** Every date change decided (order_date_changes): 'commit' moved the order, 'void' changed nothing. */
+  dateChanges: { change_id: string; order_id: string; from_hold_key: string; from_date: string; to_date: string; to_timespan: number | null; outcome: string }[];
   ledgerCopy: { dwid: string; seq: number; kind: string; amount_fen: number; balance_after_fen: number; reference: string }[];
   productDays: Map<string, { stock: number; timeslots: { index: number; capacity: number }[] | null }>;
 }
@@ -77,6 +81,9 @@ export interface HoldView {
   expires_at_ms: number;
   /** Units refunds gave back (the hold counts quantity − returned). */
   returned: number;
+  /** A date change's hold: the hold it leaves, and whether that one's release is still owed ('due') or done. */
+  moved_from_key: string | null;
+  move_out: "due" | "done" | null;
 }
 
 export interface InventoryView {
@@ -113,9 +120,9 @@ async function readD1(world: World): Promise<D1View> {
   const dwids = JSON.stringify(world.customers.map((c) => c.dwid));
   const products = JSON.stringify(Object.values(world.productIds));
   const mine = "(SELECT value FROM json_each(?1))";
-  const [orders, items, tickets, bills, payments, outbox, ledgerCopy, days, refunds] = await env.DB.batch<any>([
+  const [orders, items, tickets, bills, payments, outbox, ledgerCopy, days, refunds, dateChanges] = await env.DB.batch<any>([
     env.DB.prepare(
-      `SELECT order_id, dwid, sender_id, kind, status, effect_date, amount_fen, expires_at_ms, payment_id, refunded_fen, refunded_units FROM orders WHERE dwid IN ${mine}`,
+      `SELECT order_id, dwid, sender_id, kind, status, effect_date, amount_fen, expires_at_ms, payment_id, refunded_fen, refunded_units, hold_key FROM orders WHERE dwid IN ${mine}`,
     ).bind(dwids),
     env.DB.prepare(
       `SELECT i.order_id, i.product_id, i.quantity, i.item_kind, i.unit_price_fen, i.amount_fen, i.timespan_index
@@ -131,10 +138,14 @@ async function readD1(world: World): Promise<D1View> {
        FROM pos_bills b WHERE b.dwid IN ${mine}`,
     ).bind(dwids),
     env.DB.prepare(`SELECT intent_id, dwid, target_kind, target_id, amount_fen, outcome FROM payments WHERE dwid IN ${mine}`).bind(dwids),
-    env.DB.prepare(`SELECT id, kind, dwid, target_id FROM outbox WHERE dwid IN ${mine}`).bind(dwids),
+    env.DB.prepare(`SELECT id, kind, dwid, target_id, created_at_ms FROM outbox WHERE dwid IN ${mine}`).bind(dwids),
     env.DB.prepare(`SELECT dwid, seq, kind, amount_fen, balance_after_fen, reference FROM ledger_copy WHERE dwid IN ${mine} ORDER BY dwid, seq`).bind(dwids),
     env.DB.prepare(`SELECT product_id, day, stock, timeslots_json FROM product_days WHERE product_id IN ${mine}`).bind(products),
     env.DB.prepare(`SELECT intent_id, dwid, refund_no, order_id, amount_fen, tickets_json, outcome FROM refunds WHERE dwid IN ${mine}`).bind(dwids),
+    env.DB.prepare(
+      `SELECT c.change_id, c.order_id, c.from_hold_key, c.from_date, c.to_date, c.to_timespan, c.outcome
+       FROM order_date_changes c JOIN orders o ON o.order_id = c.order_id WHERE o.dwid IN ${mine} ORDER BY c.decided_at_ms, c.change_id`,
+    ).bind(dwids),
   ]);
   const view: D1View = {
     orders: new Map(orders!.results.map((o: OrderRow) => [o.order_id, o])),
@@ -145,6 +156,7 @@ async function readD1(world: World): Promise<D1View> {
     payments: payments!.results,
     refunds: refunds!.results.map((r: any) => ({ ...r, tickets: JSON.parse(r.tickets_json) })),
     outbox: outbox!.results,
+    dateChanges: dateChanges!.results,
     ledgerCopy: ledgerCopy!.results,
     productDays: new Map(
       days!.results.map((d: any) => [`${d.product_id}:${d.day}`, { stock: d.stock, timeslots: d.timeslots_json ? JSON.parse(d.timeslots_json) : null }]),
@@ -198,7 +210,7 @@ async function readInventory(world: World, p: ProductKey, date: string): Promise
       date,
       stock: config?.stock ?? null,
       slots: sql.exec("SELECT slot_index, capacity FROM slots ORDER BY slot_index").toArray() as any,
-      holds: sql.exec("SELECT order_id, quantity, slot_index, state, expires_at_ms, returned FROM holds").toArray() as any,
+      holds: sql.exec("SELECT order_id, quantity, slot_index, state, expires_at_ms, returned, moved_from_key, move_out FROM holds").toArray() as any,
       totals: sql.exec("SELECT state, slot_key, units FROM usage_totals WHERE units != 0").toArray() as any,
       reported,
       alarmAtMs,

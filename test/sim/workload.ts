@@ -70,6 +70,18 @@ export type Op =
    * repeats a number). An order without tickets yet is scanned with a code no ticket has.
    */
   | { kind: "check"; c: number; owner: number; sender: number; pick: "valid" | number; gate: number; checkid: number | null; retry: boolean; format: Format; after?: number }
+  /**
+   * Order/Cancel of the order (owner, sender) — by its orderid, or by senderid (own orders only) — or the
+   * operator's cancel (admin API); `after`: the order an add of this step placed (a cancel racing its pay).
+   */
+  | { kind: "cancel"; c: number; owner: number; sender: number; by: "orderid" | "senderid"; via: "partner" | "operator"; format: Format; after?: number }
+  /**
+   * Order/ChangeDate of the order (owner, sender) to calendar day `day` (and slot `timespan`; null: its
+   * own, or any); `after`: the order a pay of this step paid (a move racing a refund, a scan, another move).
+   */
+  | { kind: "change-date"; c: number; owner: number; sender: number; day: number; timespan: number | null; format: Format; after?: number }
+  /** Order/Resend of the order (owner, sender), to its own mobile or (`mobile`) another; `after`: the order a pay of this step paid. */
+  | { kind: "resend"; c: number; owner: number; sender: number; mobile: boolean; format: Format; after?: number }
   /** An operator at the console, mid-run (admin API): what partners' requests race with. */
   | { kind: "operator"; c: number; change: OperatorChange }
   /** Many logins of one customer at once, past its session limit: the oldest sessions are evicted. */
@@ -103,12 +115,20 @@ export type WorkerFaultPoint =
   | "order-insert-reply-lost-then-outage"
   | "order-insert-late"
   | "bill-insert-reject"
-  | "bill-insert-reply-lost";
+  | "bill-insert-reply-lost"
+  | "order-cancel-reject"
+  | "order-cancel-reply-lost"
+  | "date-change-reject"
+  | "date-change-reply-lost"
+  | "date-change-reply-lost-then-outage";
 
 export type Fault =
   /** Armed on the customer's AccountDO before the step's requests. */
   | { kind: AccountFaultPoint; c: number; times: number }
-  /** Armed on the Worker before the step's requests; the step leads with an add (or a bill add) of the hot customer. */
+  /**
+   * Armed on the Worker before the step's requests; the step leads with an add (or a bill add) of the hot
+   * customer, or — for a cancel's or a date change's points — with the race that ends in one.
+   */
   | { kind: WorkerFaultPoint; times: number }
   /** The product-day's expiry batch (fence, expire, read fates) refused, or its reply lost. */
   | { kind: "expiry-batch-reject" | "expiry-reply-lost"; p: ProductKey; day: number; times: number }
@@ -295,6 +315,8 @@ class Generator {
     if (fault?.kind.startsWith("bill-insert")) ops.push({ kind: "bill-add", c: hot.c, bill: r.chance(0.5) ? null : this.slotOf(this.billSlots, hot.c, BILL_SLOTS, 0.5), items: this.retailItems(), format: "json" });
     if (r.chance(0.012)) appendOps(ops, this.storm(hot));
     if (r.chance(0.1)) appendOps(ops, this.scanRace(hot));
+    if (fault?.kind.startsWith("order-cancel") || r.chance(0.05)) appendOps(ops, this.cancelRace(hot));
+    if (fault?.kind.startsWith("date-change") || r.chance(0.09)) appendOps(ops, this.moveRace(hot));
     while (ops.length < size) ops.push(this.op(hot, burst));
     if (fault) faults.push(fault);
     if (r.chance(0.08)) faults.push({ kind: "lockout-window" });
@@ -389,6 +411,66 @@ class Generator {
     return ops;
   }
 
+  /**
+   * A cancel racing a pay of the same order (SPEC §10: exactly one wins): a fresh order, then — once it is
+   * placed — its cancel (partner or operator, sometimes twice) and, mostly, its pay, at once.
+   */
+  private cancelRace(hot: Hot): Op[] {
+    const r = this.rng;
+    const c = hot.c === this.customers - 1 ? 0 : hot.c;
+    // A fresh order (no senderid: a slot would name an earlier order); the others name it by its id.
+    const sender = 0;
+    const ops: Op[] = [
+      { kind: "add", c, sender: null, day: r.pick([0, 30, 31]), lines: [{ p: r.pick<ProductKey>(["T0", "T0", "T1"]), qty: r.int(1, 2) }], timespan: null, path: "webinterface", format: "json" },
+    ];
+    for (let i = r.chance(0.3) ? 2 : 1; i > 0; i--) {
+      ops.push({ kind: "cancel", c, owner: c, sender, by: "orderid", via: r.chance(0.75) ? "partner" : "operator", format: r.weighted<Format>({ json: 8, xml: 3, bson: 1 }), after: 0 });
+    }
+    if (r.chance(0.8)) {
+      ops.push({ kind: "pay", c, owner: c, sender, path: r.pick<PayPath>(["bypassword", "min"]), password: "right", session: r.int(0, 3), claim: "own", format: "json", after: 0 });
+    }
+    return ops;
+  }
+
+  /**
+   * A date change racing what else may end or move the order (SPEC §10: of a change and a refund, a gate
+   * check or another change, D1 commits exactly one): a fresh order, paid once placed; then its move to
+   * another day (sometimes two moves at once, to one day or to two), beside a refund of one or all of its
+   * tickets, or a scan of its first valid ticket (an order for today).
+   */
+  private moveRace(hot: Hot): Op[] {
+    const r = this.rng;
+    const c = hot.c === this.customers - 1 ? 0 : hot.c;
+    // A fresh order, as in a cancel race.
+    const sender = 0;
+    const slotted = r.chance(0.2);
+    const from = slotted ? 30 : r.pick([0, 30, 31]);
+    const slot = slotted ? r.pick([1, 2]) : null;
+    const ops: Op[] = [
+      { kind: "add", c, sender: null, day: from, lines: slotted ? [{ p: "TS", qty: r.int(1, 2) }] : [{ p: r.pick<ProductKey>(["T0", "T0", "T1"]), qty: r.int(1, 2) }], timespan: slot, path: "webinterface", format: "json" },
+      { kind: "pay", c, owner: c, sender, path: r.pick<PayPath>(["bypassword", "min"]), password: "right", session: r.int(0, 3), claim: "own", format: "json", after: 0 },
+    ];
+    const move = (): Op => {
+      const day = slotted ? 30 : r.pick([0, 30, 31].filter((d) => d !== from));
+      // The slotted product moves to its other slot (or the earliest with room: -1, perhaps its own).
+      const timespan = slot === null ? null : r.pick([3 - slot, 3 - slot, -1]);
+      return { kind: "change-date", c, owner: c, sender, day, timespan, format: r.weighted<Format>({ json: 8, xml: 3, bson: 1 }), after: 1 };
+    };
+    ops.push(move());
+    if (r.chance(0.25)) ops.push(r.chance(0.5) ? { ...(ops[2] as Op) } : move());
+    const rival = r.weighted({ refund: 3, check: from === 0 ? 3 : 0, resends: 2, none: 2 });
+    if (rival === "refund") {
+      const refund = this.freshRefunds[c]!++;
+      ops.push({ kind: "refund", c, owner: c, sender, refund, pick: r.chance(0.6) ? "one" : "all", via: r.chance(0.7) ? "partner" : "operator", session: r.int(0, 3), format: "json", after: 1 });
+    }
+    // Texts asked again and again while it moves: past three within the hour they are refused (4008).
+    if (rival === "resends") for (let i = r.int(2, 5); i > 0; i--) ops.push({ kind: "resend", c, owner: c, sender, mobile: r.chance(0.3), format: "json", after: 1 });
+    if (rival === "check") {
+      ops.push({ kind: "check", c, owner: c, sender, pick: "valid", gate: 0, checkid: this.freshCheckId++, retry: true, format: "json", after: 1 });
+    }
+    return ops;
+  }
+
   /** An add on the hot product-day (what an InventoryDO crash mid-hold strikes). */
   private addOn(hot: Hot): Op {
     const sender = this.rng.int(0, SENDER_SLOTS - 1);
@@ -403,15 +485,15 @@ class Generator {
     const c = onHot ? hot.c : r.int(0, this.customers - 1);
     let kind = r.weighted(
       burst
-        ? { pay: 45, "bill-pay": 20, add: 20, yearcard: 0, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1, operator: 0.5, "login-storm": 0, refund: 10, check: 10 }
-        : { add: 24, yearcard: 5, verify: 7, pay: 26, "bill-add": 12, "bill-pay": 10, deposit: 7, login: 3, query: 6, operator: 2, "login-storm": 0.15, refund: 7, check: 7 },
+        ? { pay: 45, "bill-pay": 20, add: 20, yearcard: 0, "bill-add": 5, verify: 4, query: 3, deposit: 2, login: 1, operator: 0.5, "login-storm": 0, refund: 10, check: 10, cancel: 4, "change-date": 6, resend: 3 }
+        : { add: 24, yearcard: 5, verify: 7, pay: 26, "bill-add": 12, "bill-pay": 10, deposit: 7, login: 3, query: 6, operator: 2, "login-storm": 0.15, refund: 7, check: 7, cancel: 4, "change-date": 5, resend: 4 },
     );
     // The customer without a pay password pays bills (without PayPwd); its order pays are refused (3003).
     if (kind === "pay" && c === this.customers - 1 && r.chance(0.8)) kind = "bill-pay";
     const adding = kind === "add" || kind === "yearcard";
     const fresh = kind === "pay" && r.chance(0.5) ? this.leastPaid("order", this.orderSlots, c) : null;
     // A scan mostly names an order a payment was planned for: one likely to have tickets.
-    const scanned = kind === "check" && r.chance(0.7) ? this.somePaid(c) : null;
+    const scanned = (kind === "check" || kind === "change-date" || kind === "resend") && r.chance(0.7) ? this.somePaid(c) : null;
     const sender = onHot ? hot.sender : (fresh ?? scanned ?? this.slotOf(this.orderSlots, c, SENDER_SLOTS, adding ? 0.3 : 0.85));
     const bill = onHot ? hot.bill : this.slotOf(this.billSlots, c, BILL_SLOTS, kind === "bill-add" ? 0.3 : 0.85);
     const format = r.weighted<Format>({ json: 8, xml: 3, bson: 1 });
@@ -492,6 +574,18 @@ class Generator {
           kind, c, owner: c, sender, refund: r.int(0, REFUND_NUMBERS - 1), pick: r.chance(0.5) ? "all" : "one",
           via: r.chance(0.7) ? "partner" : "operator", session: r.int(0, 3), format,
         };
+      case "cancel": {
+        // Mostly one's own orders (by orderid or senderid); sometimes another customer's (must read as not found).
+        const owner = r.chance(0.06) ? (c + 1 + r.int(0, this.customers - 2)) % this.customers : c;
+        return { kind, c, owner, sender, by: owner === c && r.chance(0.4) ? "senderid" : "orderid", via: r.chance(0.2) ? "operator" : "partner", format };
+      }
+      case "change-date": {
+        // Any of the ticket days, in a slot or not: the slotted product sells only day 30, the others no slots.
+        const owner = r.chance(0.05) ? (c + 1 + r.int(0, this.customers - 2)) % this.customers : c;
+        return { kind, c, owner, sender, day: r.pick([0, 30, 31]), timespan: r.chance(0.35) ? r.pick([1, 2, -1]) : null, format };
+      }
+      case "resend":
+        return { kind, c, owner: c, sender, mobile: r.chance(0.3), format };
       case "check":
         // The order's customer names it; the request comes from a gate device, not the customer's session.
         return {
@@ -579,6 +673,11 @@ class Generator {
       "order-insert-late": 1,
       "bill-insert-reject": 0.7,
       "bill-insert-reply-lost": 0.7,
+      "order-cancel-reject": 0.7,
+      "order-cancel-reply-lost": 0.7,
+      "date-change-reject": 0.7,
+      "date-change-reply-lost": 1,
+      "date-change-reply-lost-then-outage": outageFree ? 0.5 : 0,
       "expiry-batch-reject": 0.7,
       "expiry-reply-lost": 0.7,
       "d1-outage": outageFree ? 1.5 : 0,
@@ -608,8 +707,13 @@ class Generator {
       case "order-insert-late":
       case "bill-insert-reject":
       case "bill-insert-reply-lost":
+      case "order-cancel-reject":
+      case "order-cancel-reply-lost":
+      case "date-change-reject":
+      case "date-change-reply-lost":
         return { kind, times: 1 };
-      case "order-insert-reply-lost-then-outage": {
+      case "order-insert-reply-lost-then-outage":
+      case "date-change-reply-lost-then-outage": {
         // The Worker's outage it starts ends like any other: a planned recovery a few steps on.
         const untilStep = index + r.int(1, 3);
         this.recoveries.set(untilStep, [...(this.recoveries.get(untilStep) ?? []), { kind: "recover-worker" }]);
@@ -660,8 +764,8 @@ export function planCounts(plan: Plan): { ops: Record<string, number>; faults: R
   for (const step of plan.steps) {
     for (const op of step.ops) {
       ops[op.kind] = (ops[op.kind] ?? 0) + 1;
-      // Of those, the scans and refunds of a scan race (counted again under their own key).
-      if ((op.kind === "check" || op.kind === "refund") && op.after !== undefined) ops[`${op.kind} in a scan race`] = (ops[`${op.kind} in a scan race`] ?? 0) + 1;
+      // Of those, the ones in a race around a fresh order (scan, cancel, move races; counted again under their own key).
+      if ("after" in op && op.after !== undefined && op.kind !== "pay" && op.kind !== "bill-pay") ops[`${op.kind} in a race`] = (ops[`${op.kind} in a race`] ?? 0) + 1;
     }
     for (const f of step.faults) faults[f.kind] = (faults[f.kind] ?? 0) + 1;
   }
