@@ -94,3 +94,9 @@ export function shownShanghaiTime(iso: string): string {
     timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
   }).format(new Date(iso));
 }
+
+/** The console's view: everything below its navigation. */
+export const consoleView = (page: Page): Locator => page.locator("#view");
+
+/** The error slot of the field labelled `label` (in the page, or in a part of it). */
+export const fieldError = (scope: Page | Locator, label: string): Locator => scope.locator("label.field", { hasText: label }).locator(".field-error");

@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectText, newPage, screenshot, shownYuan, signIn, tableRows, textOf, TABLET } from "./browser";
+import { consoleView, expectText, fieldError, newPage, screenshot, shownYuan, tableRows, TABLET, textOf } from "./browser";
 import { Api, shanghaiDay, uniqueId } from "./partner";
 import type { TestServer } from "./server";
 import { browserSuite } from "./suite";
@@ -24,16 +24,10 @@ const suite = browserSuite();
 beforeAll(() => void ({ server, browser, api } = suite));
 const pages = suite.pages;
 
-async function openConsole(hash: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const { page } = await newPage(browser, server.baseUrl, viewport);
-  pages.push(page);
-  await signIn(page, server.adminToken, hash);
-  return page;
-}
+const { openConsole } = suite;
 
-const main = (page: Page) => page.locator("#view");
+const main = consoleView;
 const figure = (page: Page, name: string) => main(page).locator(`[data-figure="${name}"] .value`);
-const fieldError = (scope: ReturnType<typeof main>, label: string) => scope.locator("label.field", { hasText: label }).locator(".field-error");
 
 /** yyyyMMdd → yyyy-MM-dd, as date inputs and the page show a day. */
 const dashed = (day: string) => `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}`;

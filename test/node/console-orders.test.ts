@@ -6,34 +6,23 @@
  * The browser runs in America/Los_Angeles: the dates the page shows must
  * still be Shanghai's.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  expectText, newPage, screenshot, shownShanghaiTime, shownYuan, signIn, tableRows, textOf, TABLET,
-} from "./browser";
+import { consoleView, expectText, fieldError, screenshot, shownShanghaiTime, shownYuan, tableRows, TABLET, textOf } from "./browser";
 import { Api, shanghaiDay, uniqueId } from "./partner";
 import { freePort, type TestServer } from "./server";
 import { browserSuite } from "./suite";
 
 let server: TestServer;
-let browser: Browser;
 let api: Api;
 
 // Notification retries without waiting, so an undeliverable callback reaches 'failed' in seconds.
 const suite = browserSuite({ vars: { NOTIFY_RETRY_BASE_SECONDS: "0" } });
-beforeAll(() => void ({ server, browser, api } = suite));
-const pages = suite.pages;
+beforeAll(() => void ({ server, api } = suite));
 
-async function openConsole(hash = "#/customers", viewport?: { width: number; height: number }): Promise<Page> {
-  const { page } = await newPage(browser, server.baseUrl, viewport);
-  pages.push(page);
-  await signIn(page, server.adminToken, hash);
-  return page;
-}
+const { openConsole } = suite;
 
-const main = (page: Page) => page.locator("#view");
-/** The error slot of the field labelled `label`. */
-const fieldError = (page: Page, label: string) => page.locator("label.field", { hasText: label }).locator(".field-error");
+const main = consoleView;
 
 describe("orders", () => {
   it("finds an order placed through the partner API by its senderid, and shows its tickets once it is paid", async () => {

@@ -12,9 +12,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  expectText, newPage, screenshot, shownShanghaiTime, shownYuan, signIn, tableRows, textOf, TABLET,
-} from "./browser";
+import { consoleView, expectText, fieldError, newPage, screenshot, shownShanghaiTime, shownYuan, signIn, tableRows, TABLET, textOf } from "./browser";
 import { Api, shanghaiDay, uniqueId, upperMd5 } from "./partner";
 import type { TestServer } from "./server";
 import { browserSuite } from "./suite";
@@ -28,16 +26,9 @@ const suite = browserSuite({ vars: { NOTIFY_RETRY_BASE_SECONDS: "0" } });
 beforeAll(() => void ({ server, browser, api } = suite));
 const pages = suite.pages;
 
-async function openConsole(hash = "#/customers", viewport?: { width: number; height: number }): Promise<Page> {
-  const { page } = await newPage(browser, server.baseUrl, viewport);
-  pages.push(page);
-  await signIn(page, server.adminToken, hash);
-  return page;
-}
+const { openConsole } = suite;
 
-const main = (page: Page) => page.locator("#view");
-/** The error slot of the field labelled `label`. */
-const fieldError = (page: Page, label: string) => page.locator("label.field", { hasText: label }).locator(".field-error");
+const main = consoleView;
 
 describe("serving", () => {
   it("serves the console at /console from the assets, and every API path still reaches the Worker", async () => {

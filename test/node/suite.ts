@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import { launchChromium, pageErrors } from "./browser";
+import { launchChromium, newPage, pageErrors, signIn } from "./browser";
 import { Api } from "./partner";
 import { startServer, type TestServer } from "./server";
 
@@ -16,11 +16,19 @@ export interface BrowserSuite {
   api: Api;
   /** The pages the current test opened. */
   pages: Page[];
+  /** A new page of the current test, signed in to the console at `hash`. */
+  openConsole: (hash?: string, viewport?: { width: number; height: number }) => Promise<Page>;
 }
 
 /** Registers the file's hooks; the fields are filled once its beforeAll ran. */
 export function browserSuite(options: Parameters<typeof startServer>[0] = {}): BrowserSuite {
   const suite = { pages: [] as Page[] } as BrowserSuite;
+  suite.openConsole = async (hash = "#/customers", viewport) => {
+    const { page } = await newPage(suite.browser, suite.server.baseUrl, viewport);
+    suite.pages.push(page);
+    await signIn(page, suite.server.adminToken, hash);
+    return page;
+  };
   beforeAll(async () => {
     [suite.server, suite.browser] = await Promise.all([startServer(options), launchChromium()]);
     suite.api = new Api(suite.server.baseUrl, suite.server.adminToken);
