@@ -125,6 +125,18 @@ interface Target {
 const cipher = (w: World) => encryptPayPassword(w.s.sessionKey, w.c.loginPassword, w.c.payPassword!);
 const orderAddBase = async (w: World) => ({ orderdetails: [{ productid: w.ticket, amount: 1 }], mobile: "13800138000", effectdate: LATER(), senderid: uniqueId("S") });
 
+/**
+ * The body naming an order by the field being tried: for a senderid, an order placed under that very
+ * text first (the endpoint must find it by it), the body then empty; else an unpaid order by its id.
+ */
+async function orderNamed(w: World, path: Path, value: string): Promise<WireObject> {
+  if (path[0] === "senderid" && value.length <= 50) {
+    await partner("/api/WebInterface/Order/Add", { ...(await orderAddBase(w)), senderid: value }, { token: w.s.token });
+    return {};
+  }
+  return { orderid: (await anUnpaidOrder(w.c.dwid)).orderId };
+}
+
 async function orderRequest(orderId: string): Promise<any> {
   const row = await env.DB.prepare("SELECT request_json, sender_id FROM orders WHERE order_id = ?").bind(orderId).first<{ request_json: string; sender_id: string | null }>();
   return row && { request: JSON.parse(row.request_json), senderId: row.sender_id };
@@ -180,14 +192,7 @@ const TARGETS: Target[] = [
     path: "/api/WebInterface/Order/Cancel",
     family: "order",
     auth: true,
-    async base(w, path, value) {
-      // An order under the senderid first: the cancel must find it by the very same text.
-      if (path[0] === "senderid" && value.length <= 50) {
-        await partner("/api/WebInterface/Order/Add", { ...(await orderAddBase(w)), senderid: value }, { token: w.s.token });
-        return {};
-      }
-      return { orderid: (await anUnpaidOrder(w.c.dwid)).orderId };
-    },
+    base: orderNamed,
     async stored(_w, answer, path, value) {
       if (path[0] === "senderid" && answer.resultcode === 0) expect(answer.sendid, "returned senderid").toBe(value);
     },
@@ -219,14 +224,7 @@ const TARGETS: Target[] = [
     family: "order",
     auth: true,
     // An unpaid order: every string reaches the resend, which refuses it (4005) after validation; nothing is queued.
-    async base(w, path, value) {
-      // An order under the senderid first: the resend must find it by the very same text.
-      if (path[0] === "senderid" && value.length <= 50) {
-        await partner("/api/WebInterface/Order/Add", { ...(await orderAddBase(w)), senderid: value }, { token: w.s.token });
-        return {};
-      }
-      return { orderid: (await anUnpaidOrder(w.c.dwid)).orderId };
-    },
+    base: orderNamed,
     async stored(_w, answer, path, value) {
       if (path[0] === "senderid" && answer.resultcode === 4005) expect(answer.sendid, "returned senderid").toBe(value);
     },
