@@ -30,7 +30,11 @@ export function browserSuite(options: Parameters<typeof startServer>[0] = {}): B
     return page;
   };
   beforeAll(async () => {
-    [suite.server, suite.browser] = await Promise.all([startServer(options), launchChromium()]);
+    // Both awaited, each kept when it started: afterAll stops whichever is up, even when the other failed.
+    const [server, browser] = await Promise.allSettled([startServer(options), launchChromium()]);
+    if (server.status === "fulfilled") suite.server = server.value;
+    if (browser.status === "fulfilled") suite.browser = browser.value;
+    for (const started of [server, browser]) if (started.status === "rejected") throw started.reason;
     suite.api = new Api(suite.server.baseUrl, suite.server.adminToken);
   });
   afterAll(async () => {
