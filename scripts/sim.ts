@@ -7,6 +7,8 @@
  *   --seeds A-B     many seeds in one run ("1-50", "3,5,8"); overrides --seed
  *   --ops K         operations per seed (default 300)
  *   --table         after the run, print the table docs/reliability.md shows
+ *   --from LOG      no run: the table of the seeds earlier runs printed to LOG
+ *                   (repeatable: runs split over processes or stopped midway)
  *
  * Runs `vitest run --project workers test/sim/sim.test.ts` with SIM_SEED /
  * SIM_SEEDS / SIM_OPS, which vitest.config.ts passes into the workerd
@@ -14,10 +16,12 @@
  * (its message names the seed, the step and the trace).
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { SimSummary } from "../test/sim/simulation.ts";
 
-function parseArgs(argv: string[]): { seeds: string; ops: string; table: boolean } {
+function parseArgs(argv: string[]): { seeds: string; ops: string; table: boolean; from: string[] } {
+  const from: string[] = [];
   let seed = "1";
   let seeds = "";
   let ops = "300";
@@ -33,10 +37,11 @@ function parseArgs(argv: string[]): { seeds: string; ops: string; table: boolean
     else if (arg === "--seeds") seeds = value();
     else if (arg === "--ops") ops = value();
     else if (arg === "--table") table = true;
+    else if (arg === "--from") from.push(value());
     else throw new Error(`unknown argument ${arg} (use --seed N, --seeds A-B, --ops K, --table)`);
   }
   if (!/^\d+$/.test(seed) || !/^\d+$/.test(ops) || (seeds && !/^[\d,\- ]+$/.test(seeds))) throw new Error("seeds and ops are whole numbers");
-  return { seeds: seeds || seed, ops, table };
+  return { seeds: seeds || seed, ops, table, from };
 }
 
 function seedCount(seeds: string): number {
@@ -88,16 +93,34 @@ function table(summaries: readonly SimSummary[], requested: number, failed: numb
   return lines.join("\n");
 }
 
+const SUMMARY = "SIM-SUMMARY ";
+
+/** The seeds' summaries in earlier runs' output, and how many seeds those runs reported broken. */
+function fromLogs(files: readonly string[]): { summaries: SimSummary[]; failed: number } {
+  const text = files.map((f) => readFileSync(f, "utf8")).join("\n");
+  const summaries = text.split("\n").flatMap((line) => {
+    const at = line.indexOf(SUMMARY);
+    return at >= 0 ? [JSON.parse(line.slice(at + SUMMARY.length)) as SimSummary] : [];
+  });
+  const failed = new Set(text.match(/simulation seed \d+ \(--ops \d+\) failed at/g) ?? []).size;
+  return { summaries, failed };
+}
+
 async function main(): Promise<number> {
-  const { seeds, ops, table: wantTable } = parseArgs(process.argv.slice(2));
+  const { seeds, ops, table: wantTable, from } = parseArgs(process.argv.slice(2));
+  if (from.length > 0) {
+    const { summaries, failed } = fromLogs(from);
+    console.log(table(summaries, summaries.length + failed, failed));
+    return failed === 0 ? 0 : 1;
+  }
   const env = { ...process.env, SIM_SEED: seeds.split(/[,-]/)[0]!, SIM_SEEDS: seeds, SIM_OPS: ops };
   console.log(`simulation: seeds ${seeds}, ${ops} operations each`);
   const child = spawn("npx", ["vitest", "run", "--project", "workers", "test/sim/sim.test.ts"], { env, stdio: ["ignore", "pipe", "inherit"] });
   const summaries: SimSummary[] = [];
   const lines = createInterface({ input: child.stdout });
   lines.on("line", (line) => {
-    const at = line.indexOf("SIM-SUMMARY ");
-    if (at >= 0) summaries.push(JSON.parse(line.slice(at + "SIM-SUMMARY ".length)) as SimSummary);
+    const at = line.indexOf(SUMMARY);
+    if (at >= 0) summaries.push(JSON.parse(line.slice(at + SUMMARY.length)) as SimSummary);
     process.stdout.write(`${line}\n`);
   });
   const status = await new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
