@@ -53,29 +53,33 @@ function auditAccount(a: AccountView, phase: Phase, lockoutMax: number): string[
   if (a.heldFen < 0 || a.balanceFen - a.heldFen < 0) broken.push(`${who}: available ${a.balanceFen - a.heldFen} (balance ${a.balanceFen}, held ${a.heldFen}) is negative`);
 
   const posted = a.intents.filter((i) => i.state === "posted");
+  const postedIds = new Set(posted.map((i) => i.intent_id));
   const debits = a.ledger.filter((e) => e.kind === "debit");
+  const debitsOf = groupBy(debits, (d) => d.reference);
   for (const i of posted) {
-    const own = debits.filter((d) => d.reference === i.intent_id);
+    const own = debitsOf.get(i.intent_id) ?? [];
     if (own.length !== 1) broken.push(`${who}: posted intent ${i.intent_id} (${i.target_kind}:${i.target_id}) has ${own.length} debits`);
     else if (own[0]!.amount_fen !== i.amount_fen || own[0]!.target !== `${i.target_kind}:${i.target_id}`) {
       broken.push(`${who}: debit of intent ${i.intent_id} is ${own[0]!.amount_fen} for ${own[0]!.target}, intent says ${i.amount_fen} for ${i.target_kind}:${i.target_id}`);
     }
   }
   for (const d of debits) {
-    if (!posted.some((i) => i.intent_id === d.reference)) broken.push(`${who}: debit seq ${d.seq} (${d.target}) has no posted intent`);
+    if (!postedIds.has(d.reference)) broken.push(`${who}: debit seq ${d.seq} (${d.target}) has no posted intent`);
   }
   for (const [target, n] of counts(debits.map((d) => d.target ?? "?"))) if (n > 1) broken.push(`${who}: ${target} debited ${n} times`);
 
   // Refunds (SPEC §10): one credit per posted refund intent, of its amount, for its order; none for any other.
   const credits = a.ledger.filter((e) => e.kind === "refund");
+  const creditsOf = groupBy(credits, (e) => e.reference);
   const postedRefunds = a.refundIntents.filter((r) => r.state === "posted");
+  const postedRefundIds = new Set(postedRefunds.map((r) => r.intent_id));
   for (const r of postedRefunds) {
-    const own = credits.filter((e) => e.reference === r.intent_id);
+    const own = creditsOf.get(r.intent_id) ?? [];
     if (own.length !== 1 || own[0]!.amount_fen !== r.amount_fen || own[0]!.target !== `order:${r.order_id}`) {
       broken.push(`${who}: posted refund ${r.intent_id} (${r.refund_no}) has ${own.length} credits (${own.map((e) => `${e.amount_fen} for ${e.target}`).join(", ")}), expected ${r.amount_fen} for order:${r.order_id}`);
     }
   }
-  for (const e of credits) if (!postedRefunds.some((r) => r.intent_id === e.reference)) broken.push(`${who}: refund credit seq ${e.seq} has no posted refund intent`);
+  for (const e of credits) if (!postedRefundIds.has(e.reference)) broken.push(`${who}: refund credit seq ${e.seq} has no posted refund intent`);
   for (const [number, n] of counts(a.refundIntents.filter((r) => r.state !== "voided").map((r) => r.refund_no))) {
     if (n > 1) broken.push(`${who}: refund number ${number} has ${n} live refunds`);
   }
@@ -98,10 +102,10 @@ function auditAccount(a: AccountView, phase: Phase, lockoutMax: number): string[
 
 function auditMoneyAcrossStores(snap: Snapshot, phase: Phase): string[] {
   const broken: string[] = [];
-  const byDwid = new Map(snap.accounts.map((a) => [a.dwid, a]));
+  const intentById = new Map(snap.accounts.flatMap((a) => a.intents.map((i) => [`${a.dwid}:${i.intent_id}`, i] as const)));
   // D1 committed (first read) ⇒ the object holds or posted that intent (it was placed before the batch ran).
   for (const p of snap.d1Before.payments.filter((x) => x.outcome === "commit")) {
-    const intent = byDwid.get(p.dwid)?.intents.find((i) => i.intent_id === p.intent_id);
+    const intent = intentById.get(`${p.dwid}:${p.intent_id}`);
     if (!intent || intent.state === "voided") {
       broken.push(`${p.target_kind} ${p.target_id}: D1 committed intent ${p.intent_id} but ${p.dwid}'s object has it ${intent?.state ?? "nowhere"}`);
     } else if (intent.amount_fen !== p.amount_fen || intent.target_id !== p.target_id) {
@@ -157,26 +161,29 @@ function auditMoneyAcrossStores(snap: Snapshot, phase: Phase): string[] {
  */
 function auditRefundsAcrossStores(snap: Snapshot, phase: Phase): string[] {
   const broken: string[] = [];
+  const refundRows = counts(snap.d1After.outbox.filter((x) => x.kind === "order_refunded").map((x) => x.id));
   for (const r of snap.d1After.refunds) {
-    const rows = snap.d1After.outbox.filter((x) => x.kind === "order_refunded" && x.id === `order-refunded:${r.intent_id}`);
-    if (rows.length !== (r.outcome === "commit" ? 1 : 0)) broken.push(`order ${r.order_id}: refund ${r.refund_no} ${r.outcome} has ${rows.length} outbox rows`);
+    const rows = refundRows.get(`order-refunded:${r.intent_id}`) ?? 0;
+    if (rows !== (r.outcome === "commit" ? 1 : 0)) broken.push(`order ${r.order_id}: refund ${r.refund_no} ${r.outcome} has ${rows} outbox rows`);
   }
-  const byDwid = new Map(snap.accounts.map((a) => [a.dwid, a]));
+  const refundIntentById = new Map(snap.accounts.flatMap((a) => a.refundIntents.map((i) => [`${a.dwid}:${i.intent_id}`, i] as const)));
   for (const r of snap.d1Before.refunds.filter((x) => x.outcome === "commit")) {
-    const intent = byDwid.get(r.dwid)?.refundIntents.find((i) => i.intent_id === r.intent_id);
+    const intent = refundIntentById.get(`${r.dwid}:${r.intent_id}`);
     if (!intent || intent.state === "voided") broken.push(`order ${r.order_id}: D1 committed refund ${r.refund_no} (${r.intent_id}) but the object has it ${intent?.state ?? "nowhere"}`);
   }
   const committed = snap.d1After.refunds.filter((x) => x.outcome === "commit");
+  const committedById = new Map(committed.map((r) => [r.intent_id, r]));
+  const committedByOrder = groupBy(committed, (r) => r.order_id);
   for (const a of snap.accounts) {
     for (const i of a.refundIntents) {
-      const c = committed.find((r) => r.intent_id === i.intent_id);
+      const c = committedById.get(i.intent_id);
       if (i.state === "posted" && !c) broken.push(`c${a.c}: refund ${i.refund_no} (${i.intent_id}) posted, D1 has no commit`);
       if (i.state === "voided" && c) broken.push(`c${a.c}: refund ${i.refund_no} (${i.intent_id}) voided in the object but committed in D1`);
       if (phase === "final" && i.state === "pending") broken.push(`c${a.c}: refund ${i.refund_no} still pending at the end`);
     }
   }
   for (const o of snap.d1After.orders.values()) {
-    const commits = committed.filter((r) => r.order_id === o.order_id);
+    const commits = committedByOrder.get(o.order_id) ?? [];
     const tickets = snap.d1After.tickets.get(o.order_id) ?? [];
     const refundedFen = commits.reduce((n, r) => n + r.amount_fen, 0);
     const listed = commits.flatMap((r) => r.tickets);
@@ -201,9 +208,11 @@ function auditRefundsAcrossStores(snap: Snapshot, phase: Phase): string[] {
 function auditTargets(d1: D1View): string[] {
   const broken: string[] = [];
   const commitOf = new Map(d1.payments.filter((p) => p.outcome === "commit").map((p) => [p.intent_id, p]));
-  const commitsFor = (kind: string, id: string) => d1.payments.filter((p) => p.outcome === "commit" && p.target_kind === kind && p.target_id === id);
+  const commitsByTarget = groupBy(d1.payments.filter((p) => p.outcome === "commit"), (p) => `${p.target_kind}:${p.target_id}`);
+  const commitsFor = (kind: string, id: string) => commitsByTarget.get(`${kind}:${id}`) ?? [];
   // The order's own notification (paid); refunds and resends add theirs (audited on their own).
-  const outboxFor = (id: string) => d1.outbox.filter((x) => x.target_id === id && x.kind !== "order_refunded" && x.kind !== "order_resent");
+  const outboxByTarget = groupBy(d1.outbox.filter((x) => x.kind !== "order_refunded" && x.kind !== "order_resent"), (x) => x.target_id);
+  const outboxFor = (id: string) => outboxByTarget.get(id) ?? [];
   for (const o of d1.orders.values()) {
     const items = d1.items.get(o.order_id) ?? [];
     const tickets = d1.tickets.get(o.order_id) ?? [];
@@ -346,11 +355,12 @@ function auditInventory(inv: InventoryView, snap: Snapshot, phase: Phase): strin
     }
   }
   // Orders (first D1 read) that must hold stock here, under their hold key.
+  const holdByKey = new Map(inv.holds.map((h) => [h.order_id, h]));
   for (const o of snap.d1Before.orders.values()) {
     if (o.effect_date !== inv.date) continue;
     const lines = (snap.d1Before.items.get(o.order_id) ?? []).filter((i) => i.product_id === inv.productId);
     if (lines.length === 0) continue;
-    const hold = inv.holds.find((h) => h.order_id === (o.hold_key ?? o.order_id));
+    const hold = holdByKey.get(o.hold_key ?? o.order_id);
     if (o.status === "paid" && hold?.state !== "held" && hold?.state !== "sold") broken.push(`${where}: paid order ${o.order_id} has its hold ${hold?.state ?? "missing"}`);
     if (o.status === "unpaid" && o.expires_at_ms > snap.nowMs && hold?.state !== "held") broken.push(`${where}: live unpaid order ${o.order_id} has its hold ${hold?.state ?? "missing"}`);
   }
@@ -391,8 +401,9 @@ function auditDateChanges(d1: D1View): string[] {
   const commits = d1.dateChanges.filter((c) => c.outcome === "commit");
   for (const [key, n] of counts(commits.map((c) => c.from_hold_key))) if (n > 1) broken.push(`hold ${key}: ${n} date changes committed from it`);
   for (const [id, n] of counts(d1.dateChanges.map((c) => c.change_id))) if (n > 1) broken.push(`date change ${id}: decided ${n} times`);
+  const commitsByOrder = groupBy(commits, (c) => c.order_id);
   for (const o of d1.orders.values()) {
-    const own = commits.filter((c) => c.order_id === o.order_id);
+    const own = commitsByOrder.get(o.order_id) ?? [];
     const last = own[own.length - 1];
     if (!last) {
       if (o.hold_key !== null) broken.push(`order ${o.order_id}: hold key ${o.hold_key} without a committed date change`);
@@ -429,6 +440,18 @@ function auditResends(d1: D1View): string[] {
 /** SPEC §10: three texts per order in any rolling hour. */
 const RESENDS_PER_HOUR = 3;
 const HOUR_MS = 3_600_000;
+
+/** The items by key, each list in the items' order. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
 
 export function counts(keys: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();
