@@ -435,8 +435,9 @@ class Generator {
   /**
    * A date change racing what else may end or move the order (SPEC §10: of a change and a refund, a gate
    * check or another change, D1 commits exactly one): a fresh order, paid once placed; then its move to
-   * another day (sometimes two moves at once, to one day or to two), beside a refund of one or all of its
-   * tickets, or a scan of its first valid ticket (an order for today).
+   * another day (sometimes two moves at once: the same one again, a client retrying while the first is in
+   * flight, or to another day), beside a refund of one or all of its tickets, a scan of its first valid
+   * ticket (an order for today), or resends of its tickets.
    */
   private moveRace(hot: Hot): Op[] {
     const r = this.rng;
@@ -457,7 +458,7 @@ class Generator {
       return { kind: "change-date", c, owner: c, sender, day, timespan, format: r.weighted<Format>({ json: 8, xml: 3, bson: 1 }), after: 1 };
     };
     ops.push(move());
-    if (r.chance(0.25)) ops.push(r.chance(0.5) ? { ...(ops[2] as Op) } : move());
+    if (r.chance(0.25)) ops.push(r.chance(0.5) ? { ...ops[2]! } : move());
     const rival = r.weighted({ refund: 3, check: from === 0 ? 3 : 0, resends: 2, none: 2 });
     if (rival === "refund") {
       const refund = this.freshRefunds[c]!++;
