@@ -153,11 +153,12 @@ describe("Ticket/Check", () => {
   });
 
   it("refuses outside the ticket's time slot, admits within it", async () => {
-    const c = await aCustomer({ depositYuan: 500 });
-    const s = await loginAs(c);
-    // Slot 1 ends where the day's clock is now (or later ones do not start yet): compute from the clock.
+    // Slot 1 ends where the day's clock is now (or later ones do not start yet): compute from the clock,
+    // moved out of the day's edges first — before signing in, so the session does not idle out meanwhile.
     const minute = Math.floor(((testClock.nowMs() + 8 * 3_600_000) % 86_400_000) / 60_000);
     if (minute < 120 || minute > 1300) testClock.advance(3 * 3_600_000);
+    const c = await aCustomer({ depositYuan: 500 });
+    const s = await loginAs(c);
     const now = Math.floor(((testClock.nowMs() + 8 * 3_600_000) % 86_400_000) / 60_000);
     const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
     const timeslots = [
