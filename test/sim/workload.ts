@@ -7,6 +7,7 @@
  * operation for operation and fault for fault (test/sim/sim.test.ts checks
  * it); only the interleaving of requests in flight at once may vary.
  */
+import type { FaultPoint } from "../../src/durable/faults";
 import { Rng } from "./prng";
 
 export type ProductKey = "T0" | "T1" | "TS" | "Y0" | "R0" | "R1";
@@ -95,32 +96,17 @@ export type OperatorChange =
   | { what: "pay-password"; c: number; version: number | null }
   | { what: "suspend"; c: number; suspended: boolean };
 
-export type AccountFaultPoint =
-  | "d1-batch-reject"
-  | "d1-reply-lost"
-  | "d1-reply-lost-then-outage"
-  | "d1-write-late"
-  | "d1-batch-twice"
-  | "abort-after-hold"
-  | "abort-after-hold-unsynced"
-  | "abort-after-batch"
-  | "abort-after-post-unsynced"
+/** The AccountDO's points the workload arms (src/durable/faults.ts says what each does). */
+export type AccountFaultPoint = Extract<
+  FaultPoint,
+  | `d1-${"batch-reject" | "reply-lost" | "reply-lost-then-outage" | "write-late" | "batch-twice"}`
+  | `abort-after-${string}`
   | "zombie-batch"
-  | "ledger-copy-reject";
+  | "ledger-copy-reject"
+>;
 
 /** The Worker's own inserts (src/durable/faults.ts `workerFaults`): they strike whichever add of the step comes first. */
-export type WorkerFaultPoint =
-  | "order-insert-reject"
-  | "order-insert-reply-lost"
-  | "order-insert-reply-lost-then-outage"
-  | "order-insert-late"
-  | "bill-insert-reject"
-  | "bill-insert-reply-lost"
-  | "order-cancel-reject"
-  | "order-cancel-reply-lost"
-  | "date-change-reject"
-  | "date-change-reply-lost"
-  | "date-change-reply-lost-then-outage";
+export type WorkerFaultPoint = Extract<FaultPoint, `${"order-insert" | "bill-insert" | "order-cancel" | "date-change"}-${string}`>;
 
 export type Fault =
   /** Armed on the customer's AccountDO before the step's requests. */
