@@ -153,6 +153,12 @@ export const posPayLine = (owner: Customer, billNum: string): Line => [
 
 // ------------------------------------------------------------------ the floor's data (bench/floor)
 
+/** Verify's request, byte for byte (token included), sent to the floor's POST /body. */
+export const floorBodyLine = (c: Customer, day: string): Line => {
+  const [, , token, body] = verifyLine(c, day);
+  return ["POST", "/body", token, body];
+};
+
 export const floorAddLine = (dwid: string, day: string, seq: number): Line => [
   "POST", "/add", "", JSON.stringify({ dwid, productId: "FLOOR-T", day, senderId: `floor-${Date.now()}-${seq}`, amountFen: 100 }),
 ];

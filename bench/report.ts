@@ -24,7 +24,7 @@ export interface TimedResult {
 export interface ScenarioResult {
   name: string;
   kind: "trivial" | "scenario" | "floor";
-  /** The floor a scenario is set against ("trivial": the request itself). */
+  /** The floor a scenario is set against (bench/floor). */
   floor: string | null;
   timed: TimedResult | null;
   ratioToFloor: number | null;

@@ -5,6 +5,9 @@
  * statements our db/ layer sends (imported, so the shapes stay ours).
  *
  *   GET  /health  the floor's trivial endpoint
+ *   POST /body    a partner request's own floor: its JSON body read, a
+ *                 small JSON answered — no store (Verify's floor: what a
+ *                 POST with a body costs the runtime beyond a bare GET)
  *   POST /add     {dwid, productId, day}: the hold, one InventoryDO SQLite
  *                 transaction; then orders + order_items in one D1 batch
  *                 (db/orders.ts insertOrder: guarded by the fence)
@@ -133,6 +136,10 @@ export default {
   async fetch(request: Request, env: FloorEnv): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (request.method === "GET" && path === "/health") return json({ ok: true });
+    if (request.method === "POST" && path === "/body") {
+      const body = await request.json<Record<string, unknown>>();
+      return json({ ok: true, errcode: 0, errmsg: "", fields: Object.keys(body).length });
+    }
     if (request.method === "POST" && path === "/add") return add(env, await request.json());
     if (request.method === "POST" && path === "/pay") {
       const body = await request.json<{ dwid: string; orderId: string; amountFen: number }>();
