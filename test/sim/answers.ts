@@ -318,7 +318,8 @@ function refusalsHeld(snap: Snapshot, prev: Snapshot, step: readonly Answer[]): 
   const broken: string[] = [];
   const byTarget = new Map<string, Answer[]>();
   for (const a of step) {
-    if ((a.op.kind !== "pay" && a.op.kind !== "bill-pay") || !a.target?.id || a.op.owner !== a.op.c) continue;
+    // The caller's own target, as the driver resolved it: a bill named by SenderBillNum alone is the caller's whatever `owner` says.
+    if ((a.op.kind !== "pay" && a.op.kind !== "bill-pay") || !a.target?.id || !a.target.key.startsWith(`${a.op.c}:`)) continue;
     const key = `${a.target.kind}:${a.target.id}`;
     byTarget.set(key, [...(byTarget.get(key) ?? []), a]);
   }
