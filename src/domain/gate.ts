@@ -6,7 +6,7 @@
  */
 import type { ResultKey } from "./codes";
 import { addDays, shanghaiDate, shanghaiMinuteOfDay } from "./dates";
-import { base64url, fromBase64url } from "./tokens";
+import { base64url, utf8OfBase64url } from "./tokens";
 
 /** Random bytes of a gate token's secret. */
 export const GATE_TOKEN_SECRET_BYTES = 32;
@@ -23,12 +23,8 @@ export function makeGateToken(gateId: string, secret: Uint8Array): string {
 export function gateIdOfToken(token: string): string | null {
   const parts = token.split(".");
   if (parts.length !== 3 || parts[0] !== "g1" || parts[2]!.length !== 43) return null;
-  try {
-    const id = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(fromBase64url(parts[1]!));
-    return /^[A-Za-z0-9_-]{1,36}$/.test(id) ? id : null;
-  } catch {
-    return null;
-  }
+  const id = utf8OfBase64url(parts[1]!);
+  return id !== null && /^[A-Za-z0-9_-]{1,36}$/.test(id) ? id : null;
 }
 
 /** A ticket as the gate sees it. */
