@@ -73,6 +73,23 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   private readonly clock: Clock;
   /** One settling pass at a time; concurrent callers wait for it. */
   private settling: Promise<void> | null = null;
+  /**
+   * A configuration version this object has committed (read or written in a
+   * transaction that returned): stored versions only move on, so an order
+   * bringing this version or an older one has nothing to adopt, and its
+   * hold skips the transaction that would ask (issue 19: a third of the
+   * hold's JavaScript in a profile of order add).
+   */
+  private committedVersion = -1;
+  /**
+   * The alarm's platform time as this object last set, deleted or read it
+   * (null: no alarm; undefined: not known, read it). Only this object sets
+   * its alarm, and a ringing alarm forgets it (`alarm`), so every hold need
+   * not read it (issue 19).
+   */
+  private knownAlarm: number | null | undefined = undefined;
+  /** Moves on with every change of the alarm, so a read that raced one is not kept. */
+  private alarmChanges = 0;
 
   constructor(ctx: DurableObjectState, env: InventoryEnv) {
     // meteredEnv/meteredSql give back what they get unless BENCH_COUNTERS is "on" (counters.ts).
@@ -108,15 +125,17 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    * (configure() moves the version on with every change): nothing to write.
    */
   private adoptFromOrder(config: DayConfig): void {
-    this.ctx.storage.transactionSync(() => {
+    if (config.version <= this.committedVersion) return;
+    this.committedVersion = this.ctx.storage.transactionSync((): number => {
       const stored = this.store.storedConfig();
-      if (stored && stored.version >= config.version) return;
+      if (stored && stored.version >= config.version) return stored.version;
       const below = this.belowUsage(config);
       if (below) {
         console.error(JSON.stringify({ event: "inventory_config_below_usage", productId: config.productId, day: config.day, version: config.version, ...below }));
-        return;
+        return stored?.version ?? -1;
       }
       this.store.adopt(config);
+      return config.version;
     });
   }
 
@@ -245,9 +264,11 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     // alarm (reliability simulation, seed 23: a crash mid-hold during a D1 outage).
     await this.alarmNoLaterThan(expiresAtMs);
     let result = this.tryHold(orderId, expiresAtMs, ask);
+    let settled = false;
     if (!result.ok && this.store.expiredHolds(this.clock.nowMs()).length > 0) {
       try {
         await this.settle();
+        settled = true;
         result = this.tryHold(orderId, expiresAtMs, ask);
       } catch (error) {
         // D1 unreachable: the refusal stands (the stock stays held until D1 says otherwise); the alarm retries.
@@ -256,7 +277,10 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     }
     if (result.ok) {
       if (this.faults.fires("abort-mid-hold")) await this.faults.crash(this.ctx, "abort-mid-hold");
-      await this.scheduleAlarm();
+      // A new hold can only make the alarm due earlier, and it already rings no later than this
+      // hold's expiry (above): the schedule is asked again only after a settling pass changed the
+      // holds (issue 19: three statements and an alarm read saved on every add).
+      if (settled) await this.scheduleAlarm();
     }
     return result;
   }
@@ -451,6 +475,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   override async alarm(): Promise<void> {
     countAlarm(this.env, "InventoryDO");
+    this.forgetAlarm();
     try {
       await this.settle();
       await this.resolveDuePendings();
@@ -545,7 +570,9 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     ].filter((at): at is number => at !== null);
     const next = candidates.length === 0 ? null : Math.min(...candidates);
     if (next === null) {
+      const changes = this.forgetAlarm();
       await this.ctx.storage.deleteAlarm();
+      if (changes === this.alarmChanges) this.knownAlarm = null;
       return;
     }
     if ((await this.alarmAt()) !== next) await this.setAlarm(next);
@@ -553,12 +580,26 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   /** The alarm's time on this object's clock (alarms ring on the platform's: clock.ts). */
   private async alarmAt(): Promise<number | null> {
-    const platformMs = await this.ctx.storage.getAlarm();
+    let platformMs = this.knownAlarm;
+    if (platformMs === undefined) {
+      const changes = this.alarmChanges;
+      platformMs = await this.ctx.storage.getAlarm();
+      if (changes === this.alarmChanges) this.knownAlarm = platformMs;
+    }
     return platformMs === null ? null : clockTimeOf(this.clock, platformMs);
   }
 
-  private setAlarm(atMs: number): Promise<void> {
-    return this.ctx.storage.setAlarm(alarmTimeOf(this.clock, atMs));
+  private async setAlarm(atMs: number): Promise<void> {
+    const platformMs = alarmTimeOf(this.clock, atMs);
+    const changes = this.forgetAlarm();
+    await this.ctx.storage.setAlarm(platformMs);
+    if (changes === this.alarmChanges) this.knownAlarm = platformMs;
+  }
+
+  /** Returns the change's number: what it learns is kept only if no other change came after. */
+  private forgetAlarm(): number {
+    this.knownAlarm = undefined;
+    return ++this.alarmChanges;
   }
 
   // ------------------------------------------------------------ reading
