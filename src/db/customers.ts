@@ -41,8 +41,10 @@ const toCustomer = (r: CustomerRow): Customer => ({
 });
 
 /**
- * `callbackUrl` and `contactMobile` undefined: unchanged; `suspended` and
- * `lowBalanceFen` are the AccountDO's values after the change, copied.
+ * `callbackUrl` and `contactMobile` undefined: unchanged; `suspended`,
+ * `lowBalanceFen` and `credentialsVersion` are the AccountDO's values after
+ * the change, copied. The version copy only moves on (of two PUTs whose
+ * copies land out of order, the newer version stays).
  */
 export async function upsertCustomer(
   db: D1Database,
@@ -54,25 +56,39 @@ export async function upsertCustomer(
     contactMobile: string | null | undefined;
     suspended: boolean;
     lowBalanceFen: number | null;
+    credentialsVersion: number;
   },
   nowMs: number,
 ): Promise<{ created: boolean }> {
   const row = await db
     .prepare(
-      `INSERT INTO customers (dwid, dwlx, name, callback_url, suspended, contact_mobile, low_balance_fen, created_at_ms, updated_at_ms)
-       VALUES (?1, ?2, ?3, ?4, ?7, ?8, ?10, ?5, ?5)
+      `INSERT INTO customers (dwid, dwlx, name, callback_url, suspended, contact_mobile, low_balance_fen, credentials_version, created_at_ms, updated_at_ms)
+       VALUES (?1, ?2, ?3, ?4, ?7, ?8, ?10, ?11, ?5, ?5)
        ON CONFLICT (dwid) DO UPDATE SET dwlx = excluded.dwlx, name = excluded.name,
          callback_url = CASE WHEN ?6 THEN excluded.callback_url ELSE customers.callback_url END,
          contact_mobile = CASE WHEN ?9 THEN excluded.contact_mobile ELSE customers.contact_mobile END,
-         suspended = excluded.suspended, low_balance_fen = excluded.low_balance_fen, updated_at_ms = excluded.updated_at_ms
+         suspended = excluded.suspended, low_balance_fen = excluded.low_balance_fen,
+         credentials_version = max(coalesce(customers.credentials_version, 0), excluded.credentials_version),
+         updated_at_ms = excluded.updated_at_ms
        RETURNING created_at_ms = updated_at_ms AS created`,
     )
     .bind(
       c.dwid, c.dwlx, c.name, c.callbackUrl ?? null, nowMs, c.callbackUrl !== undefined ? 1 : 0, c.suspended ? 1 : 0,
-      c.contactMobile ?? null, c.contactMobile !== undefined ? 1 : 0, c.lowBalanceFen,
+      c.contactMobile ?? null, c.contactMobile !== undefined ? 1 : 0, c.lowBalanceFen, c.credentialsVersion,
     )
     .first<{ created: number }>();
   return { created: row?.created === 1 };
+}
+
+/**
+ * Before a change that may end the customer's sessions reaches its
+ * AccountDO: D1's copy of the credentials version becomes unknown, so from
+ * the moment the object makes the change no cached session can add an
+ * order (db/orders.ts `insertOrder`'s guard), until upsertCustomer copies
+ * the new version.
+ */
+export async function forgetCredentialsVersion(db: D1Database, dwid: string): Promise<void> {
+  await db.prepare("UPDATE customers SET credentials_version = NULL WHERE dwid = ?").bind(dwid).run();
 }
 
 export async function getCustomer(db: D1Database, dwid: string): Promise<Customer | null> {

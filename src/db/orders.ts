@@ -196,17 +196,33 @@ export interface NewOrder {
   createdAtMs: number;
   expiresAtMs: number;
   items: NewOrderItem[];
+  /**
+   * The session guard (migration 0014): the credentials version of a
+   * session taken from the isolate's cache. The order lands only while D1's
+   * copy of the customer's version still equals it; null: the session was
+   * just confirmed by the customer's AccountDO, no guard.
+   */
+  sessionVersion: number | null;
 }
 
 /**
  * `senderTaken`: (dwid, sender_id) exists; `orderIdTaken`: the random id
  * collided; `fenced`: a release found no such order and fenced its id first,
- * so nothing was inserted and never will be (migration 0004).
+ * so nothing was inserted and never will be (migration 0004);
+ * `unconfirmed`: nothing was inserted and the insert carried a session
+ * guard, so either D1 does not hold that version (now) or the id is fenced —
+ * the caller asks the object, and an unguarded insert tells the rest.
  */
-export type InsertOutcome = "inserted" | "senderTaken" | "orderIdTaken" | "fenced";
+export type InsertOutcome = "inserted" | "senderTaken" | "orderIdTaken" | "fenced" | "unconfirmed";
 
-/** Guards every statement of the insert: nothing lands once the order id is fenced. */
-const NOT_FENCED = "NOT EXISTS (SELECT 1 FROM order_fences WHERE order_id = ?1)";
+/**
+ * Guards every statement of the insert (?1 the order id; `dwid` and
+ * `version`, the numbers of the parameters holding them): nothing lands once
+ * the order id is fenced, nor, under a session guard, unless D1's copy of
+ * the customer's credentials version is that version.
+ */
+const mayInsert = (dwid: number, version: number) => `NOT EXISTS (SELECT 1 FROM order_fences WHERE order_id = ?1)
+  AND (?${version} IS NULL OR EXISTS (SELECT 1 FROM customers WHERE dwid = ?${dwid} AND credentials_version = ?${version}))`;
 
 /** The order and its lines in one batch (one transaction): all or nothing, and nothing once fenced. */
 export async function insertOrder(db: D1Database, o: NewOrder): Promise<InsertOutcome> {
@@ -217,25 +233,29 @@ export async function insertOrder(db: D1Database, o: NewOrder): Promise<InsertOu
       .prepare(
         `INSERT INTO orders (order_id, dwid, sender_id, kind, status, effect_date, timespan_index, amount_fen, mobile,
            id_number, request_json, created_at_ms, expires_at_ms)
-         SELECT ?1, ?2, ?3, ?4, 'unpaid', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE ${NOT_FENCED}`,
+         SELECT ?1, ?2, ?3, ?4, 'unpaid', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE ${mayInsert(2, 13)}`,
       )
-      .bind(o.orderId, o.dwid, o.senderId, o.kind, o.effectDate, o.timespanIndex, o.amountFen, o.mobile, o.idNumber, o.requestJson, o.createdAtMs, o.expiresAtMs),
+      .bind(
+        o.orderId, o.dwid, o.senderId, o.kind, o.effectDate, o.timespanIndex, o.amountFen, o.mobile, o.idNumber, o.requestJson, o.createdAtMs, o.expiresAtMs,
+        o.sessionVersion,
+      ),
     ...o.items.map((i) =>
       db
         .prepare(
           `INSERT INTO order_items (order_id, line_no, item_kind, product_id, quantity, unit_price_fen, amount_fen,
              fullname, id_type, id_number, mobile, timespan_index, seats_json)
-           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 WHERE ${NOT_FENCED}`,
+           SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 WHERE ${mayInsert(14, 15)}`,
         )
         .bind(
           o.orderId, i.lineNo, i.itemKind, i.productId, i.quantity, i.unitPriceFen, i.unitPriceFen * i.quantity,
           i.fullname, i.idType, i.idNumber, i.mobile, i.timespanIndex, i.seatIds.length > 0 ? JSON.stringify(i.seatIds) : null,
+          o.dwid, o.sessionVersion,
         ),
     ),
   ];
   try {
     const [order] = await db.batch(statements);
-    return order!.meta.changes === 1 ? "inserted" : "fenced";
+    return order!.meta.changes === 1 ? "inserted" : o.sessionVersion === null ? "fenced" : "unconfirmed";
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
     if (/UNIQUE constraint failed: orders\.dwid, orders\.sender_id/.test(message)) return "senderTaken";

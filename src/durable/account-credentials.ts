@@ -45,7 +45,7 @@ export interface ProfileInput {
 
 /** What a change did, for the admin answer and log; `suspended` is the customer's standing now. */
 export type SetProfileResult =
-  | { ok: true; created: boolean; suspended: boolean; sessionsEnded: number; ended: SessionEndingChange[] }
+  | { ok: true; created: boolean; suspended: boolean; sessionsEnded: number; ended: SessionEndingChange[]; credentialsVersion: number }
   | { ok: false; reason: "loginPasswordRequired" };
 
 /** The changes that end sessions. Setting a password to the value it has is not one (an idempotent PUT ends nothing). */
@@ -149,7 +149,7 @@ export class AccountCredentials {
         const sessionsEnded = ended.length > 0 ? this.storage.sql.exec("DELETE FROM sessions").rowsWritten : 0;
         // The failures were guesses at the old password: an operator's reset is also the unlock.
         if (ended.includes("loginPassword")) this.storage.sql.exec("DELETE FROM login_failures");
-        return { ok: true, created: current === null, suspended, sessionsEnded, ended };
+        return { ok: true, created: current === null, suspended, sessionsEnded, ended, credentialsVersion: version };
       });
     });
   }

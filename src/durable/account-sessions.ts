@@ -51,6 +51,8 @@ export interface Session {
   dwlx: string;
   sessionKey: string;
   tokenSha256: string;
+  /** The customer's credentials version the session was opened under (and is valid only while it lasts). */
+  credentialsVersion: number;
 }
 
 /** `expiresAtMs`: when the session expires unless used again (last seen + idle time). */
@@ -128,7 +130,7 @@ export class AccountSessions {
       }
       return {
         ok: true,
-        session: { dwid: current.dwid, dwlx: current.dwlx, sessionKey: row.session_key, tokenSha256 },
+        session: { dwid: current.dwid, dwlx: current.dwlx, sessionKey: row.session_key, tokenSha256, credentialsVersion: current.version },
         expiresAtMs: lastSeenAtMs + this.config.sessionIdleMs,
         credentials: current,
       };

@@ -18,6 +18,14 @@ export interface PartnerContext {
   env: Env;
   /** The caller's session, when the pipeline authenticated (`auth: "session"`). */
   session: Session | null;
+  /**
+   * `sessionCache: "guarded"` only: the session came from the isolate's
+   * cache, not confirmed by the customer's AccountDO for this request. A
+   * write then carries `session.credentialsVersion` as its guard.
+   */
+  sessionCached: boolean;
+  /** Asks the customer's AccountDO about the session now: null when it is live, else the refusal to answer. */
+  confirmSession(): Promise<Refusal | null>;
   /** The gate device calling (`auth: "gate"`). */
   gate: Gate | null;
   /** The bearer token and the customer it names (`auth: "in-operation"` calls pass it on). */
@@ -53,12 +61,18 @@ export interface PartnerEndpoint<Req extends z.ZodType = z.ZodType, Res extends 
    */
   auth: "session" | "in-operation" | "gate" | "none";
   /**
-   * With `auth: "session"`: the session may come from the isolate's cache
-   * (session-cache.ts), so a session ended in another isolate can still pass
-   * for up to SESSION_CACHE_SECONDS. Only for an operation that changes
-   * nothing and shows nothing of the customer's own (Verify, Product/Calendar).
+   * With `auth: "session"`, the session may come from the isolate's cache
+   * (session-cache.ts) instead of the customer's AccountDO:
+   * - "unguarded": a session ended in another isolate can still pass for up
+   *   to SESSION_CACHE_SECONDS. Only for an operation that changes nothing
+   *   and shows nothing of the customer's own (Verify, Product/Calendar).
+   * - "guarded": the operation's write carries the session's credentials
+   *   version as its guard in D1 (Order/Add: db/orders.ts `insertOrder`)
+   *   and says so in its answer (`sessionConfirmed`); before any other
+   *   answer the pipeline asks the object, so an ended session is refused
+   *   at once, as without the cache (SPEC §11).
    */
-  sessionCache?: boolean;
+  sessionCache?: "unguarded" | "guarded";
   /**
    * Changes nothing (Verify, Query): a store that is briefly down is answered
    * "not done, retry" (storeUnavailable). Otherwise its outcome is unknown
@@ -74,7 +88,7 @@ export interface PartnerEndpoint<Req extends z.ZodType = z.ZodType, Res extends 
 }
 
 /** A handler's answer: the full response value, or a refusal the pipeline wraps in the envelope. */
-export type Outcome = { ok: true; value: WireObject } | Refusal;
+export type Outcome = { ok: true; value: WireObject; sessionConfirmed?: boolean } | Refusal;
 export interface Refusal {
   ok: false;
   key: ResultKey;
@@ -83,7 +97,7 @@ export interface Refusal {
   echo?: Echo;
 }
 
-export const answer = (value: WireObject): Outcome => ({ ok: true, value });
+export const answer = (value: WireObject): Extract<Outcome, { ok: true }> => ({ ok: true, value });
 export const refuse = (key: ResultKey, message?: string, echo?: Echo): Refusal => ({ ok: false, key, message, echo });
 
 export function definePartnerEndpoint<Req extends z.ZodType, Res extends z.ZodType>(

@@ -23,7 +23,7 @@ import { failureValue, type Echo } from "../wire/envelope";
 import { negotiate, type ResponseFormat } from "../wire/media";
 import { shapeToContract } from "../wire/shape";
 import type { WireObject } from "../wire/xml";
-import type { PartnerContext, PartnerEndpoint } from "./partner-endpoint";
+import { refuse, type PartnerContext, type PartnerEndpoint, type Refusal } from "./partner-endpoint";
 import { isolateSessions } from "./session-cache";
 import { isStoreUnavailable, RETRY_AFTER_SECONDS } from "./store-errors";
 
@@ -38,6 +38,7 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     }
 
     let session: PartnerContext["session"] = null;
+    let sessionCached = false;
     let gate: PartnerContext["gate"] = null;
     const token = bearerToken(request.headers.get("authorization"));
     const tokenDwid = token ? dwidOfToken(token) : null;
@@ -49,10 +50,19 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
       if (!tokenDwid) return fail("sessionInvalid");
     }
     if (endpoint.auth === "session") {
-      const auth = await authenticate(env, clock, token!, tokenDwid!, endpoint.sessionCache === true);
+      const auth = await authenticate(env, clock, token!, tokenDwid!, endpoint.sessionCache !== undefined);
       if (!auth.ok) return fail(auth.reason);
       session = auth.session;
+      sessionCached = auth.cached && endpoint.sessionCache === "guarded";
     }
+    /** A guarded endpoint's cached session, asked about now (at most once per request). */
+    const confirmSession = async (): Promise<Refusal | null> => {
+      if (!sessionCached) return null;
+      const auth = await authenticate(env, clock, token!, tokenDwid!, false);
+      if (!auth.ok) return refuse(auth.reason);
+      sessionCached = false;
+      return null;
+    };
 
     let loose: unknown;
     try {
@@ -77,6 +87,8 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
     const outcome = await endpoint.handle(parsed.data, {
       env,
       session,
+      sessionCached,
+      confirmSession,
       gate,
       token,
       tokenDwid,
@@ -86,6 +98,11 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
       random: systemRandom,
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
+    // A guarded endpoint answers from a cached session only what its guarded write proved (sessionCache).
+    if (sessionCached && !(outcome.ok && outcome.sessionConfirmed)) {
+      const refused = await confirmSession();
+      if (refused) return fail(refused.key);
+    }
     if (outcome.ok) return respond(outcome.value);
     // A pay refused for its session: this isolate never serves that token from its cache again.
     if (token && (outcome.key === "sessionInvalid" || outcome.key === "customerSuspended")) isolateSessions.forget(token);
@@ -108,22 +125,28 @@ async function authenticateGate(env: Env, token: string): Promise<Gate | null> {
 
 /**
  * The session behind a token, from the customer's AccountDO — or, when the
- * endpoint allows it (`sessionCache`), from this isolate's cache. Every
- * answer of the object refreshes the cache, so Verify finds what add and
- * query just authenticated.
+ * endpoint allows it (`sessionCache`), from this isolate's cache (`cached`).
+ * Every answer of the object refreshes the cache, so Verify and add find
+ * what an earlier call of the same session authenticated.
  */
-async function authenticate(env: Env, clock: Clock, token: string, dwid: string, fromCache: boolean): Promise<{ ok: true; session: Session } | Extract<AuthResult, { ok: false }>> {
+async function authenticate(
+  env: Env,
+  clock: Clock,
+  token: string,
+  dwid: string,
+  fromCache: boolean,
+): Promise<{ ok: true; session: Session; cached: boolean } | Extract<AuthResult, { ok: false }>> {
   const nowMs = clock.nowMs();
   const ttlMs = configOf(env).sessionCacheMs;
   const cached = fromCache && ttlMs > 0 ? isolateSessions.get(token, nowMs) : null;
-  if (cached) return { ok: true, session: cached };
+  if (cached) return { ok: true, session: cached, cached: true };
   const auth = await withAccount(env, dwid, async (account) => (await account.authenticate(token)) as AuthResult);
   if (!auth.ok) {
     isolateSessions.forget(token);
     return auth;
   }
   isolateSessions.put(token, auth.session, nowMs, ttlMs, auth.expiresAtMs);
-  return { ok: true, session: auth.session };
+  return { ok: true, session: auth.session, cached: false };
 }
 
 function failure(endpoint: PartnerEndpoint, key: ResultKey, message?: string, echo?: Echo): WireObject {

@@ -241,8 +241,10 @@ describe("password material is stored only sealed", () => {
     // The callback signing secret (migration 0003) is sealed like the passwords; see notifications-admin.test.ts.
     // suspended (0005) is a copy of the AccountDO's standing; see test/security/credential-changes.test.ts.
     // low_balance_fen (0010) a copy of its threshold; contact_mobile (0010) the agency's own number (balance-alerts.test.ts).
+    // credentials_version (0014) a copy of the object's version, a number and no secret (session-cache.test.ts).
     expect(Object.keys(row!).sort()).toEqual([
-      "callback_secret_sealed", "callback_secret_set_at_ms", "callback_url", "contact_mobile", "created_at_ms", "dwid", "dwlx", "low_balance_fen", "name",
+      "callback_secret_sealed", "callback_secret_set_at_ms", "callback_url", "contact_mobile", "created_at_ms", "credentials_version", "dwid", "dwlx",
+      "low_balance_fen", "name",
       "suspended", "updated_at_ms",
     ]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SESSION_CACHE_MAX_ENTRIES, SessionCache } from "../../src/endpoints/session-cache";
 
-const session = (dwid: string) => ({ dwid, dwlx: "1", sessionKey: "k", tokenSha256: "h" });
+const session = (dwid: string) => ({ dwid, dwlx: "1", sessionKey: "k", tokenSha256: "h", credentialsVersion: 1 });
 
 describe("the isolate's session cache", () => {
   it.each([

@@ -116,7 +116,11 @@ type Case = [name: string, run: (db: D1Database, m: Db) => Promise<unknown>, opt
 
 /** Run in this order on one database: each finds what the ones before wrote. */
 const CASES: Case[] = [
-  ["customers.ts:upsertCustomer", (db, m) => m.upsertCustomer(db, { dwid: C, dwlx: "1", name: "计划旅行社", callbackUrl: "https://partner.example/cb", contactMobile: "13900139000", suspended: false, lowBalanceFen: 50_000 }, now)],
+  ["customers.ts:upsertCustomer", (db, m) => m.upsertCustomer(db, { dwid: C, dwlx: "1", name: "计划旅行社", callbackUrl: "https://partner.example/cb", contactMobile: "13900139000", suspended: false, lowBalanceFen: 50_000, credentialsVersion: 1 }, now)],
+  ["customers.ts:forgetCredentialsVersion", async (db, m) => {
+    await m.forgetCredentialsVersion(db, C);
+    await m.upsertCustomer(db, { dwid: C, dwlx: "1", name: "计划旅行社", callbackUrl: undefined, contactMobile: undefined, suspended: false, lowBalanceFen: 50_000, credentialsVersion: 1 }, now);
+  }],
   ["callback-secrets.ts:storeCallbackSecret", (db, m) => m.storeCallbackSecret(db, C, "sealed", now, true)],
   ["customers.ts:getCustomer", (db, m) => m.getCustomer(db, C)],
   ["customers.ts:customersWithThreshold", (db, m) => m.customersWithThreshold(db, 201)],
@@ -135,10 +139,11 @@ const CASES: Case[] = [
   ["catalogue-cache.ts:readCatalogue", (db, m) => m.readCatalogue(db, [P], DAY, 0, now)],
   ["catalogue-cache.ts:readProductCalendar", (db, m) => m.readProductCalendar(db, P, `${DAY.slice(0, 6)}01`, DAY, 0, now)],
   ["orders.ts:insertOrder", async (db, m) => {
-    for (const [orderId, senderId] of [[ORDER, SENDER], [CANCELLABLE, null]] as const) {
+    // The first under a session guard (a session from the isolate's cache), the second without.
+    for (const [orderId, senderId, sessionVersion] of [[ORDER, SENDER, 1], [CANCELLABLE, null, null]] as const) {
       await m.insertOrder(db, {
         orderId, dwid: C, senderId, kind: "ticket", effectDate: DAY, timespanIndex: null, amountFen: 200, mobile: "13800138000", idNumber: ID_NUMBER,
-        requestJson: "{}", createdAtMs: now, expiresAtMs: now + 1_800_000,
+        requestJson: "{}", createdAtMs: now, expiresAtMs: now + 1_800_000, sessionVersion,
         items: [{ lineNo: 1, itemKind: "ticket", productId: P, quantity: 2, unitPriceFen: 100, fullname: "张三", idType: "1", idNumber: ID_NUMBER, mobile: "13800138000", timespanIndex: null, seatIds: [] }],
       });
     }

@@ -40,7 +40,10 @@ describe("setProfile: what a change ends", () => {
       payMd5: change.payPassword === undefined ? undefined : change.payPassword === null ? null : await upperMd5(change.payPassword),
       suspended: change.suspended,
     });
-    expect(result).toEqual({ ok: true, created: false, suspended: change.suspended ?? false, sessionsEnded: ended.length > 0 ? 2 : 0, ended, lowBalanceFen: null });
+    expect(result).toEqual({ ok: true, created: false, suspended: change.suspended ?? false, sessionsEnded: ended.length > 0 ? 2 : 0, ended, lowBalanceFen: null,
+      // The version moves on exactly when sessions end (D1 copies it: the session guard of order add).
+      credentialsVersion: ended.length > 0 ? 2 : 1,
+    });
     for (const s of sessions) expect((await a.stub.authenticate(s.token)).ok).toBe(ended.length === 0);
   });
 });

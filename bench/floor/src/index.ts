@@ -126,7 +126,7 @@ async function add(env: FloorEnv, body: { dwid: string; productId: string; day: 
   if (!(await inventory.hold(orderId, 1, nowMs + HOLD_MS))) return json({ ok: false, reason: "stock" });
   const outcome = await insertOrder(env.DB, {
     orderId, dwid: body.dwid, senderId: body.senderId, kind: "ticket", effectDate: body.day, timespanIndex: null,
-    amountFen: body.amountFen, mobile: "13800138000", idNumber: null, requestJson: JSON.stringify(body), createdAtMs: nowMs, expiresAtMs: nowMs + HOLD_MS,
+    amountFen: body.amountFen, mobile: "13800138000", idNumber: null, requestJson: JSON.stringify(body), createdAtMs: nowMs, expiresAtMs: nowMs + HOLD_MS, sessionVersion: null,
     items: [{ lineNo: 1, itemKind: "ticket", productId: body.productId, quantity: 1, unitPriceFen: body.amountFen, fullname: null, idType: null, idNumber: null, mobile: null, timespanIndex: null, seatIds: [] }],
   });
   return json(outcome === "inserted" ? { ok: true, orderid: orderId } : { ok: false, reason: outcome });

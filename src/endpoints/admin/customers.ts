@@ -4,9 +4,9 @@ import { upperMd5 } from "../../crypto/paypassword";
 import { importSealingKey, seal } from "../../crypto/sealed";
 import { CALLBACK_SECRET_BYTES, newCallbackSecret } from "../../crypto/signature";
 import { callbackSecretContext, storeCallbackSecret } from "../../db/callback-secrets";
-import { getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
+import { forgetCredentialsVersion, getCustomer, listCustomers, upsertCustomer, type Customer } from "../../db/customers";
 import { fenToYuanNumber, yuanToFen } from "../../domain/money";
-import type { ProfileChanged } from "../../durable/account";
+import type { ProfileChange, ProfileChanged } from "../../durable/account";
 import { withAccount } from "../../durable/stubs";
 import type { Env } from "../../env";
 import { systemRandom } from "../../random";
@@ -38,7 +38,8 @@ export function dwidParam(request: Parameters<AdminHandler>[0]): string | Respon
  * customer row never exists without one. The object is the authority on
  * passwords and suspension (SPEC §11): a changed password or a suspension
  * ends the customer's sessions there, at once; D1 keeps a copy of the
- * standing the object reports, for lists. The first time a callback URL is
+ * standing the object reports, for lists, and of its credentials version,
+ * which guards the orders cached sessions add (session-cache.ts). The first time a callback URL is
  * set, the callback signing secret is generated and shown in this answer
  * (`callbackSecret`), and never again (rotate: POST .../callback-secret).
  * The low-balance threshold is the object's too (it decides at every debit,
@@ -56,8 +57,7 @@ export const putCustomer: AdminHandler = async (request, env) => {
     suspended: body.suspended,
     lowBalanceFen: body.lowBalanceAlert === undefined ? undefined : body.lowBalanceAlert === null ? null : yuanToFen(body.lowBalanceAlert)!,
   };
-  // RPC types map a union result member by member; the value is the plain union.
-  const profile = await withAccount(env, dwid, async (account) => (await account.setProfile(change)) as ProfileChanged);
+  const profile = await changeProfile(env, change);
   if (!profile.ok) return adminError(profile.reason, undefined, "loginPassword");
   if (profile.ended.length > 0) {
     // The object already refuses the old sessions; this isolate's cache forgets them too (session-cache.ts).
@@ -68,7 +68,7 @@ export const putCustomer: AdminHandler = async (request, env) => {
     env.DB,
     {
       dwid, dwlx: body.dwlx, name: body.name, callbackUrl: body.callbackUrl, contactMobile: body.contactMobile,
-      suspended: profile.suspended, lowBalanceFen: profile.lowBalanceFen,
+      suspended: profile.suspended, lowBalanceFen: profile.lowBalanceFen, credentialsVersion: profile.credentialsVersion,
     },
     clockOf(env).nowMs(),
   );
@@ -82,6 +82,20 @@ export const putCustomer: AdminHandler = async (request, env) => {
   const customer = await getCustomer(env.DB, dwid);
   return json({ ...customerJson(customer!), ...(callbackSecret ? { callbackSecret } : {}) }, created ? 201 : 200);
 };
+
+/**
+ * The profile change in the customer's AccountDO, as every isolate makes it.
+ * The session guard (migration 0014): D1's copy of the credentials version
+ * is unknown from before the object may end the sessions until the caller
+ * copies the new version (upsertCustomer), so no cached session adds an
+ * order in between — nor after, should the copy never land.
+ */
+export async function changeProfile(env: Env, change: ProfileChange): Promise<ProfileChanged> {
+  const mayEndSessions = change.loginMd5 !== undefined || change.payMd5 !== undefined || change.suspended === true;
+  if (mayEndSessions) await forgetCredentialsVersion(env.DB, change.dwid);
+  // RPC types map a union result member by member; the value is the plain union.
+  return withAccount(env, change.dwid, async (account) => (await account.setProfile(change)) as ProfileChanged);
+}
 
 /** POST /admin/customers/{dwid}/callback-secret: a new signing secret, shown once; the old one stops signing at once. */
 export const rotateCallbackSecret: AdminHandler = async (request, env) => {

@@ -9,6 +9,11 @@
  *   3. when (dwid, sender_id) is already taken — a concurrent repeat won —
  *      release this attempt's holds and answer the winner's current state.
  *
+ * A session from the isolate's cache (Order/Add, session-cache.ts) guards
+ * the insert with its credentials version: refused there, the object is
+ * asked, and an ended session gives the holds back and answers 401; a live
+ * one inserts again under the same holds, unguarded.
+ *
  * A crash between 1 and 2 leaves holds whose order D1 never got: the
  * InventoryDO alarm releases them at expiry (D1 is asked, and the id fenced,
  * first). Two concurrent repeats both hold only until the loser's insert
@@ -59,10 +64,21 @@ export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<
       return notPlaced(error, o.senderId);
     }
 
-    const outcome = await insertOrSettle(ctx, newOrder(o, orderId, nowMs, expiresAtMs, held.slotByProduct), o.asks);
+    const order = newOrder(o, orderId, nowMs, expiresAtMs, held.slotByProduct, ctx.sessionCached ? ctx.session!.credentialsVersion : null);
+    let outcome = await insertOrSettle(ctx, order, o.asks);
+    if (outcome === "unconfirmed") {
+      // D1 does not hold the cached session's version (changed, or not known): the object decides.
+      const refused = await ctx.confirmSession();
+      if (refused) {
+        await releaseHolds(ctx, order, o.asks);
+        return refused;
+      }
+      outcome = await insertOrSettle(ctx, { ...order, sessionVersion: null }, o.asks);
+    }
     switch (outcome) {
       case "inserted":
-        return placedAnswer(orderId, o.senderId, holdMs);
+        // Under the guard, the insert itself proved the session live when it landed.
+        return { ...placedAnswer(orderId, o.senderId, holdMs), sessionConfirmed: true };
       case "fenced":
         // The fence proved D1 has no such order and never will: nothing was placed.
         return refuse("storeUnavailable", undefined, echo);
@@ -75,6 +91,8 @@ export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<
       }
       case "orderIdTaken":
         continue;
+      case "unconfirmed":
+        throw new Error(`order ${orderId}: an insert without a session guard answered unconfirmed`);
     }
   }
   throw new Error(`no free order id after ${ORDER_ID_ATTEMPTS} attempts`);
@@ -89,20 +107,23 @@ export async function placeOrder(ctx: PartnerContext, o: OrderToPlace): Promise<
  * InventoryDO asking D1 first (a lost release ends at the hold's expiry).
  */
 async function insertOrSettle(ctx: PartnerContext, order: NewOrder, asks: readonly ProductAsk[]): Promise<InsertOutcome | "unknown"> {
-  const { env } = ctx;
-  const release = () => releaseStock(env, order.orderId, order.effectDate, asks.map((a) => a.productId));
   let outcome: InsertOutcome | "unknown";
   try {
-    outcome = await workerFaults.write("order-insert", env.DB, (db) => insertOrder(db, order));
+    outcome = await workerFaults.write("order-insert", ctx.env.DB, (db) => insertOrder(db, order));
   } catch (error) {
     if (!isStoreUnavailable(error)) {
-      await release();
+      await releaseHolds(ctx, order, asks);
       throw error;
     }
     outcome = await fenceFailedInsert(ctx, order.orderId, error);
   }
-  if (outcome !== "inserted") await release();
+  // Unconfirmed: nothing landed, and the caller decides whether to insert again under the same holds.
+  if (outcome !== "inserted" && outcome !== "unconfirmed") await releaseHolds(ctx, order, asks);
   return outcome;
+}
+
+function releaseHolds(ctx: PartnerContext, order: NewOrder, asks: readonly ProductAsk[]): Promise<void> {
+  return releaseStock(ctx.env, order.orderId, order.effectDate, asks.map((a) => a.productId));
 }
 
 /** After a failed insert: fence the order id and read whether the order landed (SPEC §6: no oversell). */
@@ -118,7 +139,14 @@ async function fenceFailedInsert(ctx: PartnerContext, orderId: string, insertErr
   }
 }
 
-function newOrder(o: OrderToPlace, orderId: string, nowMs: number, expiresAtMs: number, slotByProduct: ReadonlyMap<string, number | null>): NewOrder {
+function newOrder(
+  o: OrderToPlace,
+  orderId: string,
+  nowMs: number,
+  expiresAtMs: number,
+  slotByProduct: ReadonlyMap<string, number | null>,
+  sessionVersion: number | null,
+): NewOrder {
   const items = o.lines.map((line) => itemOf(line, slotByProduct.get(line.productId) ?? null));
   return {
     orderId,
@@ -134,6 +162,7 @@ function newOrder(o: OrderToPlace, orderId: string, nowMs: number, expiresAtMs: 
     createdAtMs: nowMs,
     expiresAtMs,
     items,
+    sessionVersion,
   };
 }
 
@@ -153,7 +182,7 @@ function itemOf(line: OrderToPlace["lines"][number], timespanIndex: number | nul
   };
 }
 
-function placedAnswer(orderId: string, senderId: string | null, holdMs: number): Outcome {
+function placedAnswer(orderId: string, senderId: string | null, holdMs: number): Extract<Outcome, { ok: true }> {
   return answer(orderResult({ orderid: orderId, sendid: senderId, orderstatus: "unpaid" }, `下单成功，请在${Math.round(holdMs / 60_000)}分钟内完成支付`));
 }
 

@@ -36,8 +36,8 @@ export const douyinOrderVerify = definePartnerEndpoint({
   request: OrderAddParm,
   response: CommonOperationResult,
   auth: "session",
-  // Stock and catalogue rules only, no side effects: the one endpoint that may use the isolate's session cache.
-  sessionCache: true,
+  // Stock and catalogue rules only, no side effects: the session may come from the isolate's cache unconfirmed.
+  sessionCache: "unguarded",
   readOnly: true,
   handle: verifyOrder,
 });
@@ -51,6 +51,8 @@ export const orderAdd = definePartnerEndpoint({
   request: OrderAddParm,
   response: OrderOperatorResult,
   auth: "session",
+  // The insert is guarded by D1's copy of the session's credentials version (order-place.ts).
+  sessionCache: "guarded",
   handle: addOrder,
 });
 

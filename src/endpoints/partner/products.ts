@@ -17,7 +17,7 @@ export const productCalendarEndpoint = definePartnerEndpoint({
   response: ProductCalendarResponse,
   auth: "session",
   // Catalogue and stock only, nothing of the customer's own, pulled often: like Verify, it may use the isolate's session cache.
-  sessionCache: true,
+  sessionCache: "unguarded",
   readOnly: true,
   handle: productCalendar,
 });

@@ -1,0 +1,14 @@
+-- The session guard (issue 19, SPEC §11): a copy of the customer's AccountDO
+-- credentials version — the number a password change or a suspension moves
+-- on, and that every session records. Order add may take a session from the
+-- Worker isolate's cache only because its D1 insert is guarded by this copy:
+-- the order is written only while the copy still equals the version the
+-- cached session was opened under. 0001–0013 stay as they were.
+--
+-- NULL: not known. The admin PUT that may end sessions sets it to NULL
+-- before it asks the object and to the object's new version after, so a
+-- change is refused to cached sessions from the moment the object makes it,
+-- even if the second write never lands. Customers from before this
+-- migration stay NULL until their next PUT: their adds ask the object, as
+-- every add did before.
+ALTER TABLE customers ADD COLUMN credentials_version INTEGER CHECK (credentials_version IS NULL OR credentials_version >= 1);
