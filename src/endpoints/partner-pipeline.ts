@@ -56,12 +56,15 @@ export async function servePartner(endpoint: PartnerEndpoint, request: Request, 
       sessionCached = auth.cached && endpoint.sessionCache === "guarded";
     }
     /** A guarded endpoint's cached session, asked about now (at most once per request). */
-    const confirmSession = async (): Promise<Refusal | null> => {
-      if (!sessionCached) return null;
-      const auth = await authenticate(env, clock, token!, tokenDwid!, false);
-      if (!auth.ok) return refuse(auth.reason);
-      sessionCached = false;
-      return null;
+    let confirmation: Promise<Refusal | null> | null = null;
+    const confirmSession = (): Promise<Refusal | null> => {
+      if (!sessionCached) return Promise.resolve(null);
+      confirmation ??= authenticate(env, clock, token!, tokenDwid!, false).then((auth) => {
+        if (!auth.ok) return refuse(auth.reason);
+        sessionCached = false;
+        return null;
+      });
+      return confirmation;
     };
 
     let loose: unknown;

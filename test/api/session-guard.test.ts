@@ -90,8 +90,11 @@ describe("Order/Add from the isolate's session cache", () => {
     const { c, s } = await aCachedSession(productid);
     await changePasswordElsewhere(c, copyLands);
     const senderid = uniqueId("ended");
+    resetCounters();
     const r = await add(s, anOrderBody([{ productid, amount: 2 }], { senderid }));
     expect(r).toMatchObject({ status: 401, body: { resultcode: ResultCodes.sessionInvalid.code } });
+    // The refused insert asked the object once; its answer is the answer.
+    expect(accountRequests()).toBe(1);
     expect(await ordersOf(c.dwid, senderid)).toEqual([]);
     expect(await liveStock(productid)).toMatchObject({ held: 1 });
     await expectNoOversell(productid);
