@@ -178,12 +178,13 @@ export class InventoryStore {
     expiresAtMs: number;
     nowMs: number;
     movedFrom: MovedFrom | null;
-  }): void {
-    this.sql.exec(
+  }): boolean {
+    const inserted = this.sql.exec(
       `INSERT INTO holds (order_id, quantity, slot_index, state, expires_at_ms, created_at_ms, moved_from_day, moved_from_key)
-       VALUES (?, ?, ?, 'held', ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, 'held', ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`,
       h.orderId, h.quantity, h.slotIndex, h.expiresAtMs, h.nowMs, h.movedFrom?.day ?? null, h.movedFrom?.holdKey ?? null,
-    );
+    ).rowsWritten > 0;
+    if (!inserted) return false;
     this.addUsage("held", h.slotIndex, h.quantity);
     for (const seat of h.seatIds) {
       this.sql.exec("INSERT INTO seats (slot_key, seat_id, order_id) VALUES (?, ?, ?)", slotKey(h.slotIndex), seat, h.orderId);
@@ -191,6 +192,7 @@ export class InventoryStore {
     for (const b of h.buyers) {
       this.sql.exec("INSERT INTO hold_buyers (kind, buyer, order_id, units) VALUES (?, ?, ?, ?)", b.kind, b.buyer, h.orderId, b.units);
     }
+    return true;
   }
 
   /**

@@ -285,22 +285,23 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     return result;
   }
 
+  /**
+   * One transaction. A repeat of an order id finds its first hold's answer:
+   * looked up where this ask is refused, and where its insert meets the
+   * first hold's row — not by a read ahead of every hold (issue 19).
+   */
   private tryHold(orderId: string, expiresAtMs: number, ask: InventoryAsk): HoldResult {
     return this.ctx.storage.transactionSync((): HoldResult => {
-      const prior = this.store.holdOf(orderId);
-      if (prior) {
-        if (prior.state === "released") throw new Error(`hold of ${orderId} was released; order ids are never reused`);
-        return { ok: true, slotIndex: prior.slot_index };
-      }
+      const pendings = this.store.pendingConfigs();
       // Limits first, as Verify orders its refusals (SPEC §5.5), then stock, slots and seats.
       const overLimit = ask.buyers ? this.limitRefusal(ask.buyers) : null;
-      if (overLimit) return overLimit;
+      if (overLimit) return this.priorHold(orderId) ?? overLimit;
       const day = this.store.dayStock();
-      const decision = this.decide(day, this.store.usage(), ask, new Set());
-      if (!decision.ok) return decision;
+      const decision = this.decide(day, this.store.usage(), ask, new Set(), pendings);
+      if (!decision.ok) return this.priorHold(orderId) ?? decision;
       const limited = ask.buyers && hasDailyLimits(ask.buyers.limits) ? ask.buyers : null;
       const buyers = limited ? buyerRows(limited) : [];
-      this.store.insertHold({
+      const inserted = this.store.insertHold({
         orderId,
         quantity: ask.quantity,
         slotIndex: decision.slotIndex,
@@ -310,10 +311,19 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
         nowMs: this.clock.nowMs(),
         movedFrom: ask.movedFrom ?? null,
       });
-      this.assertWithinStock(day, decision.slotIndex);
+      if (!inserted) return this.priorHold(orderId)!;
+      this.assertWithinStock(day, decision.slotIndex, pendings);
       if (limited) this.assertWithinLimits(limited);
       return decision;
     });
+  }
+
+  /** The answer a hold of this order id already got; null when there is none. */
+  private priorHold(orderId: string): HoldResult | null {
+    const prior = this.store.holdOf(orderId);
+    if (!prior) return null;
+    if (prior.state === "released") throw new Error(`hold of ${orderId} was released; order ids are never reused`);
+    return { ok: true, slotIndex: prior.slot_index };
   }
 
   /**
@@ -330,10 +340,10 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   }
 
   /** Placement in the day and slot, then the seats; `ignoring`: orders whose seats count as free. */
-  private decide(day: DayStock, usage: Usage, ask: InventoryAsk, ignoring: ReadonlySet<string>): HoldResult {
+  private decide(day: DayStock, usage: Usage, ask: InventoryAsk, ignoring: ReadonlySet<string>, pendings = this.store.pendingConfigs()): HoldResult {
     const placement = placeInStock(day, usage, ask);
     if (!placement.ok) return placement;
-    const reserved = this.pendingRefusal(this.store.pendingConfigs(), usage, placement.slotIndex, ask.quantity);
+    const reserved = this.pendingRefusal(pendings, usage, placement.slotIndex, ask.quantity);
     if (reserved) return { ok: false, reason: reserved };
     for (const seat of ask.seatIds) {
       const owner = this.store.seatOwner(placement.slotIndex, seat);
@@ -355,12 +365,12 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   }
 
   /** Read back after a hold: the day and its slot are within what is configured. */
-  private assertWithinStock(day: DayStock, slotIndex: number | null): void {
+  private assertWithinStock(day: DayStock, slotIndex: number | null, pendings: readonly PendingConfig[]): void {
     const usage = this.store.usage();
     if (usage.day > day.stock) throw new Error(`oversold: ${usage.day} > ${day.stock}`);
     const slot = day.slots.find((s) => s.index === slotIndex);
     if (slot && (usage.bySlot.get(slot.index) ?? 0) > slot.capacity) throw new Error(`slot ${slot.index} oversold`);
-    for (const pending of this.store.pendingConfigs()) {
+    for (const pending of pendings) {
       if (this.belowUsage(pending.config)) throw new Error(`a hold left the configuration prepared under ${pending.token} below usage`);
     }
   }

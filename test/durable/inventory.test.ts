@@ -75,6 +75,16 @@ describe("holds", () => {
     expect((await stub.snapshot()).held).toBe(4);
   });
 
+  it("a repeat that would now be refused (the day sold out since) still gets its first answer, and holds nothing more", async () => {
+    const { stub, config } = anInventory(5);
+    const orderId = anOrderId();
+    await stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 4));
+    await stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config, 1));
+    const repeats = await Promise.all([1, 2, 3].map(() => stub.hold(orderId, Date.now() + HOUR_MS, ask(config, 4))));
+    expect(repeats).toEqual([1, 2, 3].map(() => ({ ok: true, slotIndex: null })));
+    expect(await stub.snapshot()).toMatchObject({ held: 5, available: 0 });
+  });
+
   it("never oversell: 300 parallel holds of one unit on a stock of 100 leave exactly 100 held", async () => {
     const { stub, config } = anInventory(100);
     const results = await Promise.all(Array.from({ length: 300 }, () => stub.hold(anOrderId(), Date.now() + HOUR_MS, ask(config))));
