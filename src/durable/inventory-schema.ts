@@ -136,6 +136,13 @@ export const INVENTORY_SCHEMA_V7 = [
   `CREATE INDEX hold_returns_by_order ON hold_returns (order_id)`,
 ];
 
+// Version 8 (issue 19): holds_usage goes. Since version 2 no decision
+// reads it (usage_totals does), yet every hold and every state change wrote
+// an entry of it; what still groups holds by state is an audit (tests, the
+// simulation's auditor) and retention's pass over a day gone by, both
+// reading the day anyway.
+export const INVENTORY_SCHEMA_V8 = [`DROP INDEX IF EXISTS holds_usage`];
+
 export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [
   INVENTORY_SCHEMA_V1,
   INVENTORY_SCHEMA_V2,
@@ -144,4 +151,5 @@ export const INVENTORY_MIGRATIONS: readonly (readonly string[])[] = [
   INVENTORY_SCHEMA_V5,
   INVENTORY_SCHEMA_V6,
   INVENTORY_SCHEMA_V7,
+  INVENTORY_SCHEMA_V8,
 ];

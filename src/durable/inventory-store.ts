@@ -159,9 +159,10 @@ export class InventoryStore {
 
   /**
    * Held holds whose time has come, oldest first. `INDEXED BY`: without
-   * statistics SQLite prefers holds_usage for `state = 'held'` and then
-   * reads and sorts every held hold of the day (issue 19); the partial
-   * index on the expiry reads only the holds it returns.
+   * statistics SQLite preferred another index for `state = 'held'` (the
+   * holds_usage of versions 1–7) and then read and sorted every held hold
+   * of the day (issue 19); the partial index on the expiry reads only the
+   * holds it returns.
    */
   expiredHolds(nowMs: number, limit = 10_000): HoldRow[] {
     return this.sql

@@ -164,7 +164,7 @@ describe("daily limits per ID number and per mobile", () => {
     expect(await woken.hold(anOrderId(), Date.now() + HOUR_MS, ask(null, 1, { buyers: buyers(config.productId, { mobile: 1 }, { mobile: "13700000003" }) }))).toMatchObject({ ok: true });
     expect(await woken.snapshot()).toMatchObject({ held: 3 });
     const versions = await runInDurableObject(woken, (_i, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version ORDER BY version").toArray().map((r) => r.version));
-    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });
 
