@@ -4,7 +4,7 @@
  * inside the object's single-threaded turn; callers group writes in
  * `transactionSync`. Schema and example rows: inventory-schema.ts.
  */
-import { slotsFromTimes, type DayStock, type Usage } from "../domain/stock";
+import { slotsFromTimes, type DayStock, type SlotConfig, type Usage } from "../domain/stock";
 import { INVENTORY_MIGRATIONS } from "./inventory-schema";
 
 /** The operator's configuration of the day; `version` = product_days.updated_at_ms. */
@@ -57,8 +57,41 @@ export interface UsageByState {
 
 const HOLD_COLUMNS = "order_id, quantity, returned, slot_index, state, expires_at_ms";
 
+type StoredConfig = { productId: string; day: string; stock: number; version: number };
+
 export class InventoryStore {
+  /**
+   * The stored configuration and its slots as last read (undefined: read
+   * them again). Only `adopt` writes them, and it forgets them; the object
+   * forgets them too when a transaction fails (`forgetCache`), so a read of
+   * a write that was rolled back is never kept. Every hold decides against
+   * them (issue 19: two statements per add).
+   */
+  private config: { stored: StoredConfig | null; slots: SlotConfig[] } | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
+
+  forgetCache(): void {
+    this.config = undefined;
+  }
+
+  private readConfig(): { stored: StoredConfig | null; slots: SlotConfig[] } {
+    if (this.config) return this.config;
+    const row = this.sql
+      .exec<{ product_id: string; day: string; stock: number; version: number }>("SELECT product_id, day, stock, version FROM day_config")
+      .toArray()[0];
+    const stored = row ? { productId: row.product_id, day: row.day, stock: row.stock, version: row.version } : null;
+    const slots = stored
+      ? this.sql
+          .exec<{ slot_index: number; start_minute: number; end_minute: number; capacity: number }>(
+            "SELECT slot_index, start_minute, end_minute, capacity FROM slots ORDER BY slot_index",
+          )
+          .toArray()
+          .map((r) => ({ index: r.slot_index, startMinute: r.start_minute, endMinute: r.end_minute, capacity: r.capacity }))
+      : [];
+    this.config = { stored, slots };
+    return this.config;
+  }
 
   /** Applies the schema when the object wakes without it (run inside blockConcurrencyWhile + a transaction). */
   migrate(): void {
@@ -72,11 +105,8 @@ export class InventoryStore {
 
   // ------------------------------------------------------------ configuration
 
-  storedConfig(): { productId: string; day: string; stock: number; version: number } | null {
-    const row = this.sql
-      .exec<{ product_id: string; day: string; stock: number; version: number }>("SELECT product_id, day, stock, version FROM day_config")
-      .toArray()[0];
-    return row ? { productId: row.product_id, day: row.day, stock: row.stock, version: row.version } : null;
+  storedConfig(): StoredConfig | null {
+    return this.readConfig().stored;
   }
 
   /** Stores `config` unless the stored one is newer. */
@@ -84,6 +114,7 @@ export class InventoryStore {
     const stored = this.storedConfig();
     if (stored && stored.version > config.version) return;
     const slots = slotsFromTimes(config.timeslots);
+    this.config = undefined;
     this.sql.exec(
       `INSERT INTO day_config (singleton, product_id, day, stock, version) VALUES (1, ?, ?, ?, ?)
        ON CONFLICT (singleton) DO UPDATE SET product_id = excluded.product_id, day = excluded.day,
@@ -98,15 +129,9 @@ export class InventoryStore {
 
   /** The day as stored, or as `config` says when that is at least as new (without storing it). */
   dayStock(config: DayConfig | null = null): DayStock {
-    const stored = this.storedConfig();
+    const { stored, slots } = this.readConfig();
     if (config && (!stored || config.version >= stored.version)) return { stock: config.stock, slots: slotsFromTimes(config.timeslots) };
     if (!stored) return { stock: 0, slots: [] };
-    const slots = this.sql
-      .exec<{ slot_index: number; start_minute: number; end_minute: number; capacity: number }>(
-        "SELECT slot_index, start_minute, end_minute, capacity FROM slots ORDER BY slot_index",
-      )
-      .toArray()
-      .map((r) => ({ index: r.slot_index, startMinute: r.start_minute, endMinute: r.end_minute, capacity: r.capacity }));
     return { stock: stored.stock, slots };
   }
 

@@ -100,6 +100,16 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));
   }
 
+  /** A storage transaction; one that fails leaves the store's cache of what it read forgotten (a rolled-back write must not stay known). */
+  private transaction<T>(body: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(body);
+    } catch (error) {
+      this.store.forgetCache();
+      throw error;
+    }
+  }
+
   /**
    * PUT calendar: stock and slots take effect for every later decision —
    * unless the day or a slot would then hold less than is sold and held
@@ -108,7 +118,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    * the stored one, and the caller writes D1 with the version answered.
    */
   async configure(config: DayConfig): Promise<ConfigureResult> {
-    const decided = this.ctx.storage.transactionSync((): { ok: true; version: number } | StockBelowUsage => {
+    const decided = this.transaction((): { ok: true; version: number } | StockBelowUsage => {
       // Newer than a configuration prepared in bulk, too: the later word wins in D1 and here alike.
       const version = Math.max(config.version, this.store.newestVersion() + 1);
       const below = this.belowUsage(config);
@@ -126,7 +136,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    */
   private adoptFromOrder(config: DayConfig): void {
     if (config.version <= this.committedVersion) return;
-    this.committedVersion = this.ctx.storage.transactionSync((): number => {
+    this.committedVersion = this.transaction((): number => {
       const stored = this.store.storedConfig();
       if (stored && stored.version >= config.version) return stored.version;
       const below = this.belowUsage(config);
@@ -167,7 +177,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   async prepareConfig(token: string, config: DayConfig, expiresAtMs: number): Promise<PrepareResult> {
     if (this.faults.fires("prepare-config-reject")) throw new InjectedFault("prepare-config-reject");
     await this.alarmNoLaterThan(expiresAtMs);
-    const result = this.ctx.storage.transactionSync((): PrepareResult => {
+    const result = this.transaction((): PrepareResult => {
       const prior = this.store.pendingOf(token);
       if (prior) return { ok: true, version: prior.config.version };
       const below = this.belowUsage(config);
@@ -183,14 +193,14 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   /** Phase two, once D1 recorded the call as committed: the prepared configuration takes effect (unless a newer one already did). */
   async commitConfig(token: string): Promise<CommitResult> {
     if (this.faults.fires("commit-config-reject")) throw new InjectedFault("commit-config-reject");
-    const outcome = this.ctx.storage.transactionSync(() => this.applyPending(token));
+    const outcome = this.transaction(() => this.applyPending(token));
     await this.scheduleAlarm();
     return { outcome };
   }
 
   /** The call was refused elsewhere (another day below its usage): the reservation goes, nothing applied. Idempotent. */
   async abortConfig(token: string): Promise<void> {
-    this.ctx.storage.transactionSync(() => this.store.deletePending(token));
+    this.transaction(() => this.store.deletePending(token));
     await this.scheduleAlarm();
   }
 
@@ -212,7 +222,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     const nowMs = this.clock.nowMs();
     for (const pending of this.store.pendingConfigs().filter((p) => p.expiresAtMs <= nowMs)) {
       const decision = await this.faults.d1("settle", () => settleCalendarBulk(this.env.DB, pending.token, pending.config.productId, nowMs));
-      this.ctx.storage.transactionSync(() => (decision === "committed" ? this.applyPending(pending.token) : this.store.deletePending(pending.token)));
+      this.transaction(() => (decision === "committed" ? this.applyPending(pending.token) : this.store.deletePending(pending.token)));
       console.log(JSON.stringify({ event: "inventory_bulk_config_resolved", token: pending.token, day: pending.config.day, decision }));
     }
   }
@@ -291,7 +301,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    * first hold's row — not by a read ahead of every hold (issue 19).
    */
   private tryHold(orderId: string, expiresAtMs: number, ask: InventoryAsk): HoldResult {
-    return this.ctx.storage.transactionSync((): HoldResult => {
+    return this.transaction((): HoldResult => {
       const pendings = this.store.pendingConfigs();
       // Limits first, as Verify orders its refusals (SPEC §5.5), then stock, slots and seats.
       const overLimit = ask.buyers ? this.limitRefusal(ask.buyers) : null;
@@ -384,7 +394,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   /** confirm() for the paid orders of a moment, in one transaction (endpoints/partner/follow-ups.ts). */
   async confirmMany(orderIds: readonly string[]): Promise<ConfirmResult[]> {
-    return this.ctx.storage.transactionSync(() =>
+    return this.transaction(() =>
       orderIds.map((orderId): ConfirmResult => {
         const hold = this.store.holdOf(orderId);
         if (!hold) return { ok: false, reason: "unknownOrder" };
@@ -399,7 +409,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   async returnUnits(input: { orderId: string; refundId: string; units: number }): Promise<{ outcome: "returned" | "already" | "unknownOrder" | "released" }> {
     if (this.faults.fires("return-units-reject")) throw new InjectedFault("return-units-reject");
     const nowMs = this.clock.nowMs();
-    return { outcome: this.ctx.storage.transactionSync(() => this.store.returnUnits(input.orderId, input.refundId, input.units, nowMs)) };
+    return { outcome: this.transaction(() => this.store.returnUnits(input.orderId, input.refundId, input.units, nowMs)) };
   }
 
   // ------------------------------------------------------------ an order moving between days
@@ -424,7 +434,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   async moveOut(holdKey: string): Promise<{ outcome: "movedOut" | "already" | "unknownOrder" }> {
     if (this.faults.fires("move-out-reject")) throw new InjectedFault("move-out-reject");
     const nowMs = this.clock.nowMs();
-    const outcome = this.ctx.storage.transactionSync(() => this.store.moveOutHold(holdKey, nowMs));
+    const outcome = this.transaction(() => this.store.moveOutHold(holdKey, nowMs));
     if (outcome === "unknownOrder") console.error(JSON.stringify({ event: "inventory_move_out_unknown_hold", holdKey }));
     await this.scheduleAlarm();
     return { outcome };
@@ -439,7 +449,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     for (const hold of due) {
       try {
         await retryingReset(() => this.env.INVENTORY.get(this.env.INVENTORY.idFromName(inventoryName(productId, hold.moved_from_day))), (old) => old.moveOut(hold.moved_from_key));
-        this.ctx.storage.transactionSync(() => this.store.markMovedOut(hold.order_id));
+        this.transaction(() => this.store.markMovedOut(hold.order_id));
       } catch (error) {
         console.error(JSON.stringify({ event: "inventory_move_out_failed", holdKey: hold.order_id, from: hold.moved_from_day, error: String(error) }));
       }
@@ -476,7 +486,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    * a live order's hold goes back to the order's time (`applyFates`).
    */
   private async settleSoon(orderId: string, nowMs: number): Promise<void> {
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       const hold = this.store.holdOf(orderId);
       if (hold?.state === "held" && hold.expires_at_ms > nowMs) this.store.decideHold(orderId, "held", nowMs, nowMs);
     });
@@ -504,7 +514,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    * filled its batch (more is left: the alarm comes back soon).
    */
   private retire(nowMs: number): boolean {
-    return this.ctx.storage.transactionSync(() => {
+    return this.transaction(() => {
       const released = this.store.purgeReleased(nowMs - RELEASED_HOLD_RETENTION_MS, PURGE_BATCH_ROWS);
       const day = this.store.storedConfig()?.day;
       const compacted = day !== undefined && day < shanghaiDate(nowMs - PAST_DAY_RETENTION_MS) ? this.store.compactHolds(PURGE_BATCH_ROWS) : 0;
@@ -549,7 +559,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
   }
 
   private applyFates(holds: readonly HoldRow[], fates: ReadonlyMap<string, OrderFate>, nowMs: number): void {
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       for (const hold of holds) {
         const fate = fates.get(hold.order_id);
         const next = fateOf(fate, nowMs);

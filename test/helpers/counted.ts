@@ -33,6 +33,8 @@ export async function countedInventory<T>(stub: DurableObjectStub<InventoryDO>, 
       value = await call(instance);
     } finally {
       holder.store = original;
+      // The counted call may have changed what the instance's own store had read and kept.
+      original.forgetCache();
     }
     const { totals, statements } = countersSnapshot();
     const own = Object.fromEntries(Object.entries(statements).filter(([k]) => k.startsWith("do.InventoryDO: ")).map(([k, v]) => [k.slice("do.InventoryDO: ".length), v]));
