@@ -35,7 +35,7 @@
  * programmer error and rolls back the transaction it happened in.
  */
 import { DurableObject } from "cloudflare:workers";
-import { alarmTimeOf, clockOf, clockTimeOf, type Clock } from "../clock";
+import { clockOf, type Clock } from "../clock";
 import { configOf, type ConfigVars } from "../config";
 import { countAlarm, meteredEnv, meteredSql } from "../counters";
 import { settleCalendarBulk } from "../db/calendar-bulk";
@@ -48,6 +48,7 @@ import { assertPreload, inventorySizes, preloadInventory, type InventoryPreload 
 import { Faults, InjectedFault, type FaultPoint } from "./faults";
 import type { BuyerAsk, CommitResult, ConfigureResult, ConfirmResult, HoldResult, InventoryAsk, InventorySnapshot, PrepareResult, StockBelowUsage, StockView } from "./inventory-calls";
 import { inventoryName } from "./inventory-names";
+import { KnownAlarm } from "./known-alarm";
 import { InventoryStore, sumMaps, type BuyerUnits, type DayConfig, type HoldRow, type HoldState, type MovedFrom, type PendingConfig } from "./inventory-store";
 import { retryingReset } from "./stubs";
 
@@ -81,15 +82,8 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
    * hold's JavaScript in a profile of order add).
    */
   private committedVersion = -1;
-  /**
-   * The alarm's platform time as this object last set, deleted or read it
-   * (null: no alarm; undefined: not known, read it). Only this object sets
-   * its alarm, and a ringing alarm forgets it (`alarm`), so every hold need
-   * not read it (issue 19).
-   */
-  private knownAlarm: number | null | undefined = undefined;
-  /** Moves on with every change of the alarm, so a read that raced one is not kept. */
-  private alarmChanges = 0;
+  /** The alarm's time as this object last set, deleted or read it (issue 19: no read per hold). */
+  private readonly alarmTime: KnownAlarm;
 
   constructor(ctx: DurableObjectState, env: InventoryEnv) {
     // meteredEnv/meteredSql give back what they get unless BENCH_COUNTERS is "on" (counters.ts).
@@ -97,6 +91,7 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     this.store = new InventoryStore(meteredSql(ctx.storage.sql, env, "InventoryDO"));
     this.faults = new Faults(configOf(env).faultInjection, ctx.id.toString());
     this.clock = clockOf(env);
+    this.alarmTime = new KnownAlarm(ctx.storage, this.clock);
     void ctx.blockConcurrencyWhile(async () => ctx.storage.transactionSync(() => this.store.migrate()));
   }
 
@@ -495,13 +490,13 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   override async alarm(): Promise<void> {
     countAlarm(this.env, "InventoryDO");
-    this.forgetAlarm();
+    this.alarmTime.rang();
     try {
       await this.settle();
       await this.resolveDuePendings();
     } catch (error) {
       console.error(JSON.stringify({ event: "inventory_settle_failed", error: String(error) }));
-      await this.setAlarm(this.clock.nowMs() + ALARM_RETRY_MS);
+      await this.alarmTime.set(this.clock.nowMs() + ALARM_RETRY_MS);
       return;
     }
     await this.drainMoveOuts();
@@ -571,8 +566,8 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
 
   /** The alarm rings no later than `atMs` (set before a hold expiring then is written). */
   private async alarmNoLaterThan(atMs: number): Promise<void> {
-    const current = await this.alarmAt();
-    if (current === null || current > atMs) await this.setAlarm(atMs);
+    const current = await this.alarmTime.at();
+    if (current === null || current > atMs) await this.alarmTime.set(atMs);
   }
 
   /**
@@ -590,36 +585,10 @@ export class InventoryDO extends DurableObject<InventoryEnv> {
     ].filter((at): at is number => at !== null);
     const next = candidates.length === 0 ? null : Math.min(...candidates);
     if (next === null) {
-      const changes = this.forgetAlarm();
-      await this.ctx.storage.deleteAlarm();
-      if (changes === this.alarmChanges) this.knownAlarm = null;
+      await this.alarmTime.delete();
       return;
     }
-    if ((await this.alarmAt()) !== next) await this.setAlarm(next);
-  }
-
-  /** The alarm's time on this object's clock (alarms ring on the platform's: clock.ts). */
-  private async alarmAt(): Promise<number | null> {
-    let platformMs = this.knownAlarm;
-    if (platformMs === undefined) {
-      const changes = this.alarmChanges;
-      platformMs = await this.ctx.storage.getAlarm();
-      if (changes === this.alarmChanges) this.knownAlarm = platformMs;
-    }
-    return platformMs === null ? null : clockTimeOf(this.clock, platformMs);
-  }
-
-  private async setAlarm(atMs: number): Promise<void> {
-    const platformMs = alarmTimeOf(this.clock, atMs);
-    const changes = this.forgetAlarm();
-    await this.ctx.storage.setAlarm(platformMs);
-    if (changes === this.alarmChanges) this.knownAlarm = platformMs;
-  }
-
-  /** Returns the change's number: what it learns is kept only if no other change came after. */
-  private forgetAlarm(): number {
-    this.knownAlarm = undefined;
-    return ++this.alarmChanges;
+    if ((await this.alarmTime.at()) !== next) await this.alarmTime.set(next);
   }
 
   // ------------------------------------------------------------ reading
